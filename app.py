@@ -1,0 +1,154 @@
+"""Composition root: settings, database, adapter, bot, HTTP routes.
+
+    python app.py            serve POST /api/messages and GET /healthz on HOST:PORT
+    python app.py migrate    create or upgrade the database schema, then exit
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Literal
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.bot import HyteBot
+from bot.http import MAX_BODY_BYTES, messages_handler
+from bot.identity import IdentityResolver
+from bot.routes import build_router, greeting
+from bot.turn import Services
+from hyte.clock import Clock, SystemClock
+from hyte.round import HELSINKI, Round, load_round
+from hyte.survey import ConfigurationError
+from storage.db import create_engine, migrate, session_factory
+from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
+
+logger = logging.getLogger("hyte")
+
+HERE = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Read from the environment and an optional `.env` file; names as Bot Framework uses them."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(3978, alias="PORT", ge=1, le=65535)
+    microsoft_app_id: str = Field("", alias="MicrosoftAppId")
+    microsoft_app_password: SecretStr = Field(SecretStr(""), alias="MicrosoftAppPassword")
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", alias="MicrosoftAppType"
+    )
+    microsoft_app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
+    database_url: str = Field(f"sqlite+aiosqlite:///{HERE / 'var' / 'hyte.db'}", alias="DATABASE_URL")
+    round_file: Path = Field(HERE / "config" / "pohjois-savo" / "round.yaml", alias="HYTE_ROUND_FILE")
+    today: date | None = Field(None, alias="HYTE_TODAY")
+    """The day relative dates of the round file count from (default: today in Helsinki)."""
+    migrate_on_start: bool = Field(True, alias="HYTE_MIGRATE_ON_START")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.microsoft_app_id)
+
+
+def bot_framework_authentication(settings: Settings) -> ConfigurationBotFrameworkAuthentication:
+    configuration = SimpleNamespace(
+        APP_ID=settings.microsoft_app_id,
+        APP_PASSWORD=settings.microsoft_app_password.get_secret_value(),
+        APP_TYPE=settings.microsoft_app_type,
+        APP_TENANTID=settings.microsoft_app_tenant_id,
+    )
+    return ConfigurationBotFrameworkAuthentication(configuration)
+
+
+def load_configured_round(settings: Settings, clock: Clock) -> Round:
+    today = settings.today or clock.now().astimezone(HELSINKI).date()
+    return load_round(settings.round_file, today=today)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    clock = clock or SystemClock()
+    round_ = load_configured_round(settings, clock)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    conversations = SqlConversationRepository(sessions)
+    services = Services(
+        round=round_,
+        clock=clock,
+        responses=SqlResponseRepository(sessions),
+        positions=SqlPositionRepository(sessions),
+        conversations=conversations,
+        identities=IdentityResolver(round_, conversations),
+    )
+    router = build_router()
+    bot = HyteBot(services, router, greeting)
+    adapter = CloudAdapter(bot_framework_authentication(settings))
+
+    async def database(app: web.Application):
+        if settings.migrate_on_start:
+            await migrate(engine)
+        yield
+        await engine.dispose()
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "round": round_.id})
+
+    app.cleanup_ctx.append(database)
+    app.router.add_post("/api/messages", messages_handler(adapter, bot))
+    app.router.add_get("/healthz", healthz)
+    app["services"] = services
+    app["router"] = router
+    return app
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic's message names the setting
+        print(f"Invalid settings: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    command = argv[1] if len(argv) > 1 else "serve"
+    if command == "migrate":
+        async def run() -> None:
+            engine = create_engine(settings.database_url)
+            await migrate(engine)
+            await engine.dispose()
+
+        asyncio.run(run())
+        print("Database schema is up to date.")
+        return 0
+    if command != "serve":
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        app = create_app(settings)
+    except ConfigurationError as exc:
+        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        return 2
+    if not settings.authenticated:
+        logger.warning(
+            "No MicrosoftAppId set: running UNAUTHENTICATED for local development only "
+            "(Agents Playground, tests). Set MicrosoftAppId and MicrosoftAppPassword in production."
+        )
+    logger.info("serving on http://%s:%d/api/messages", settings.host, settings.port)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

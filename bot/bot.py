@@ -1,0 +1,189 @@
+"""The Teams activity handler: turns activities into routed calls and replies into activities.
+
+`on_turn` only dispatches: commands and card actions go through the router; its guards refuse
+politely. Member-added handling is our own (botbuilder's TeamsActivityHandler looks every added
+member up and crashes on a 404 answer).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from botbuilder.core import Bot, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from pydantic import ValidationError
+
+from bot.router import Router, refusal
+from bot.turn import Reply, Services, Turn
+from cards import elements as ui
+from cards.catalogue import t
+from cards.escape import escape
+from cards.payloads import parse_payload
+
+logger = logging.getLogger(__name__)
+
+CARD_ACTION = "adaptiveCard/action"
+MAX_COMMAND_ECHO = 80
+
+
+class HyteBot(Bot):
+    def __init__(self, services: Services, router: Router, greet: Any) -> None:
+        self._services = services
+        self._router = router
+        self._greet = greet
+        self._known_conversations: set[tuple[str, str, str]] = set()
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        started = time.perf_counter()
+        try:
+            match activity.type:
+                case ActivityTypes.message:
+                    await self._on_message(context)
+                case ActivityTypes.invoke if activity.name == CARD_ACTION:
+                    await self._on_card_action(context)
+                case ActivityTypes.invoke:
+                    await _invoke_response(context, 501, None)
+                case ActivityTypes.conversation_update:
+                    await self._on_conversation_update(context)
+                case _:
+                    pass
+        except Exception:
+            logger.exception("turn failed: type=%s id=%s", activity.type, activity.id)
+            await _apologise(context)
+        finally:
+            logger.info(
+                "turn type=%s name=%s id=%s ms=%.1f", activity.type, activity.name, activity.id,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    # Messages and commands -----------------------------------------------------------------------
+
+    async def _on_message(self, context: TurnContext) -> None:
+        activity = context.activity
+        if isinstance(activity.value, dict) and not (activity.text or "").strip():
+            reply = await self._card_action(context, activity.value)
+            await self._send(context, reply, replace_id=activity.reply_to_id)
+            return
+        personal = (activity.conversation.conversation_type or "personal") == "personal"
+        if not personal and not _mentions_bot(activity):
+            return  # channel chatter is not addressed to us
+        text = activity.text or ""
+        command = self._router.find_command(text)
+        turn = await self._turn(context)
+        if command is None:
+            echo = " ".join(text.split())[:MAX_COMMAND_ECHO]
+            await self._send(context, Reply(text=t("unknown_command", text=escape(echo))))
+            return
+        refused = refusal(command.guards, turn)
+        reply = Reply(text=t(refused)) if refused else await command.handler(turn)
+        await self._send(context, reply)
+
+    # Card actions ---------------------------------------------------------------------------------
+
+    async def _on_card_action(self, context: TurnContext) -> None:
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        verb = action.get("verb")
+        if isinstance(verb, str):
+            data = {**data, "verb": verb}
+        reply = await self._card_action(context, data)
+        card = reply.card if reply.card is not None else ui.card([ui.text(reply.text or "")])
+        await _invoke_response(
+            context, 200, {"statusCode": 200, "type": ui.CARD_CONTENT_TYPE, "value": card}
+        )
+
+    async def _card_action(self, context: TurnContext, data: dict[str, Any]) -> Reply:
+        try:
+            payload = parse_payload(data)
+        except ValidationError as exc:
+            logger.info("card payload refused: errors=%d", exc.error_count())
+            return Reply(text=t("card_not_understood"))
+        route = self._router.find_action(payload)
+        if route is None:
+            return Reply(text=t("card_not_understood"))
+        turn = await self._turn(context)
+        if payload.round != self._services.round.id:
+            return Reply(text=t("survey.stale_round"))
+        refused = refusal(route.guards, turn)
+        if refused:
+            return Reply(text=t(refused))
+        return await route.handler(turn, payload)
+
+    # Installation ---------------------------------------------------------------------------------
+
+    async def _on_conversation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = [m.id for m in activity.members_added or []]
+        personal = (activity.conversation.conversation_type or "personal") == "personal"
+        if personal and bot_id in added:
+            turn = await self._turn(context)
+            await self._send(context, await self._greet(turn, self._router))
+
+    # Shared -----------------------------------------------------------------------------------------
+
+    async def _turn(self, context: TurnContext) -> Turn:
+        now = self._services.clock.now()
+        identity = await self._services.identities.resolve(context, now)
+        turn = Turn(context, identity, self._services, now)
+        if not identity.is_stranger:
+            await self._remember_conversation(context, turn)
+        return turn
+
+    async def _remember_conversation(self, context: TurnContext, turn: Turn) -> None:
+        activity = context.activity
+        key = (turn.identity.tenant_id, activity.conversation.id, activity.service_url)
+        if key in self._known_conversations:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        await self._services.conversations.remember(
+            turn.identity.tenant_id, activity.conversation.id, turn.conversation_type, activity.service_url,
+            _serialise_reference(reference), turn.identity.aad_object_id if turn.personal else None, turn.now,
+        )
+        self._known_conversations.add(key)
+
+    @staticmethod
+    async def _send(context: TurnContext, reply: Reply, replace_id: str | None = None) -> None:
+        if reply.card is not None:
+            activity = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
+        else:
+            activity = MessageFactory.text(reply.text or "")
+        if replace_id and reply.card is not None:
+            activity.id = replace_id
+            await context.update_activity(activity)
+            return
+        await context.send_activity(activity)
+
+
+def _mentions_bot(activity: Activity) -> bool:
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {} if hasattr(entity, "additional_properties") else {}
+        mentioned = props.get("mentioned") if isinstance(props, dict) else None
+        if entity.type == "mention" and isinstance(mentioned, dict) and mentioned.get("id") == bot_id:
+            return True
+    return False
+
+
+def _serialise_reference(reference: ConversationReference) -> dict[str, Any]:
+    return reference.serialize()
+
+
+async def _invoke_response(context: TurnContext, status: int, body: Any) -> None:
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)))
+
+
+async def _apologise(context: TurnContext) -> None:
+    """Tell the person the request failed; a card action gets the message as its card."""
+    try:
+        if context.activity.type == ActivityTypes.invoke:
+            card = ui.card([ui.text(t("error.generic"), color="attention")])
+            await _invoke_response(context, 200, {"statusCode": 200, "type": ui.CARD_CONTENT_TYPE, "value": card})
+        else:
+            await context.send_activity(MessageFactory.text(t("error.generic")))
+    except Exception:
+        logger.exception("could not send the failure message: id=%s", context.activity.id)

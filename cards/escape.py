@@ -1,0 +1,22 @@
+"""The one escaping function for user-supplied text shown in a card.
+
+Teams renders a TextBlock's text as a Markdown subset (emphasis, lists, links) and turns
+`<at>` tags and bare URLs into mentions and links. User text must show as typed and do none of
+that: Markdown punctuation is backslash-escaped, angle brackets become look-alikes that cannot
+open a tag, and URL schemes are broken with a word joiner so that no link is made.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|file|javascript|data|tel|sip|msteams)(:)")
+_WORD_JOINER = "\u2060"
+
+
+def escape(text: str) -> str:
+    text = text.replace("<", "\u2039").replace(">", "\u203a").replace("&", "&\u2060")
+    text = _SCHEME.sub(lambda m: f"{m.group(1)}{_WORD_JOINER}{m.group(2)}", text)
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return text

@@ -1,0 +1,1 @@
+"""Conversation flows as explicit state machines, free of the Bot Framework SDK."""

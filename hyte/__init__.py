@@ -1,0 +1,1 @@
+"""The HYTE negotiation process in plain Python: no Bot Framework, no database."""

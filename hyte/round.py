@@ -1,0 +1,213 @@
+"""A negotiation round's configuration: county, timetable, organisations, people.
+
+Loaded from one YAML file that names the survey file it uses (relative to itself). Dates are
+local Europe/Helsinki times; the demo round may give them relative to the day it is loaded
+("today+14d 16:00") so that its survey is open whenever someone tries it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from hyte.survey import (
+    ConfigurationError,
+    Identifier,
+    Survey,
+    describe_validation_error,
+    load_survey,
+    read_yaml,
+)
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+_RELATIVE = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>\d{1,4})d)?(?:\s+(?P<hh>\d{1,2}):(?P<mm>\d{2}))?$")
+
+
+def _local_datetime(value: object, info: ValidationInfo) -> object:
+    """Accept an aware/naive datetime, an ISO string, or "today[+-Nd] [HH:MM]" (Helsinki time)."""
+    if isinstance(value, str):
+        match = _RELATIVE.match(value.strip())
+        if match:
+            today = (info.context or {}).get("today") or datetime.now(HELSINKI).date()
+            offset = int(match["days"] or 0) * (-1 if match["sign"] == "-" else 1)
+            clock = time(int(match["hh"] or 0), int(match["mm"] or 0))
+            return datetime.combine(today + timedelta(days=offset), clock, HELSINKI)
+        value = datetime.fromisoformat(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(0, 0))
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=HELSINKI)
+    return value
+
+
+LocalDateTime = Annotated[datetime, BeforeValidator(_local_datetime)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Phase(StrEnum):
+    MATERIAL_REVIEW = "material_review"
+    SURVEY_OPENS = "survey_opens"
+    SURVEY_CLOSES = "survey_closes"
+    NEGOTIATION_MEETING = "negotiation_meeting"
+    SUMMARY_TO_GOVERNMENT = "summary_to_government"
+    RESULTS_INTO_PLAN = "results_into_plan"
+
+
+class Timetable(_Strict):
+    material_review: LocalDateTime
+    survey_opens: LocalDateTime
+    survey_closes: LocalDateTime
+    negotiation_meeting: LocalDateTime
+    summary_to_government: LocalDateTime
+    results_into_plan: LocalDateTime
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Timetable:
+        dates = [getattr(self, phase.value) for phase in Phase]
+        for (earlier, a), (later, b) in zip(zip(Phase, dates), list(zip(Phase, dates))[1:]):
+            if b < a:
+                raise ValueError(f"{later.value} ({b:%Y-%m-%d %H:%M}) is before {earlier.value} ({a:%Y-%m-%d %H:%M})")
+        return self
+
+    def at(self, phase: Phase) -> datetime:
+        return getattr(self, phase.value)
+
+
+class Category(StrEnum):
+    MUNICIPALITY = "municipality"
+    WELLBEING_COUNTY = "wellbeing_county"
+    EDUCATION = "education"
+    OTHER = "other"
+
+
+class Organisation(_Strict):
+    id: Identifier
+    name: str = Field(min_length=1)
+    category: Category
+
+
+class SeatRole(StrEnum):
+    MEMBER = "member"
+    DEPUTY = "deputy"
+
+
+class _Identified(_Strict):
+    name: str = Field(min_length=1)
+    aad_object_id: str | None = Field(default=None, pattern=r"^[0-9a-fA-F-]{36}$")
+    upn: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+
+    @model_validator(mode="after")
+    def _identifiable(self):
+        if not (self.aad_object_id or self.upn):
+            raise ValueError(f"{self.name}: give aad_object_id or upn (or both)")
+        return self
+
+    def matches(self, aad_object_id: str | None, upn: str | None) -> bool:
+        if aad_object_id and self.aad_object_id and self.aad_object_id.lower() == aad_object_id.lower():
+            return True
+        return bool(upn and self.upn and self.upn.lower() == upn.lower())
+
+
+class Representative(_Identified):
+    organisation: Identifier
+    role: SeatRole
+
+
+class TeamMember(_Identified):
+    title: str | None = None
+
+
+RoundId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class RoundConfig(_Strict):
+    id: RoundId
+    county: str
+    region: str
+    year: int = Field(ge=2023, le=2100)
+    tenant_id: str = Field(min_length=1)
+    survey_file: str
+    timetable: Timetable
+    organisations: tuple[Organisation, ...] = Field(min_length=1)
+    representatives: tuple[Representative, ...]
+    hyte_team: tuple[TeamMember, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoundConfig:
+        ids = [o.id for o in self.organisations]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate organisation ids: {sorted(duplicates)}")
+        for rep in self.representatives:
+            if rep.organisation not in ids:
+                raise ValueError(f"representative {rep.name}: unknown organisation {rep.organisation!r}")
+        return self
+
+
+class Round(BaseModel):
+    """A loaded round: its configuration with the survey it uses."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: RoundConfig
+    survey: Survey
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def tenant_id(self) -> str:
+        return self.config.tenant_id
+
+    @property
+    def timetable(self) -> Timetable:
+        return self.config.timetable
+
+    def organisation(self, organisation_id: str) -> Organisation:
+        for organisation in self.config.organisations:
+            if organisation.id == organisation_id:
+                return organisation
+        raise KeyError(organisation_id)
+
+    def survey_state(self, now: datetime) -> SurveyWindow:
+        if now < self.timetable.survey_opens:
+            return SurveyWindow.NOT_YET_OPEN
+        if now >= self.timetable.survey_closes:
+            return SurveyWindow.CLOSED
+        return SurveyWindow.OPEN
+
+
+class SurveyWindow(StrEnum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def load_round(path: Path, today: date | None = None) -> Round:
+    """Load a round file and the survey it names; relative dates count from `today` (Helsinki)."""
+    data = read_yaml(path)
+    try:
+        config = RoundConfig.model_validate(data, context={"today": today})
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(path, exc)) from exc
+    survey = load_survey((path.parent / config.survey_file).resolve())
+    return Round(config=config, survey=survey)

@@ -1,0 +1,209 @@
+"""The pre-survey as data: models of a versioned survey definition file, and its loader.
+
+A survey file (YAML) holds sections, questions and options verbatim in the county's language.
+Answers refer to questions and options by their stable ids, never by their texts, so a text can
+be corrected between rounds without breaking stored answers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class LegalTopic(StrEnum):
+    """The four topics the law (612/2021 §7) obliges the county to negotiate."""
+
+    GOALS = "goals"
+    MEASURES = "measures"
+    COOPERATION = "cooperation"
+    MONITORING = "monitoring"
+
+
+class EvidenceLevel(StrEnum):
+    """The seed's preference order for proposed methods, strongest first."""
+
+    RESEARCH_BASED = "research_based"
+    GOOD_PRACTICE = "good_practice"
+    PILOT = "pilot"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    id: Identifier
+    label: str = Field(min_length=1)
+    exclusive: bool = False
+    """Cannot be combined with any other option (e.g. "Emme osaa sanoa")."""
+    needs_text: bool = False
+    """Choosing it requires a free-text specification (e.g. "Jokin muu, mikä")."""
+
+
+class _Question(_Strict):
+    id: Identifier
+    number: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    help: str | None = None
+    required: bool = True
+
+
+class SingleChoiceQuestion(_Question):
+    type: Literal["single_choice"]
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> SingleChoiceQuestion:
+        _check_unique_ids(self.options, f"question {self.id}")
+        return self
+
+
+class MultiChoiceQuestion(_Question):
+    type: Literal["multi_choice"]
+    options: tuple[Option, ...] = Field(min_length=2)
+    other_max_length: int = Field(default=500, gt=0)
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> MultiChoiceQuestion:
+        _check_unique_ids(self.options, f"question {self.id}")
+        return self
+
+
+class ScaleQuestion(_Question):
+    type: Literal["scale"]
+    min: int = 1
+    max: int = 5
+    min_label: str
+    max_label: str
+
+    @model_validator(mode="after")
+    def _range(self) -> ScaleQuestion:
+        if not self.min < self.max:
+            raise ValueError(f"scale {self.id}: min must be below max")
+        return self
+
+
+class TextQuestion(_Question):
+    type: Literal["text"]
+    max_length: int = Field(default=2000, gt=0)
+
+
+class PriorityArea(_Strict):
+    id: Identifier
+    numeral: str
+    label: str
+
+
+class MethodsQuestion(_Question):
+    """Methods to strengthen across the region, by priority area, or "cannot name one now"."""
+
+    type: Literal["methods"]
+    areas: tuple[PriorityArea, ...] = Field(min_length=1)
+    none_option: Option
+    evidence_levels: dict[EvidenceLevel, str]
+    guidance: str
+    name_max_length: int = Field(default=200, gt=0)
+    description_max_length: int = Field(default=1000, gt=0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> MethodsQuestion:
+        _check_unique_ids(self.areas, f"question {self.id}")
+        missing = set(EvidenceLevel) - set(self.evidence_levels)
+        if missing:
+            raise ValueError(f"question {self.id}: evidence level labels missing: {sorted(missing)}")
+        return self
+
+
+Question = Annotated[
+    SingleChoiceQuestion | MultiChoiceQuestion | ScaleQuestion | TextQuestion | MethodsQuestion,
+    Field(discriminator="type"),
+]
+
+
+class Section(_Strict):
+    id: Identifier
+    title: str
+    intro: str | None = None
+    topics: tuple[LegalTopic, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Survey(_Strict):
+    id: Identifier
+    version: int = Field(ge=1)
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    title: str
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Survey:
+        _check_unique_ids(self.sections, f"survey {self.id}")
+        _check_unique_ids(
+            [q for s in self.sections for q in s.questions], f"survey {self.id} (questions)"
+        )
+        return self
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def section_index(self, section_id: str) -> int:
+        return [s.id for s in self.sections].index(section_id)
+
+    def question(self, question_id: str) -> Question:
+        for section in self.sections:
+            for question in section.questions:
+                if question.id == question_id:
+                    return question
+        raise KeyError(question_id)
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for s in self.sections for q in s.questions]
+
+
+def _check_unique_ids(items, where: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"{where}: duplicate id {item.id!r}")
+        seen.add(item.id)
+
+
+class ConfigurationError(Exception):
+    """A configuration file is missing, unreadable or invalid; the message names file and field."""
+
+
+def read_yaml(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def describe_validation_error(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: {error.error_count()} invalid field(s)"]
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {location}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_survey(path: Path) -> Survey:
+    data = read_yaml(path)
+    try:
+        return Survey.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(path, exc)) from exc

@@ -1,0 +1,221 @@
+"""Repositories: async, over one session factory, returning domain objects (never rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
+from storage.models import ConversationRow, PersonRow, ResponseChangeRow, ResponseRow, SurveyPositionRow
+
+
+class _Stale(Exception):
+    """The stored version is not the expected one (raised inside the transaction to roll it back)."""
+
+
+def _response(row: ResponseRow) -> Response:
+    return Response(
+        key=ResponseKey(row.tenant_id, row.round_id, row.organisation_id),
+        answers=dict(row.answers),
+        submitted_answers=dict(row.submitted_answers) if row.submitted_answers is not None else None,
+        version=row.version,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by_name,
+        submitted_at=row.submitted_at,
+        submitted_by=row.submitted_by_name,
+    )
+
+
+def _key_filter(key: ResponseKey):
+    return (
+        ResponseRow.tenant_id == key.tenant_id,
+        ResponseRow.round_id == key.round_id,
+        ResponseRow.organisation_id == key.organisation_id,
+    )
+
+
+class SqlResponseRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get(self, key: ResponseKey) -> Response | None:
+        async with self._sessions() as session:
+            row = (await session.execute(select(ResponseRow).where(*_key_filter(key)))).scalar_one_or_none()
+            return _response(row) if row else None
+
+    async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ResponseRow)
+                .where(ResponseRow.tenant_id == tenant_id, ResponseRow.round_id == round_id)
+                .order_by(ResponseRow.organisation_id)
+            )
+            return [_response(row) for row in rows]
+
+    async def apply(self, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
+        values: dict[str, Any] = {
+            "answers": change.answers,
+            "version": change.expected_version + 1,
+            "updated_at": at,
+            "updated_by_aad": actor.aad_object_id,
+            "updated_by_name": actor.name,
+        }
+        if change.action is ChangeAction.SUBMIT:
+            values |= {
+                "submitted_answers": change.answers,
+                "submitted_at": at,
+                "submitted_by_aad": actor.aad_object_id,
+                "submitted_by_name": actor.name,
+            }
+        try:
+            await self._write(key, change, actor, at, values)
+        except _Stale:
+            raise VersionConflict(await self.get(key) or Response.empty(key)) from None
+        return await self.get(key)  # type: ignore[return-value]
+
+    async def _write(self, key: ResponseKey, change: Change, actor: Actor, at: datetime, values: dict) -> None:
+        async with self._sessions() as session, session.begin():
+            if change.expected_version == 0:
+                response_id = await self._insert(session, key, values, at)
+            else:
+                response_id = (
+                    await session.execute(
+                        update(ResponseRow)
+                        .where(*_key_filter(key), ResponseRow.version == change.expected_version)
+                        .values(**values)
+                        .returning(ResponseRow.id)
+                    )
+                ).scalar_one_or_none()
+            if response_id is None:
+                raise _Stale
+            session.add(
+                ResponseChangeRow(
+                    tenant_id=key.tenant_id,
+                    response_id=response_id,
+                    version=values["version"],
+                    action=change.action.value,
+                    questions={"changed": list(change.changed_questions)},
+                    actor_aad=actor.aad_object_id,
+                    actor_name=actor.name,
+                    at=at,
+                )
+            )
+
+    async def _insert(self, session: AsyncSession, key: ResponseKey, values: dict, at: datetime) -> int | None:
+        try:
+            async with session.begin_nested():
+                return (
+                    await session.execute(
+                        insert(ResponseRow)
+                        .values(
+                            tenant_id=key.tenant_id,
+                            round_id=key.round_id,
+                            organisation_id=key.organisation_id,
+                            submitted_answers=None,
+                            created_at=at,
+                            **values,
+                        )
+                        .returning(ResponseRow.id)
+                    )
+                ).scalar_one()
+        except IntegrityError:
+            return None
+
+    async def changes(self, key: ResponseKey) -> list[dict[str, Any]]:
+        """The audit trail of a response, oldest first: who changed which questions and when."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ResponseChangeRow)
+                .join(ResponseRow, ResponseRow.id == ResponseChangeRow.response_id)
+                .where(*_key_filter(key))
+                .order_by(ResponseChangeRow.id)
+            )
+            return [
+                {
+                    "version": r.version,
+                    "action": r.action,
+                    "questions": list(r.questions.get("changed", [])),
+                    "by": r.actor_aad,
+                    "by_name": r.actor_name,
+                    "at": r.at,
+                }
+                for r in rows
+            ]
+
+
+class SqlPositionRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get(self, tenant_id: str, round_id: str, aad_object_id: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(SurveyPositionRow, (tenant_id, round_id, aad_object_id))
+            return row.section_id if row else None
+
+    async def set(self, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await session.get(SurveyPositionRow, (tenant_id, round_id, aad_object_id))
+            if row is None:
+                session.add(
+                    SurveyPositionRow(
+                        tenant_id=tenant_id, round_id=round_id, aad_object_id=aad_object_id,
+                        section_id=section_id, updated_at=at,
+                    )
+                )
+            else:
+                row.section_id, row.updated_at = section_id, at
+
+
+class SqlConversationRepository:
+    """Conversation references (for proactive messages) and the identities of configured people."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def remember(
+        self, tenant_id: str, conversation_id: str, conversation_type: str, service_url: str,
+        reference: dict[str, Any], aad_object_id: str | None, at: datetime,
+    ) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(
+                select(ConversationRow).where(
+                    ConversationRow.tenant_id == tenant_id, ConversationRow.conversation_id == conversation_id
+                )
+            )
+            if row is None:
+                session.add(
+                    ConversationRow(
+                        tenant_id=tenant_id, conversation_id=conversation_id, conversation_type=conversation_type,
+                        service_url=service_url, reference=reference, aad_object_id=aad_object_id, updated_at=at,
+                    )
+                )
+            elif row.service_url != service_url or row.reference != reference:
+                row.service_url, row.reference, row.updated_at = service_url, reference, at
+
+    async def personal(self, tenant_id: str, aad_object_id: str) -> dict[str, Any] | None:
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(ConversationRow).where(
+                    ConversationRow.tenant_id == tenant_id,
+                    ConversationRow.aad_object_id == aad_object_id,
+                    ConversationRow.conversation_type == "personal",
+                )
+            )
+            return dict(row.reference) if row else None
+
+    async def person_upn(self, tenant_id: str, aad_object_id: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(PersonRow, (tenant_id, aad_object_id))
+            return row.upn if row else None
+
+    async def remember_person(self, tenant_id: str, aad_object_id: str, upn: str | None, name: str | None, at: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await session.get(PersonRow, (tenant_id, aad_object_id))
+            if row is None:
+                session.add(PersonRow(tenant_id=tenant_id, aad_object_id=aad_object_id, upn=upn, name=name, updated_at=at))
+            else:
+                row.upn, row.name, row.updated_at = upn, name, at
