@@ -33,6 +33,7 @@ from storage.repositories import SqlConversationRepository, SqlPositionRepositor
 logger = logging.getLogger("hyte")
 
 HERE = Path(__file__).resolve().parent
+SERVICES = web.AppKey("services", Services)
 
 
 class Settings(BaseSettings):
@@ -106,8 +107,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(database)
     app.router.add_post("/api/messages", messages_handler(adapter, bot))
     app.router.add_get("/healthz", healthz)
-    app["services"] = services
-    app["router"] = router
+    app[SERVICES] = services
     return app
 
 

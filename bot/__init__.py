@@ -1,0 +1,1 @@
+"""The only package that imports botbuilder: activity handling, routing, HTTP."""

@@ -1,0 +1,94 @@
+"""A Teams user talking to the bot: types commands, presses card buttons, reads what came back.
+
+Pressing a button works as Teams does it: the action's data merged with the card's input values
+(as the card shows them, overridden by what the test "types"), sent as an adaptiveCard/action
+invoke; the invoke's answer is the card that replaces the pressed one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from auxil.connector import ConnectorStandIn
+from auxil.http import BotClient
+from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, personal_install, personal_message
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def walk(element: Any) -> Iterator[dict]:
+    """Every dict in a card, depth first."""
+    if isinstance(element, dict):
+        yield element
+        for value in element.values():
+            yield from walk(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from walk(item)
+
+
+def texts(card: dict) -> str:
+    """All TextBlock texts and FactSet values of a card, one per line."""
+    lines = []
+    for element in walk(card):
+        if element.get("type") == "TextBlock":
+            lines.append(element["text"])
+        if element.get("type") == "FactSet":
+            lines.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
+    return "\n".join(lines)
+
+
+def inputs(card: dict) -> dict[str, Any]:
+    return {e["id"]: e.get("value") for e in walk(card) if str(e.get("type", "")).startswith("Input.")}
+
+
+def actions(card: dict) -> dict[str, dict]:
+    return {e["title"]: e for e in walk(card) if e.get("type") == "Action.Execute"}
+
+
+class Person:
+    def __init__(self, client: BotClient, connector: ConnectorStandIn, env: TeamsEnv, user: TeamsUser) -> None:
+        self.client, self.connector, self.env, self.user = client, connector, env, user
+        self.conversation_id = conversation_id_for(user)
+
+    def _received_since(self, count: int) -> list[dict]:
+        return self.connector.sent(self.conversation_id)[count:]
+
+    async def install(self) -> list[dict]:
+        before = len(self.connector.sent(self.conversation_id))
+        status, _ = await self.client.post(personal_install(self.env, self.user))
+        assert status in (200, 201), status
+        return self._received_since(before)
+
+    async def say(self, text: str) -> list[dict]:
+        """Send a message; return the activities the bot sent to this chat in answer."""
+        before = len(self.connector.sent(self.conversation_id))
+        status, body = await self.client.post(personal_message(self.env, self.user, text))
+        assert status in (200, 201), (status, body)
+        return self._received_since(before)
+
+    async def open_card(self, text: str) -> dict:
+        """Send a command whose answer is one card; return the card."""
+        replies = await self.say(text)
+        cards = [a["content"] for r in replies for a in r.get("attachments") or [] if a["contentType"] == CARD]
+        assert len(cards) == 1, replies
+        return cards[0]
+
+    async def press(self, card: dict, title: str, fill: dict[str, Any] | None = None, *, raw: dict | None = None) -> dict:
+        """Press the button `title` on `card` after typing `fill` into its inputs; return the new card."""
+        action = actions(card).get(title)
+        assert action is not None, f"no button {title!r}; buttons: {sorted(actions(card))}"
+        data = dict(action.get("data") or {})
+        if action.get("associatedInputs", "auto") != "none":
+            values = {k: v for k, v in inputs(card).items() if v is not None}
+            values.update(fill or {})
+            data.update({k: v for k, v in values.items() if v is not None})
+        if raw is not None:
+            data = raw
+        return await self.invoke(action["verb"], data)
+
+    async def invoke(self, verb: str, data: dict) -> dict:
+        status, body = await self.client.post(card_action(self.env, self.user, verb, data))
+        assert status == 200, (status, body)
+        assert body["statusCode"] == 200 and body["type"] == CARD, body
+        return body["value"]

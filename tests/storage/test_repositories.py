@@ -1,0 +1,129 @@
+"""The repositories on SQLite and on the PostgreSQL server: the same suite runs on both."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+
+from hyte.responses import Actor, Change, ChangeAction, ResponseKey, ResponseState, VersionConflict
+from storage.db import create_engine, migrate, session_factory
+from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
+
+KEY = ResponseKey("tenant-1", "round-1", "kuopio")
+MAIJA = Actor("aad-maija", "Maija")
+MATTI = Actor("aad-matti", "Matti")
+T0 = datetime(2024, 5, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def sessions(database_url: str):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def responses(sessions) -> SqlResponseRepository:
+    return SqlResponseRepository(sessions)
+
+
+def save(answers: dict, expected: int, changed=("q1",)) -> Change:
+    return Change(answers, expected, ChangeAction.SAVE, tuple(changed))
+
+
+async def test_migrate_twice_is_harmless(database_url: str):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    await migrate(engine)
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    await engine.dispose()
+    assert {"responses", "response_changes", "survey_positions", "conversations", "people"} <= tables
+
+
+async def test_first_save_creates_the_response_and_later_saves_bump_the_version(responses):
+    assert await responses.get(KEY) is None
+    first = await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0)
+    assert (first.version, first.answers, first.state) == (1, {"q1": "a"}, ResponseState.DRAFT)
+    assert first.updated_at == T0 and first.updated_at.tzinfo is not None
+    second = await responses.apply(KEY, save({"q1": "b"}, 1), MATTI, T0 + timedelta(minutes=1))
+    assert (second.version, second.answers, second.updated_by) == (2, {"q1": "b"}, "Matti")
+
+
+async def test_a_stale_version_is_refused_and_changes_nothing(responses):
+    await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0)
+    await responses.apply(KEY, save({"q1": "b"}, 1), MAIJA, T0)
+    with pytest.raises(VersionConflict) as refused:
+        await responses.apply(KEY, save({"q1": "stale"}, 1), MATTI, T0)
+    assert refused.value.current.answers == {"q1": "b"}
+    stored = await responses.get(KEY)
+    assert (stored.version, stored.answers) == (2, {"q1": "b"})
+    assert [c["by"] for c in await responses.changes(KEY)] == ["aad-maija", "aad-maija"]
+
+
+async def test_two_first_saves_at_once_create_one_response(responses):
+    results = await asyncio.gather(
+        responses.apply(KEY, save({"q1": "maija"}, 0), MAIJA, T0),
+        responses.apply(KEY, save({"q1": "matti"}, 0), MATTI, T0),
+        return_exceptions=True,
+    )
+    conflicts = [r for r in results if isinstance(r, VersionConflict)]
+    assert len(conflicts) == 1
+    stored = await responses.get(KEY)
+    assert stored.version == 1 and stored.answers in ({"q1": "maija"}, {"q1": "matti"})
+    assert len(await responses.changes(KEY)) == 1
+
+
+async def test_submit_keeps_the_submitted_answers_apart_from_later_edits(responses):
+    await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0)
+    submitted = await responses.apply(KEY, Change({"q1": "a"}, 1, ChangeAction.SUBMIT, ("q1",)), MATTI, T0)
+    assert submitted.state is ResponseState.SUBMITTED
+    assert (submitted.submitted_by, submitted.submitted_at) == ("Matti", T0)
+    edited = await responses.apply(KEY, save({"q1": "c"}, 2), MAIJA, T0)
+    assert edited.state is ResponseState.SUBMITTED_WITH_CHANGES
+    assert edited.submitted_answers == {"q1": "a"} and edited.answers == {"q1": "c"}
+    trail = await responses.changes(KEY)
+    assert [(c["action"], c["by_name"], c["questions"]) for c in trail] == [
+        ("save", "Maija", ["q1"]), ("submit", "Matti", ["q1"]), ("save", "Maija", ["q1"]),
+    ]
+
+
+async def test_responses_are_kept_apart_by_tenant_and_round(responses):
+    await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0)
+    other_tenant = ResponseKey("tenant-2", KEY.round_id, KEY.organisation_id)
+    await responses.apply(other_tenant, save({"q1": "x"}, 0), MAIJA, T0)
+    assert [r.answers for r in await responses.list_for_round("tenant-1", "round-1")] == [{"q1": "a"}]
+    assert [r.answers for r in await responses.list_for_round("tenant-2", "round-1")] == [{"q1": "x"}]
+    assert await responses.list_for_round("tenant-1", "round-2") == []
+
+
+async def test_unicode_and_nested_answers_round_trip(responses):
+    answers = {"t": "Järjestöfoorumit – ”yhteistyö” 😊\nrivi 2", "m": {"selected": ["g01"], "other": None}}
+    await responses.apply(KEY, save(answers, 0), MAIJA, T0)
+    assert (await responses.get(KEY)).answers == answers
+
+
+async def test_positions_are_per_person(sessions):
+    positions = SqlPositionRepository(sessions)
+    assert await positions.get("tenant-1", "round-1", "aad-maija") is None
+    await positions.set("tenant-1", "round-1", "aad-maija", "monitoring", T0)
+    await positions.set("tenant-1", "round-1", "aad-maija", "methods", T0)
+    await positions.set("tenant-1", "round-1", "aad-matti", "interfaces", T0)
+    assert await positions.get("tenant-1", "round-1", "aad-maija") == "methods"
+    assert await positions.get("tenant-1", "round-1", "aad-matti") == "interfaces"
+
+
+async def test_conversation_references_and_people(sessions):
+    conversations = SqlConversationRepository(sessions)
+    reference = {"conversation": {"id": "a:1"}, "serviceUrl": "http://127.0.0.1:1/"}
+    await conversations.remember("tenant-1", "a:1", "personal", "http://127.0.0.1:1/", reference, "aad-maija", T0)
+    await conversations.remember("tenant-1", "a:1", "personal", "http://127.0.0.1:2/", {**reference, "serviceUrl": "http://127.0.0.1:2/"}, "aad-maija", T0)
+    assert (await conversations.personal("tenant-1", "aad-maija"))["serviceUrl"] == "http://127.0.0.1:2/"
+    assert await conversations.personal("tenant-2", "aad-maija") is None
+    await conversations.remember_person("tenant-1", "aad-anna", "anna@example.fi", "Anna", T0)
+    assert await conversations.person_upn("tenant-1", "aad-anna") == "anna@example.fi"
+    assert await conversations.person_upn("tenant-2", "aad-anna") is None
