@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -158,16 +159,12 @@ class SqlPositionRepository:
 
     async def set(self, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime) -> None:
         async with self._sessions() as session, session.begin():
-            row = await session.get(SurveyPositionRow, (tenant_id, round_id, aad_object_id))
-            if row is None:
-                session.add(
-                    SurveyPositionRow(
-                        tenant_id=tenant_id, round_id=round_id, aad_object_id=aad_object_id,
-                        section_id=section_id, updated_at=at,
-                    )
-                )
-            else:
-                row.section_id, row.updated_at = section_id, at
+            await _upsert(
+                session, SurveyPositionRow,
+                {"tenant_id": tenant_id, "round_id": round_id, "aad_object_id": aad_object_id,
+                 "section_id": section_id, "updated_at": at},
+                keys=("tenant_id", "round_id", "aad_object_id"),
+            )
 
 
 class SqlConversationRepository:
@@ -181,20 +178,12 @@ class SqlConversationRepository:
         reference: dict[str, Any], aad_object_id: str | None, at: datetime,
     ) -> None:
         async with self._sessions() as session, session.begin():
-            row = await session.scalar(
-                select(ConversationRow).where(
-                    ConversationRow.tenant_id == tenant_id, ConversationRow.conversation_id == conversation_id
-                )
+            await _upsert(
+                session, ConversationRow,
+                {"tenant_id": tenant_id, "conversation_id": conversation_id, "conversation_type": conversation_type,
+                 "service_url": service_url, "reference": reference, "aad_object_id": aad_object_id, "updated_at": at},
+                keys=("tenant_id", "conversation_id"),
             )
-            if row is None:
-                session.add(
-                    ConversationRow(
-                        tenant_id=tenant_id, conversation_id=conversation_id, conversation_type=conversation_type,
-                        service_url=service_url, reference=reference, aad_object_id=aad_object_id, updated_at=at,
-                    )
-                )
-            elif row.service_url != service_url or row.reference != reference:
-                row.service_url, row.reference, row.updated_at = service_url, reference, at
 
     async def personal(self, tenant_id: str, aad_object_id: str) -> dict[str, Any] | None:
         async with self._sessions() as session:
@@ -214,8 +203,16 @@ class SqlConversationRepository:
 
     async def remember_person(self, tenant_id: str, aad_object_id: str, upn: str | None, name: str | None, at: datetime) -> None:
         async with self._sessions() as session, session.begin():
-            row = await session.get(PersonRow, (tenant_id, aad_object_id))
-            if row is None:
-                session.add(PersonRow(tenant_id=tenant_id, aad_object_id=aad_object_id, upn=upn, name=name, updated_at=at))
-            else:
-                row.upn, row.name, row.updated_at = upn, name, at
+            await _upsert(
+                session, PersonRow,
+                {"tenant_id": tenant_id, "aad_object_id": aad_object_id, "upn": upn, "name": name, "updated_at": at},
+                keys=("tenant_id", "aad_object_id"),
+            )
+
+
+async def _upsert(session: AsyncSession, model: type, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Insert, or update the row with the same keys: one statement, safe against a concurrent insert."""
+    dialect = session.bind.dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
+    changes = {k: statement.excluded[k] for k in values if k not in keys}
+    await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
