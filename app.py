@@ -96,6 +96,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     adapter = CloudAdapter(bot_framework_authentication(settings))
 
     async def database(app: web.Application):
+        if not settings.authenticated:
+            logger.warning(
+                "No MicrosoftAppId set: running UNAUTHENTICATED for local development only "
+                "(Agents Playground, tests). Set MicrosoftAppId and MicrosoftAppPassword in production."
+            )
         if settings.migrate_on_start:
             await migrate(engine)
         yield
@@ -140,11 +145,6 @@ def main(argv: list[str]) -> int:
     except ConfigurationError as exc:
         print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
         return 2
-    if not settings.authenticated:
-        logger.warning(
-            "No MicrosoftAppId set: running UNAUTHENTICATED for local development only "
-            "(Agents Playground, tests). Set MicrosoftAppId and MicrosoftAppPassword in production."
-        )
     logger.info("serving on http://%s:%d/api/messages", settings.host, settings.port)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
