@@ -55,25 +55,22 @@ class _Question(_Strict):
     required: bool = True
 
 
-class SingleChoiceQuestion(_Question):
+class _ChoiceQuestion(_Question):
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_options(self):
+        _check_unique_ids(self.options, f"question {self.id}")
+        return self
+
+
+class SingleChoiceQuestion(_ChoiceQuestion):
     type: Literal["single_choice"]
-    options: tuple[Option, ...] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _unique_options(self) -> SingleChoiceQuestion:
-        _check_unique_ids(self.options, f"question {self.id}")
-        return self
 
 
-class MultiChoiceQuestion(_Question):
+class MultiChoiceQuestion(_ChoiceQuestion):
     type: Literal["multi_choice"]
-    options: tuple[Option, ...] = Field(min_length=2)
     other_max_length: int = Field(default=500, gt=0)
-
-    @model_validator(mode="after")
-    def _unique_options(self) -> MultiChoiceQuestion:
-        _check_unique_ids(self.options, f"question {self.id}")
-        return self
 
 
 class ScaleQuestion(_Question):
