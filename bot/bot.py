@@ -15,7 +15,7 @@ from botbuilder.core import Bot, CardFactory, InvokeResponse, MessageFactory, Tu
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from pydantic import ValidationError
 
-from bot.router import Router, refusal
+from bot.router import Router, refusal, strip_mentions
 from bot.turn import Reply, Services, Turn
 from cards import elements as ui
 from cards.catalogue import t
@@ -74,7 +74,7 @@ class HyteBot(Bot):
         command = self._router.find_command(text)
         turn = await self._turn(context)
         if command is None:
-            echo = " ".join(text.split())[:MAX_COMMAND_ECHO]
+            echo = " ".join(strip_mentions(text).split())[:MAX_COMMAND_ECHO]
             await self._send(context, Reply(text=t("unknown_command", text=escape(echo))))
             return
         refused = refusal(command.guards, turn)
@@ -106,11 +106,11 @@ class HyteBot(Bot):
         if route is None:
             return Reply(text=t("card_not_understood"))
         turn = await self._turn(context)
-        if payload.round != self._services.round.id:
-            return Reply(text=t("survey.stale_round"))
         refused = refusal(route.guards, turn)
         if refused:
             return Reply(text=t(refused))
+        if payload.round != self._services.round.id:
+            return Reply(text=t("survey.stale_round"))
         return await route.handler(turn, payload)
 
     # Installation ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -21,6 +21,10 @@ from hyte.round import Representative, Round, TeamMember
 from storage.repositories import SqlConversationRepository
 
 logger = logging.getLogger(__name__)
+
+STRANGER_MEMORY = timedelta(minutes=10)
+"""How long a member look-up that found no configured person is trusted, so that a stranger's
+messages do not each cost a connector call. Kept in memory only: it is a cache, not state."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class IdentityResolver:
         self._upn_only = any(
             p.upn and not p.aad_object_id for p in (*round_.config.representatives, *round_.config.hyte_team)
         )
+        self._not_configured: dict[tuple[str, str], datetime] = {}
 
     async def resolve(self, context: TurnContext, now: datetime) -> Identity:
         activity = context.activity
@@ -72,18 +77,32 @@ class IdentityResolver:
             return identity
         found = self._match(aad, None)
         if found is None and self._upn_only:
-            upn = await self._conversations.person_upn(tenant_id, aad)
-            if upn is None:
-                upn = await self._lookup_upn(context, sender.id)
-                if upn and self._match(None, upn):
-                    await self._conversations.remember_person(tenant_id, aad, upn, name or None, now)
-            found = self._match(None, upn) if upn else None
+            found = await self._match_by_upn(context, tenant_id, aad, name, now)
         if found is None:
             return identity
         display = name or found.name
         if isinstance(found, Representative):
             return Identity(tenant_id, aad, display, representative=found)
         return Identity(tenant_id, aad, display, team_member=found)
+
+    async def _match_by_upn(
+        self, context: TurnContext, tenant_id: str, aad: str, name: str, now: datetime
+    ) -> Representative | TeamMember | None:
+        upn = await self._conversations.person_upn(tenant_id, aad)
+        if upn is not None:
+            return self._match(None, upn)
+        key = (tenant_id, aad)
+        remembered_until = self._not_configured.get(key)
+        if remembered_until is not None and now < remembered_until:
+            return None
+        upn = await self._lookup_upn(context, context.activity.from_property.id)
+        found = self._match(None, upn) if upn else None
+        if found is None:
+            self._not_configured[key] = now + STRANGER_MEMORY
+            return None
+        self._not_configured.pop(key, None)
+        await self._conversations.remember_person(tenant_id, aad, upn, name or None, now)
+        return found
 
     def _match(self, aad: str | None, upn: str | None) -> Representative | TeamMember | None:
         for person in (*self._round.config.hyte_team, *self._round.config.representatives):

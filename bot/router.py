@@ -20,8 +20,13 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 
 
+def strip_mentions(text: str) -> str:
+    """The text without Teams' <at>…</at> mention tags."""
+    return _MENTION.sub(" ", text)
+
+
 def normalise_command(text: str) -> str:
-    text = _MENTION.sub(" ", text)
+    text = strip_mentions(text)
     text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text).strip().casefold()
 

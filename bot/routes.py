@@ -29,7 +29,7 @@ def build_router() -> Router:
     async def survey(turn: Turn) -> Reply:
         return await run_survey(turn, Open())
 
-    @router.command("tila", "status", description="command.status", guards=(guards.representative,))
+    @router.command("tila", "status", description="command.status", guards=SURVEY_GUARDS)
     async def status(turn: Turn) -> Reply:
         services, rep = turn.services, turn.identity.representative
         response = await services.responses.get(_key(turn))

@@ -54,6 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "survey.text_placeholder": "Kirjoita vastauksenne (enintään {max} merkkiä)",
         "survey.review_title": "Tarkista vastaukset ennen lähettämistä",
         "survey.review_empty": "(ei vastausta)",
+        "survey.review_shortened": " … (lyhennetty; koko vastaus näkyy osiossa)",
         "survey.review_other": "Jokin muu: {text}",
         "survey.review_method": "{numeral} {area}: {name} ({level})",
         "survey.review_method_description": "{description}",
@@ -70,6 +71,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         # Notices on cards
         "notice.draft_saved": "Luonnos tallennettu {at}.",
         "notice.resumed": "Jatkat siitä, mihin jäit. Viimeisin muutos {at} ({by}).",
+        "notice.started_by_others": "Organisaationne vastaus on jo aloitettu. Viimeisin muutos {at} ({by}).",
         "notice.conflict": (
             "{by} muutti vastausta {at}, sen jälkeen kun tämä kortti avattiin. Alla ovat nyt tallennetut "
             "vastaukset: tarkista ne ja tee muutoksesi uudelleen."

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>=])")
 _SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|file|javascript|data|tel|sip|msteams)(:)")
+_WWW = re.compile(r"(?i)\b(www)(\\\.)")
 _WORD_JOINER = "\u2060"
 
 
@@ -19,4 +20,4 @@ def escape(text: str) -> str:
     text = text.replace("<", "\u2039").replace(">", "\u203a").replace("&", "&\u2060")
     text = _SCHEME.sub(lambda m: f"{m.group(1)}{_WORD_JOINER}{m.group(2)}", text)
     text = _MARKDOWN.sub(r"\\\1", text)
-    return text
+    return _WWW.sub(lambda m: f"{m.group(1)}{_WORD_JOINER}{m.group(2)}", text)

@@ -18,7 +18,7 @@ MAX_INPUTS = 200
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     round: Ref = Field(alias="r")
 
 

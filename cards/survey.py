@@ -74,27 +74,19 @@ def _notice(notice: Notice | None) -> ui.Element:
 
 
 def _question(question: Question, value: Any, errors: list[FieldError]) -> list[ui.Element]:
-    mark = t("survey.required_mark") if question.required else ""
-    elements: list[ui.Element] = [
-        ui.text(f"{escape(question.number)}\\. {escape(question.text)}{mark}", weight="Bolder", spacing="Large", separator=True)
-    ]
-    if question.help:
-        elements.append(ui.text(escape(question.help), size="Small", subtle=True))
+    """A question's inputs. The first input's label is the question itself (plain text, as Teams
+    renders labels), so the question is shown once and screen readers announce it."""
+    label = f"{question.number}. {question.text}{t('survey.required_mark') if question.required else ''}"
     shown = input_values(question, value)
-    whole = [e for e in errors if e.part is None]
+    elements: list[ui.Element] = []
     match question:
-        case SingleChoiceQuestion():
+        case SingleChoiceQuestion() | MultiChoiceQuestion():
             elements.append(
-                ui.input_choices(input_id(question.id), question.text, [(o.id, o.label) for o in question.options],
-                                 shown.get(input_id(question.id)))
-            )
-        case MultiChoiceQuestion():
-            elements.append(
-                ui.input_choices(input_id(question.id), question.text, [(o.id, o.label) for o in question.options],
-                                 shown.get(input_id(question.id)), multi=True)
+                ui.input_choices(input_id(question.id), label, [(o.id, o.label) for o in question.options],
+                                 shown.get(input_id(question.id)), multi=isinstance(question, MultiChoiceQuestion))
             )
             other = next((o for o in question.options if o.needs_text), None)
-            if other:
+            if isinstance(question, MultiChoiceQuestion) and other:
                 elements.append(
                     ui.input_text(input_id(question.id, OTHER), t("survey.other_text_label", option=other.label),
                                   shown.get(input_id(question.id, OTHER)), max_length=question.other_max_length,
@@ -111,16 +103,20 @@ def _question(question: Question, value: Any, errors: list[FieldError]) -> list[
                 else:
                     title = t("survey.scale_point", value=point)
                 choices.append((str(point), title))
-            elements.append(ui.input_choices(input_id(question.id), question.text, choices, shown.get(input_id(question.id))))
+            elements.append(ui.input_choices(input_id(question.id), label, choices, shown.get(input_id(question.id))))
         case TextQuestion():
             elements.append(
-                ui.input_text(input_id(question.id), question.text, shown.get(input_id(question.id)),
+                ui.input_text(input_id(question.id), label, shown.get(input_id(question.id)),
                               max_length=question.max_length,
                               placeholder=t("survey.text_placeholder", max=question.max_length))
             )
         case MethodsQuestion():
+            elements.append(ui.text(escape(label), weight="Bolder"))
             elements.extend(_methods(question, shown, errors))
-    elements.extend(ui.error_text(_error(e)) for e in whole)
+    elements[0] = {**elements[0], "spacing": "ExtraLarge", "separator": True}
+    if question.help:
+        elements.insert(1, ui.text(escape(question.help), size="Small", subtle=True, spacing="Small"))
+    elements.extend(ui.error_text(_error(e)) for e in errors if e.part is None)
     return elements
 
 
@@ -170,8 +166,7 @@ def review_card(
         body.append(ui.subheading(escape(section.title)))
         if section.id in problems:
             body.append(ui.error_text(t("error.section_has_errors")))
-            body.extend(ui.error_text(_error(e)) for e in problems[section.id])
-        body.extend(_answers(section.questions, answers))
+        body.extend(_answers(section.questions, answers, problems.get(section.id, ())))
         body.append(
             {"type": "ActionSet", "actions": [
                 ui.execute(t("action.edit_section"), VERB_GOTO, {"r": round_.id, "section": section.id}, inputs=False)
@@ -196,16 +191,30 @@ def submitted_card(round_: Round, response: Response, *, just_now: bool) -> dict
     return ui.card(body, actions)
 
 
-def _answers(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[ui.Element]:
+REVIEW_TEXT_LIMIT = 400
+"""Characters of one answer line shown on the review and submitted cards, which must stay under
+Teams' card size limit (about 28 KB) even when every text is at its maximum length."""
+
+
+def _answers(
+    questions: Iterable[Question], answers: Mapping[str, Any], problems: Sequence[FieldError] = ()
+) -> list[ui.Element]:
     elements: list[ui.Element] = []
     for question in questions:
         elements.append(ui.text(f"{escape(question.number)}\\. {escape(question.text)}", size="Small", weight="Bolder", subtle=True))
+        elements.extend(ui.error_text(_error(e)) for e in problems if e.question_id == question.id)
         lines = answer_lines(question, answers.get(question.id))
         if not lines:
             elements.append(ui.text(t("survey.review_empty"), subtle=True, spacing="None"))
         for line in lines:
-            elements.append(ui.user_text(line, spacing="None"))
+            elements.append(ui.user_text(_shorten(line), spacing="None"))
     return elements
+
+
+def _shorten(line: str) -> str:
+    if len(line) <= REVIEW_TEXT_LIMIT:
+        return line
+    return line[:REVIEW_TEXT_LIMIT].rstrip() + t("survey.review_shortened")
 
 
 def answer_lines(question: Question, answer: Any) -> list[str]:

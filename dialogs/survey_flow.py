@@ -70,6 +70,7 @@ class NoticeKind(StrEnum):
     CONFLICT = "conflict"
     FIX_ERRORS = "fix_errors"
     RESUMED = "resumed"
+    STARTED_BY_OTHERS = "started_by_others"
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,10 @@ def _open(response: Response, ctx: FlowContext) -> Outcome:
     if response.state is ResponseState.SUBMITTED:
         return Outcome(SubmittedView(response))
     position = ctx.position if ctx.position in (*_sections(ctx), REVIEW) else _sections(ctx)[0]
-    notice = Notice(NoticeKind.RESUMED, response.updated_by, response.updated_at) if response.version else None
+    notice = None
+    if response.version:
+        kind = NoticeKind.RESUMED if ctx.position else NoticeKind.STARTED_BY_OTHERS
+        notice = Notice(kind, response.updated_by, response.updated_at)
     if position == REVIEW:
         return Outcome(_review(response, notice))
     return Outcome(_section(position, response, notice=notice), position=position)

@@ -39,6 +39,8 @@ def test_open_starts_at_the_first_section_and_resumes_where_the_person_was():
     resumed = decide(Open(), replace(EMPTY, version=3), ctx(position="methods"))
     assert resumed.view.section_id == "methods" and resumed.view.notice.kind is NoticeKind.RESUMED
     assert decide(Open(), EMPTY, ctx(position="no-such-section")).view.section_id == "goals_measures"
+    first_visit = decide(Open(), replace(EMPTY, version=3, updated_by="Matti"), ctx())
+    assert first_visit.view.notice.kind is NoticeKind.STARTED_BY_OTHERS and first_visit.view.notice.by == "Matti"
 
 
 def test_next_validates_strictly_and_a_refused_step_changes_nothing():
