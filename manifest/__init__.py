@@ -1,0 +1,1 @@
+"""The Teams app package: template, icons, Microsoft's schema, and the build (python -m manifest.build)."""

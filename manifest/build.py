@@ -1,0 +1,324 @@
+"""Build the Teams app package: manifest.json, en.json and the two icons in one zip.
+
+    MicrosoftAppId=<bot app id> .venv/bin/python -m manifest.build
+    .venv/bin/python manifest/build.py --app-id <bot app id> [--output path.zip]
+
+Settings (a flag wins over the environment variable):
+
+| flag               | environment           | default                           |
+|--------------------|-----------------------|-----------------------------------|
+| --app-id           | MicrosoftAppId        | required: the bot's Entra app id  |
+| --teams-app-id     | TEAMS_APP_ID          | the bot's app id                  |
+| --base-url         | HYTE_PUBLIC_BASE_URL  | https://example.invalid           |
+| --developer-name   | HYTE_DEVELOPER_NAME   | Pohjois-Savon hyvinvointialue     |
+| --version          | HYTE_APP_VERSION      | the version in pyproject.toml     |
+| --output           |                       | manifest/build/hyte-teams-app.zip |
+
+The bot's commands are not written in the template: both command lists (personal and team
+scope) come from the router's registry, titled with the Finnish name and described with the
+catalogue's text, the same registry `ohje`/`help` reads. The English localisation titles them
+with the English alias. The manifest is validated against Microsoft's schema in
+manifest/schema/ when the `jsonschema` package is installed (the test extras install it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import sys
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+from urllib.parse import urlsplit
+
+if __package__ in (None, ""):  # run as a file: python manifest/build.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import guards  # noqa: E402
+from bot.router import Command, Router  # noqa: E402
+from bot.routes import build_router  # noqa: E402
+from cards.catalogue import MESSAGES, t  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+MANIFEST_TEMPLATE = HERE / "manifest.template.json"
+EN_TEMPLATE = HERE / "en.template.json"
+ICONS = {"color.png": HERE / "color.png", "outline.png": HERE / "outline.png"}
+SCHEMA_VERSION = "1.30"
+SCHEMA_DIR = HERE / "schema" / f"v{SCHEMA_VERSION}"
+MANIFEST_SCHEMA = SCHEMA_DIR / "MicrosoftTeams.schema.json"
+LOCALIZATION_SCHEMA = SCHEMA_DIR / "MicrosoftTeams.Localization.schema.json"
+DEFAULT_OUTPUT = HERE / "build" / "hyte-teams-app.zip"
+PACKAGE_FILES = ("manifest.json", "en.json", "color.png", "outline.png")
+
+DEFAULT_BASE_URL = "https://example.invalid"
+DEFAULT_DEVELOPER_NAME = "Pohjois-Savon hyvinvointialue"
+
+PERSONAL, TEAM = "personal", "team"
+ENGLISH = "en"
+# Teams' limits for a bot's command list. The v1.30 schema allows more (12 commands, 128-character
+# titles, 4000-character descriptions), but these are the limits Teams documents for the command
+# menu, and what every earlier schema version enforced; staying within them is always valid.
+MAX_COMMANDS = 10
+MAX_TITLE = 32
+MAX_DESCRIPTION = 128
+MAX_DEVELOPER_NAME = 32
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class BuildError(Exception):
+    """A setting or the command registry does not make a valid package; the message says why."""
+
+
+@dataclass(frozen=True)
+class PackageSettings:
+    bot_id: str
+    teams_app_id: str
+    public_base_url: str
+    developer_name: str
+    version: str
+
+    @property
+    def public_host(self) -> str:
+        return urlsplit(self.public_base_url).hostname or ""
+
+
+def project_version() -> str:
+    with (REPO / "pyproject.toml").open("rb") as f:
+        return tomllib.load(f)["project"]["version"]
+
+
+def settings_from(
+    environ: Mapping[str, str],
+    *,
+    app_id: str | None = None,
+    teams_app_id: str | None = None,
+    base_url: str | None = None,
+    developer_name: str | None = None,
+    version: str | None = None,
+) -> PackageSettings:
+    """Flags first, then the environment, then the defaults; every value checked."""
+    bot_id = (app_id or environ.get("MicrosoftAppId") or "").strip()
+    if not bot_id:
+        raise BuildError(
+            "MicrosoftAppId is not set. The package needs the bot's Microsoft Entra app id (a GUID): "
+            "set MicrosoftAppId in the environment or pass --app-id."
+        )
+    if not _GUID.match(bot_id):
+        raise BuildError(f"MicrosoftAppId must be a GUID (the bot's Entra app id), not {bot_id!r}.")
+    teams_id = (teams_app_id or environ.get("TEAMS_APP_ID") or bot_id).strip()
+    if not _GUID.match(teams_id):
+        raise BuildError(f"TEAMS_APP_ID must be a GUID, not {teams_id!r}.")
+
+    base = (base_url or environ.get("HYTE_PUBLIC_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise BuildError(
+            f"HYTE_PUBLIC_BASE_URL must be an https URL such as https://hyte.example.fi, not {base!r}."
+        )
+
+    developer = (developer_name or environ.get("HYTE_DEVELOPER_NAME") or DEFAULT_DEVELOPER_NAME).strip()
+    if not developer or len(developer) > MAX_DEVELOPER_NAME:
+        raise BuildError(f"HYTE_DEVELOPER_NAME must be 1-{MAX_DEVELOPER_NAME} characters, not {developer!r}.")
+
+    app_version = (version or environ.get("HYTE_APP_VERSION") or project_version()).strip()
+    if not _SEMVER.match(app_version):
+        raise BuildError(f"The app version must be MAJOR.MINOR.PATCH (Teams requires it), not {app_version!r}.")
+
+    return PackageSettings(bot_id, teams_id, base, developer, app_version)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands from the registry
+
+
+def scopes_of(command: Command) -> tuple[str, ...]:
+    """Where a command works: a command guarded to personal chat is not offered in a team."""
+    if guards.personal_only in command.guards:
+        return (PERSONAL,)
+    return (PERSONAL, TEAM)
+
+
+def _description(command: Command, language: str) -> str | None:
+    messages = MESSAGES.get(language, {})
+    if command.description_key not in messages or (command.team_only and "help.team_only" not in messages):
+        return None
+    text = t(command.description_key, language)
+    if command.team_only:
+        text += t("help.team_only", language)
+    return text[:1].upper() + text[1:]
+
+
+def command_lists(router: Router) -> list[dict[str, Any]]:
+    """One command list per scope, in registry order (the order `ohje` lists them)."""
+    lists = []
+    for scope in (PERSONAL, TEAM):
+        commands = [
+            {"title": c.names[0], "description": _description(c, "fi")}
+            for c in router.commands
+            if scope in scopes_of(c)
+        ]
+        if len(commands) > MAX_COMMANDS:
+            raise BuildError(
+                f"{len(commands)} commands in the {scope} scope; a Teams command list holds at most "
+                f"{MAX_COMMANDS}. Leave the least used ones out of the manifest's list on purpose."
+            )
+        for command in commands:
+            if len(command["title"]) > MAX_TITLE:
+                raise BuildError(f"Command {command['title']!r} is longer than {MAX_TITLE} characters.")
+            if len(command["description"]) > MAX_DESCRIPTION:
+                raise BuildError(
+                    f"The description of {command['title']!r} is longer than {MAX_DESCRIPTION} characters: "
+                    f"shorten its catalogue text."
+                )
+        lists.append({"scopes": [scope], "commands": commands})
+    return lists
+
+
+def command_localisation(router: Router, language: str) -> dict[str, str]:
+    """Localisation keys for the command lists: the alias as title, the catalogue's text if any."""
+    keys: dict[str, str] = {}
+    for index, scope in enumerate((PERSONAL, TEAM)):
+        in_scope = [c for c in router.commands if scope in scopes_of(c)]
+        for position, command in enumerate(in_scope):
+            prefix = f"bots[0].commandLists[{index}].commands[{position}]"
+            title = command.names[1] if len(command.names) > 1 else command.names[0]
+            keys[f"{prefix}.title"] = title[:MAX_TITLE]
+            description = _description(command, language)
+            if description is not None:
+                keys[f"{prefix}.description"] = description[:MAX_DESCRIPTION]
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _fill(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) not in values:
+                raise BuildError(f"The template has an unknown placeholder {match.group(0)}.")
+            return values[match.group(1)]
+
+        return _PLACEHOLDER.sub(replace, value)
+    return value
+
+
+def render(settings: PackageSettings, router: Router | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The filled manifest.json and en.json, as dicts."""
+    router = router or build_router()
+    values = {
+        "APP_VERSION": settings.version,
+        "TEAMS_APP_ID": settings.teams_app_id,
+        "BOT_ID": settings.bot_id,
+        "DEVELOPER_NAME": settings.developer_name,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "PUBLIC_HOST": settings.public_host,
+    }
+    manifest = _fill(json.loads(MANIFEST_TEMPLATE.read_text(encoding="utf-8")), values)
+    manifest["bots"][0]["commandLists"] = command_lists(router)
+    english = json.loads(EN_TEMPLATE.read_text(encoding="utf-8"))
+    english.update(command_localisation(router, ENGLISH))
+    return manifest, english
+
+
+def validate(manifest: Mapping[str, Any], english: Mapping[str, Any]) -> list[str]:
+    """Schema errors against Microsoft's published v1.30 schemas (needs the `jsonschema` package)."""
+    import jsonschema
+
+    errors = []
+    for name, document, schema_path in (
+        ("manifest.json", manifest, MANIFEST_SCHEMA),
+        ("en.json", english, LOCALIZATION_SCHEMA),
+    ):
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        validator = jsonschema.Draft4Validator(schema)
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            errors.append(f"{name}: {where}: {error.message}")
+    return errors
+
+
+def _json_bytes(document: Mapping[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def build_package(settings: PackageSettings, output: Path = DEFAULT_OUTPUT, *, router: Router | None = None) -> Path:
+    """Write the zip (manifest.json, en.json, color.png, outline.png at its root); same input, same bytes."""
+    manifest, english = render(settings, router)
+    try:
+        errors = validate(manifest, english)
+    except ImportError:
+        errors = []  # jsonschema is a test extra; the tests validate every build
+    if errors:
+        raise BuildError("The manifest does not match the Teams schema:\n  " + "\n  ".join(errors))
+    contents = {
+        "manifest.json": _json_bytes(manifest),
+        "en.json": _json_bytes(english),
+        **{name: path.read_bytes() for name, path in ICONS.items()},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in PACKAGE_FILES:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, contents[name])
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    partial.write_bytes(buffer.getvalue())
+    partial.replace(output)
+    return output
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m manifest.build", description="Build the HYTE bot's Teams app package (zip)."
+    )
+    parser.add_argument("--app-id", help="the bot's Microsoft Entra app id (default: $MicrosoftAppId)")
+    parser.add_argument("--teams-app-id", help="the Teams app id (default: $TEAMS_APP_ID, else the bot's app id)")
+    parser.add_argument("--base-url", help=f"the bot's public https base URL (default: $HYTE_PUBLIC_BASE_URL, else {DEFAULT_BASE_URL})")
+    parser.add_argument("--developer-name", help=f"the publisher shown in Teams (default: $HYTE_DEVELOPER_NAME, else {DEFAULT_DEVELOPER_NAME})")
+    parser.add_argument("--version", help="the app version, MAJOR.MINOR.PATCH (default: $HYTE_APP_VERSION, else pyproject's)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the zip (default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(
+            os.environ,
+            app_id=args.app_id,
+            teams_app_id=args.teams_app_id,
+            base_url=args.base_url,
+            developer_name=args.developer_name,
+            version=args.version,
+        )
+        path = build_package(settings, args.output)
+    except BuildError as error:
+        print(f"manifest.build: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"Wrote {path} (Teams app {settings.teams_app_id}, bot {settings.bot_id}, version {settings.version}, "
+        f"manifest schema v{SCHEMA_VERSION})"
+    )
+    if settings.public_base_url == DEFAULT_BASE_URL:
+        print(f"Note: HYTE_PUBLIC_BASE_URL is not set; the developer URLs point at {DEFAULT_BASE_URL}.", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
