@@ -27,7 +27,7 @@ from bot.turn import Services
 from hyte.clock import Clock, SystemClock
 from hyte.round import HELSINKI, Round, load_round
 from hyte.survey import ConfigurationError
-from storage.db import create_engine, migrate, session_factory
+from storage.db import Database, create_engine, migrate
 from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
 
 logger = logging.getLogger("hyte")
@@ -80,14 +80,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     clock = clock or SystemClock()
     round_ = load_configured_round(settings, clock)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    conversations = SqlConversationRepository(sessions)
+    database = Database.connect(settings.database_url)
+    conversations = SqlConversationRepository(database)
     services = Services(
         round=round_,
         clock=clock,
-        responses=SqlResponseRepository(sessions),
-        positions=SqlPositionRepository(sessions),
+        responses=SqlResponseRepository(database),
+        positions=SqlPositionRepository(database),
         conversations=conversations,
         identities=IdentityResolver(round_, conversations),
     )
@@ -95,21 +94,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     bot = HyteBot(services, router, greeting)
     adapter = CloudAdapter(bot_framework_authentication(settings))
 
-    async def database(app: web.Application):
+    async def lifecycle(app: web.Application):
         if not settings.authenticated:
             logger.warning(
                 "No MicrosoftAppId set: running UNAUTHENTICATED for local development only "
                 "(Agents Playground, tests). Set MicrosoftAppId and MicrosoftAppPassword in production."
             )
         if settings.migrate_on_start:
-            await migrate(engine)
+            await migrate(database.engine)
         yield
-        await engine.dispose()
+        await database.dispose()
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "round": round_.id})
 
-    app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages_handler(adapter, bot))
     app.router.add_get("/healthz", healthz)
     app[SERVICES] = services

@@ -74,13 +74,16 @@ async def run_survey(turn: Turn, event: Event) -> Reply:
         position = await services.positions.get(key.tenant_id, round_.id, actor.aad_object_id)
     ctx = FlowContext(round_, turn.now, actor, position)
     outcome = decide(event, response, ctx)
-    if outcome.change is not None:
+    moved = outcome.position is not None and outcome.position != position
+    if outcome.change is not None or moved:
         try:
-            await services.responses.apply(key, outcome.change, actor, turn.now)
+            await services.responses.apply(
+                key, outcome.change, actor, turn.now, position=outcome.position if moved else None
+            )
         except VersionConflict as conflict:
             outcome = on_conflict(event, conflict.current, ctx)
-    if outcome.position is not None and outcome.position != position:
-        await services.positions.set(key.tenant_id, round_.id, actor.aad_object_id, outcome.position, turn.now)
+            if outcome.position is not None:
+                await services.positions.set(key.tenant_id, round_.id, actor.aad_object_id, outcome.position, turn.now)
     return Reply(card=render(outcome.view, round_))
 
 

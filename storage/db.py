@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AsyncIterator
 
 from alembic import command
 from alembic.config import Config
@@ -39,6 +43,37 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@dataclass
+class Database:
+    """The engine and its sessions. `write()` opens a write transaction; on SQLite (one writer at a
+    time) writers queue on an asyncio lock instead of sleeping in SQLite's busy handler, which
+    under load backs off for up to 100 ms at a time."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    _write_lock: asyncio.Lock | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = session_factory(self.engine)
+        self._write_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+
+    @classmethod
+    def connect(cls, database_url: str) -> Database:
+        return cls(create_engine(database_url))
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self.sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
 
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
+from storage.db import Database
 from storage.models import ConversationRow, PersonRow, ResponseChangeRow, ResponseRow, SurveyPositionRow
 
 
@@ -40,8 +41,9 @@ def _key_filter(key: ResponseKey):
 
 
 class SqlResponseRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._sessions = database.sessions
 
     async def get(self, key: ResponseKey) -> Response | None:
         async with self._sessions() as session:
@@ -57,7 +59,28 @@ class SqlResponseRepository:
             )
             return [_response(row) for row in rows]
 
-    async def apply(self, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
+    async def apply(
+        self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None
+    ) -> Response | None:
+        """Write the change (if any) and the actor's position (if given) in one transaction.
+
+        The change is written only if the stored version is `change.expected_version`; otherwise
+        VersionConflict carries what is stored now, and nothing is written."""
+        try:
+            async with self._db.write() as session:
+                response = await self._write(session, key, change, actor, at) if change is not None else None
+                if position is not None:
+                    await _upsert(
+                        session, SurveyPositionRow,
+                        {"tenant_id": key.tenant_id, "round_id": key.round_id, "aad_object_id": actor.aad_object_id,
+                         "section_id": position, "updated_at": at},
+                        keys=("tenant_id", "round_id", "aad_object_id"),
+                    )
+        except _Stale:
+            raise VersionConflict(await self.get(key) or Response.empty(key)) from None
+        return response
+
+    async def _write(self, session: AsyncSession, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
         values: dict[str, Any] = {
             "answers": change.answers,
             "version": change.expected_version + 1,
@@ -72,41 +95,35 @@ class SqlResponseRepository:
                 "submitted_by_aad": actor.aad_object_id,
                 "submitted_by_name": actor.name,
             }
-        try:
-            await self._write(key, change, actor, at, values)
-        except _Stale:
-            raise VersionConflict(await self.get(key) or Response.empty(key)) from None
-        return await self.get(key)  # type: ignore[return-value]
-
-    async def _write(self, key: ResponseKey, change: Change, actor: Actor, at: datetime, values: dict) -> None:
-        async with self._sessions() as session, session.begin():
-            if change.expected_version == 0:
-                response_id = await self._insert(session, key, values, at)
-            else:
-                response_id = (
-                    await session.execute(
-                        update(ResponseRow)
-                        .where(*_key_filter(key), ResponseRow.version == change.expected_version)
-                        .values(**values)
-                        .returning(ResponseRow.id)
-                    )
-                ).scalar_one_or_none()
-            if response_id is None:
-                raise _Stale
-            session.add(
-                ResponseChangeRow(
-                    tenant_id=key.tenant_id,
-                    response_id=response_id,
-                    version=values["version"],
-                    action=change.action.value,
-                    questions={"changed": list(change.changed_questions)},
-                    actor_aad=actor.aad_object_id,
-                    actor_name=actor.name,
-                    at=at,
+        if change.expected_version == 0:
+            row = await self._insert(session, key, values, at)
+        else:
+            row = (
+                await session.execute(
+                    update(ResponseRow)
+                    .where(*_key_filter(key), ResponseRow.version == change.expected_version)
+                    .values(**values)
+                    .returning(ResponseRow)
+                    .execution_options(synchronize_session=False)
                 )
+            ).scalar_one_or_none()
+        if row is None:
+            raise _Stale
+        session.add(
+            ResponseChangeRow(
+                tenant_id=key.tenant_id,
+                response_id=row.id,
+                version=values["version"],
+                action=change.action.value,
+                questions={"changed": list(change.changed_questions)},
+                actor_aad=actor.aad_object_id,
+                actor_name=actor.name,
+                at=at,
             )
+        )
+        return _response(row)
 
-    async def _insert(self, session: AsyncSession, key: ResponseKey, values: dict, at: datetime) -> int | None:
+    async def _insert(self, session: AsyncSession, key: ResponseKey, values: dict, at: datetime) -> ResponseRow | None:
         try:
             async with session.begin_nested():
                 return (
@@ -120,7 +137,7 @@ class SqlResponseRepository:
                             created_at=at,
                             **values,
                         )
-                        .returning(ResponseRow.id)
+                        .returning(ResponseRow)
                     )
                 ).scalar_one()
         except IntegrityError:
@@ -149,8 +166,9 @@ class SqlResponseRepository:
 
 
 class SqlPositionRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._sessions = database.sessions
 
     async def get(self, tenant_id: str, round_id: str, aad_object_id: str) -> str | None:
         async with self._sessions() as session:
@@ -158,7 +176,7 @@ class SqlPositionRepository:
             return row.section_id if row else None
 
     async def set(self, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self._db.write() as session:
             await _upsert(
                 session, SurveyPositionRow,
                 {"tenant_id": tenant_id, "round_id": round_id, "aad_object_id": aad_object_id,
@@ -170,14 +188,15 @@ class SqlPositionRepository:
 class SqlConversationRepository:
     """Conversation references (for proactive messages) and the identities of configured people."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._sessions = database.sessions
 
     async def remember(
         self, tenant_id: str, conversation_id: str, conversation_type: str, service_url: str,
         reference: dict[str, Any], aad_object_id: str | None, at: datetime,
     ) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self._db.write() as session:
             await _upsert(
                 session, ConversationRow,
                 {"tenant_id": tenant_id, "conversation_id": conversation_id, "conversation_type": conversation_type,
@@ -202,7 +221,7 @@ class SqlConversationRepository:
             return row.upn if row else None
 
     async def remember_person(self, tenant_id: str, aad_object_id: str, upn: str | None, name: str | None, at: datetime) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self._db.write() as session:
             await _upsert(
                 session, PersonRow,
                 {"tenant_id": tenant_id, "aad_object_id": aad_object_id, "upn": upn, "name": name, "updated_at": at},

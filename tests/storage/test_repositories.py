@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey, ResponseState, VersionConflict
-from storage.db import create_engine, migrate, session_factory
+from storage.db import Database, create_engine, migrate
 from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
 
 KEY = ResponseKey("tenant-1", "round-1", "kuopio")
@@ -19,16 +19,16 @@ T0 = datetime(2024, 5, 2, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def sessions(database_url: str):
-    engine = create_engine(database_url)
-    await migrate(engine)
-    yield session_factory(engine)
-    await engine.dispose()
+async def database(database_url: str):
+    database = Database.connect(database_url)
+    await migrate(database.engine)
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture
-def responses(sessions) -> SqlResponseRepository:
-    return SqlResponseRepository(sessions)
+def responses(database) -> SqlResponseRepository:
+    return SqlResponseRepository(database)
 
 
 def save(answers: dict, expected: int, changed=("q1",)) -> Change:
@@ -107,8 +107,20 @@ async def test_unicode_and_nested_answers_round_trip(responses):
     assert (await responses.get(KEY)).answers == answers
 
 
-async def test_positions_are_per_person(sessions):
-    positions = SqlPositionRepository(sessions)
+async def test_a_step_writes_the_change_and_the_position_together(responses, database):
+    positions = SqlPositionRepository(database)
+    await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0, position="monitoring")
+    assert await positions.get(KEY.tenant_id, KEY.round_id, MAIJA.aad_object_id) == "monitoring"
+    with pytest.raises(VersionConflict):
+        await responses.apply(KEY, save({"q1": "stale"}, 0), MATTI, T0, position="methods")
+    assert await positions.get(KEY.tenant_id, KEY.round_id, MATTI.aad_object_id) is None  # rolled back too
+    assert await responses.apply(KEY, None, MATTI, T0, position="interfaces") is None
+    assert await positions.get(KEY.tenant_id, KEY.round_id, MATTI.aad_object_id) == "interfaces"
+    assert (await responses.get(KEY)).version == 1
+
+
+async def test_positions_are_per_person(database):
+    positions = SqlPositionRepository(database)
     assert await positions.get("tenant-1", "round-1", "aad-maija") is None
     await positions.set("tenant-1", "round-1", "aad-maija", "monitoring", T0)
     await positions.set("tenant-1", "round-1", "aad-maija", "methods", T0)
@@ -117,8 +129,8 @@ async def test_positions_are_per_person(sessions):
     assert await positions.get("tenant-1", "round-1", "aad-matti") == "interfaces"
 
 
-async def test_conversation_references_and_people(sessions):
-    conversations = SqlConversationRepository(sessions)
+async def test_conversation_references_and_people(database):
+    conversations = SqlConversationRepository(database)
     reference = {"conversation": {"id": "a:1"}, "serviceUrl": "http://127.0.0.1:1/"}
     await conversations.remember("tenant-1", "a:1", "personal", "http://127.0.0.1:1/", reference, "aad-maija", T0)
     await conversations.remember("tenant-1", "a:1", "personal", "http://127.0.0.1:2/", {**reference, "serviceUrl": "http://127.0.0.1:2/"}, "aad-maija", T0)
