@@ -1,0 +1,1 @@
+"""Benchmarks; run `.venv/bin/python -m bench.survey_actions` (see bench/README.md)."""

@@ -1,0 +1,166 @@
+"""Server processes of the benchmark, one per invocation, each on 127.0.0.1:
+
+    python -m bench.servers hyte --db URL --round FILE [--today 2024-05-01] [--profile FILE]
+    python -m bench.servers echo
+    python -m bench.servers connector
+
+Each binds a free port and prints ``READY <port>`` on stdout; SIGTERM or SIGINT stops it cleanly.
+
+The bots (`hyte`: our `app.create_app`; `echo`: the botbuilder echo bot) get a timing middleware
+that records `time.perf_counter()` around every request handler, grouped by the client's
+``X-Bench-Tag`` header. ``GET /_bench/samples`` answers the samples recorded since the previous
+call (and forgets them) with the process CPU time (all threads: aiosqlite works in threads).
+The middleware and the /_bench route exist only here, never in the app.
+
+`connector` is a minimal Bot Connector stand-in: it answers the bots' outgoing replies
+(POST /v3/conversations/{id}/activities[/{id}]) with 201 {"id": ...} and counts them
+(``GET /_bench/count``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import itertools
+import os
+import signal
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+REPO = Path(__file__).resolve().parent.parent
+TAG_HEADER = "X-Bench-Tag"
+BENCH_PREFIX = "/_bench/"
+
+
+def add_instrumentation(app: web.Application) -> None:
+    """Timing middleware and the samples endpoint, added to an app before it is started."""
+    samples: dict[str, list[float]] = {}
+
+    @web.middleware
+    async def timing(request: web.Request, handler):
+        if request.path.startswith(BENCH_PREFIX):
+            return await handler(request)
+        tag = request.headers.get(TAG_HEADER, "untagged")
+        started = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            samples.setdefault(tag, []).append(time.perf_counter() - started)
+
+    async def take_samples(_request: web.Request) -> web.Response:
+        taken = dict(samples)
+        samples.clear()
+        return web.json_response({"samples": taken, "cpu": time.process_time(), "pid": os.getpid()})
+
+    app.middlewares.append(timing)
+    app.router.add_get(BENCH_PREFIX + "samples", take_samples)
+
+
+def build_hyte(args: argparse.Namespace) -> web.Application:
+    sys.path.insert(0, str(REPO))
+    from app import Settings, create_app
+    from hyte.clock import FixedClock
+    from hyte.round import HELSINKI
+
+    settings = Settings(
+        DATABASE_URL=args.db, HYTE_ROUND_FILE=Path(args.round), HYTE_TODAY=date.fromisoformat(args.today),
+        MicrosoftAppId="", _env_file=None,
+    )
+    clock = FixedClock(datetime.fromisoformat(args.now).replace(tzinfo=HELSINKI))
+    app = create_app(settings, clock=clock)
+    add_instrumentation(app)
+    return app
+
+
+def build_echo(_args: argparse.Namespace) -> web.Application:
+    from bench.echo_bot import create_echo_app
+
+    app = create_echo_app()
+    add_instrumentation(app)
+    return app
+
+
+def build_connector(_args: argparse.Namespace) -> web.Application:
+    counter = itertools.count(1)
+    received = {"activities": 0}
+
+    async def activity(request: web.Request) -> web.Response:
+        await request.read()
+        received["activities"] += 1
+        return web.json_response({"id": f"1:bench{next(counter)}"}, status=201)
+
+    async def anything(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"error": {"code": "NotFound", "message": "not in the bench stand-in"}}, status=404)
+
+    async def count(_request: web.Request) -> web.Response:
+        return web.json_response(received)
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation}/activities", activity)
+    app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", activity)
+    app.router.add_get(BENCH_PREFIX + "count", count)
+    app.router.add_route("*", "/{tail:.*}", anything)
+    return app
+
+
+def fast_msrest() -> None:
+    """Bench-only experiment: msrest's `ClientRetryPolicy()` builds its status list with
+    `[i for i in range(999) if i not in self.safe_codes]` over a 500-item *list* (~5 ms of CPU),
+    and botbuilder's CloudAdapter constructs two of them (ConnectorClient and UserTokenClient)
+    on every turn. A set gives the same list in microseconds."""
+    from msrest.universal_http.requests import ClientRetryPolicy
+
+    ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+
+
+BUILDERS = {"hyte": build_hyte, "echo": build_echo, "connector": build_connector}
+
+
+async def serve(args: argparse.Namespace, profiler: cProfile.Profile | None = None) -> None:
+    app = BUILDERS[args.kind](args)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()  # runs the app's startup (hyte: schema migration)
+    site = web.TCPSite(runner, "127.0.0.1", args.port, backlog=1024)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if profiler is not None:
+        profiler.enable()  # requests only, not imports and start-up
+    print(f"READY {port}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.servers")
+    parser.add_argument("kind", choices=sorted(BUILDERS))
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--db", help="hyte: DATABASE_URL")
+    parser.add_argument("--round", help="hyte: round file")
+    parser.add_argument("--today", default="2024-05-01", help="hyte: HYTE_TODAY")
+    parser.add_argument("--now", default="2024-05-02T10:00", help="hyte: the fixed clock (Helsinki time)")
+    parser.add_argument("--profile", help="write cProfile stats of the requests served to this file at exit")
+    parser.add_argument("--fast-msrest", action="store_true", help="see fast_msrest()")
+    args = parser.parse_args(argv)
+    if args.fast_msrest:
+        fast_msrest()
+    asyncio.run(serve(args, cProfile.Profile() if args.profile else None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
