@@ -28,7 +28,9 @@ from hyte.clock import Clock, SystemClock
 from hyte.round import HELSINKI, Round, load_round
 from hyte.survey import ConfigurationError
 from storage.db import Database, create_engine, migrate
-from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
+from storage.repositories import (
+    SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
+)
 
 logger = logging.getLogger("hyte")
 
@@ -89,6 +91,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         positions=SqlPositionRepository(database),
         conversations=conversations,
         identities=IdentityResolver(round_, conversations),
+        teams=SqlTeamRepository(database),
     )
     router = build_router()
     bot = HyteBot(services, router, greeting)

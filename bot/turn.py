@@ -11,7 +11,9 @@ from botbuilder.core import TurnContext
 from bot.identity import Identity, IdentityResolver
 from hyte.clock import Clock
 from hyte.round import Round
-from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
+from storage.repositories import (
+    SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Services:
     positions: SqlPositionRepository
     conversations: SqlConversationRepository
     identities: IdentityResolver
+    teams: SqlTeamRepository
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,13 @@ class SurveySubmit(_Payload):
     version: int = Field(alias="v", ge=0)
 
 
-Payload = Annotated[SurveyOpen | SurveyStep | SurveyGoTo | SurveySubmit, Field(discriminator="verb")]
+Payload = Annotated[
+    SurveyOpen
+    | SurveyStep
+    | SurveyGoTo
+    | SurveySubmit,
+    Field(discriminator="verb"),
+]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)
 
 

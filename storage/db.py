@@ -76,8 +76,9 @@ class Database:
         await self.engine.dispose()
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Create the schema or upgrade it to `revision`."""
+async def migrate(engine: AsyncEngine, revision: str = "heads") -> None:
+    """Create the schema or upgrade it to `revision` (default: every head, so that features whose
+    migrations branch from the same parent apply together)."""
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -118,4 +118,33 @@ class PersonRow(Base):
     aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     upn: Mapped[str | None] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+
+
+class TeamRow(Base):
+    """A Teams team the bot is installed in. One per tenant may be the advisory board's team."""
+
+    __tablename__ = "teams"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(256))
+    aad_group_id: Mapped[str | None] = mapped_column(String(64))
+    service_url: Mapped[str] = mapped_column(String(512))
+    is_board: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_by_aad: Mapped[str | None] = mapped_column(String(64))
+    installed_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+
+class ChannelRow(Base):
+    """A channel of an installed team. The General channel's id is the team's id."""
+
+    __tablename__ = "channels"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(256), index=True)
+    name: Mapped[str | None] = mapped_column(String(256))
+    deleted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]

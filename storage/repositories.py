@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
 from storage.db import Database
-from storage.models import ConversationRow, PersonRow, ResponseChangeRow, ResponseRow, SurveyPositionRow
+from hyte.teams import Channel, Team
+from storage.models import (
+    ChannelRow, ConversationRow, PersonRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
+)
 
 
 class _Stale(Exception):
@@ -235,3 +238,96 @@ async def _upsert(session: AsyncSession, model: type, values: dict[str, Any], ke
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
     changes = {k: statement.excluded[k] for k in values if k not in keys}
     await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
+
+
+class SqlTeamRepository:
+    """Installed teams and their channels; at most one team per tenant is the board's team."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._sessions = database.sessions
+
+    async def installed(
+        self, tenant_id: str, team_id: str, name: str | None, aad_group_id: str | None, service_url: str,
+        installed_by_aad: str | None, make_board: bool, at: datetime,
+    ) -> Team:
+        """Record an installation. The team becomes the board's team if `make_board` and the tenant
+        has no board team yet (the first team a HYTE team member installs the bot in)."""
+        async with self._db.write() as session:
+            has_board = await session.scalar(
+                select(TeamRow.team_id).where(
+                    TeamRow.tenant_id == tenant_id, TeamRow.is_board.is_(True), TeamRow.removed_at.is_(None)
+                )
+            )
+            row = await session.get(TeamRow, (tenant_id, team_id))
+            board = (row is not None and row.is_board) or (make_board and has_board is None)
+            if row is None:
+                row = TeamRow(tenant_id=tenant_id, team_id=team_id, installed_at=at)
+                session.add(row)
+            row.name = name or row.name
+            row.aad_group_id = aad_group_id or row.aad_group_id
+            row.service_url = service_url
+            row.is_board = board
+            row.installed_by_aad = installed_by_aad or row.installed_by_aad
+            row.removed_at = None
+        return await self.get(tenant_id, team_id)  # type: ignore[return-value]
+
+    async def removed(self, tenant_id: str, team_id: str, at: datetime) -> None:
+        async with self._db.write() as session:
+            await session.execute(
+                update(TeamRow)
+                .where(TeamRow.tenant_id == tenant_id, TeamRow.team_id == team_id)
+                .values(removed_at=at, is_board=False)
+            )
+
+    async def set_channels(self, tenant_id: str, team_id: str, channels: list[Channel], at: datetime) -> None:
+        """Replace the team's channel list with what the connector reported."""
+        async with self._db.write() as session:
+            seen = set()
+            for channel in channels:
+                seen.add(channel.channel_id)
+                await _upsert(
+                    session, ChannelRow,
+                    {"tenant_id": tenant_id, "channel_id": channel.channel_id, "team_id": team_id,
+                     "name": channel.name, "deleted_at": None, "updated_at": at},
+                    keys=("tenant_id", "channel_id"),
+                )
+            await session.execute(
+                update(ChannelRow)
+                .where(ChannelRow.tenant_id == tenant_id, ChannelRow.team_id == team_id,
+                       ChannelRow.channel_id.not_in(seen), ChannelRow.deleted_at.is_(None))
+                .values(deleted_at=at, updated_at=at)
+            )
+
+    async def channel_changed(self, tenant_id: str, team_id: str, channel: Channel, deleted: bool, at: datetime) -> None:
+        async with self._db.write() as session:
+            await _upsert(
+                session, ChannelRow,
+                {"tenant_id": tenant_id, "channel_id": channel.channel_id, "team_id": team_id, "name": channel.name,
+                 "deleted_at": at if deleted else None, "updated_at": at},
+                keys=("tenant_id", "channel_id"),
+            )
+
+    async def get(self, tenant_id: str, team_id: str) -> Team | None:
+        async with self._sessions() as session:
+            row = await session.get(TeamRow, (tenant_id, team_id))
+            if row is None or row.removed_at is not None:
+                return None
+            channels = await session.scalars(
+                select(ChannelRow)
+                .where(ChannelRow.tenant_id == tenant_id, ChannelRow.team_id == team_id, ChannelRow.deleted_at.is_(None))
+                .order_by(ChannelRow.name.is_not(None), ChannelRow.name)
+            )
+            return Team(
+                tenant_id=row.tenant_id, team_id=row.team_id, name=row.name, service_url=row.service_url,
+                is_board=row.is_board, channels=tuple(Channel(c.channel_id, c.name) for c in channels),
+            )
+
+    async def board_team(self, tenant_id: str) -> Team | None:
+        async with self._sessions() as session:
+            team_id = await session.scalar(
+                select(TeamRow.team_id).where(
+                    TeamRow.tenant_id == tenant_id, TeamRow.is_board.is_(True), TeamRow.removed_at.is_(None)
+                )
+            )
+        return await self.get(tenant_id, team_id) if team_id else None

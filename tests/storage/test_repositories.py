@@ -139,3 +139,28 @@ async def test_conversation_references_and_people(database):
     await conversations.remember_person("tenant-1", "aad-anna", "anna@example.fi", "Anna", T0)
     assert await conversations.person_upn("tenant-1", "aad-anna") == "anna@example.fi"
     assert await conversations.person_upn("tenant-2", "aad-anna") is None
+
+
+async def test_teams_board_and_channels(database):
+    from hyte.teams import Channel
+    from storage.repositories import SqlTeamRepository
+
+    teams = SqlTeamRepository(database)
+    assert await teams.board_team("tenant-1") is None
+    first = await teams.installed("tenant-1", "19:a@thread.tacv2", "Muu tiimi", None, "http://127.0.0.1:1/", "aad-x", False, T0)
+    assert not first.is_board
+    board = await teams.installed("tenant-1", "19:b@thread.tacv2", "HYTE", "g-1", "http://127.0.0.1:1/", "aad-sanna", True, T0)
+    assert board.is_board
+    later = await teams.installed("tenant-1", "19:c@thread.tacv2", "Toinen", None, "http://127.0.0.1:1/", "aad-sanna", True, T0)
+    assert not later.is_board  # the first team a HYTE member installs it in stays the board's
+    await teams.set_channels("tenant-1", "19:b@thread.tacv2", [Channel("19:b@thread.tacv2", None), Channel("19:r1@thread.tacv2", "Ryhmä 1")], T0)
+    await teams.channel_changed("tenant-1", "19:b@thread.tacv2", Channel("19:r2@thread.tacv2", "Ryhmä 2"), False, T0)
+    await teams.channel_changed("tenant-1", "19:b@thread.tacv2", Channel("19:r1@thread.tacv2", "Ryhmä 1"), True, T0)
+    found = await teams.board_team("tenant-1")
+    assert found.team_id == "19:b@thread.tacv2"
+    assert [(c.name, c.is_general) for c in found.channels] == [(None, True), ("Ryhmä 2", False)]
+    await teams.set_channels("tenant-1", "19:b@thread.tacv2", [Channel("19:b@thread.tacv2", None)], T0)
+    assert [c.name for c in (await teams.board_team("tenant-1")).channels] == [None]
+    await teams.removed("tenant-1", "19:b@thread.tacv2", T0)
+    assert await teams.board_team("tenant-1") is None
+    assert await teams.board_team("tenant-2") is None
