@@ -69,8 +69,9 @@ def _notice(notice: Notice | None) -> ui.Element:
     if notice is None:
         return {}
     message, color = notice
+    # The box's colour carries the meaning; its text keeps the default colour, which stays legible.
     style = {"attention": "attention", "warning": "warning", "good": "good"}.get(color, "emphasis")
-    return ui.container([ui.text(message, color=color)], style=style, spacing="Medium")
+    return ui.container([ui.text(message, weight="Bolder")], style=style, spacing="Medium")
 
 
 def _question(question: Question, value: Any, errors: list[FieldError]) -> list[ui.Element]:
@@ -85,6 +86,7 @@ def _question(question: Question, value: Any, errors: list[FieldError]) -> list[
                 ui.input_choices(input_id(question.id), label, [(o.id, o.label) for o in question.options],
                                  shown.get(input_id(question.id)), multi=isinstance(question, MultiChoiceQuestion))
             )
+            elements.extend(ui.error_text(_error(e)) for e in errors if e.part is None)
             other = next((o for o in question.options if o.needs_text), None)
             if isinstance(question, MultiChoiceQuestion) and other:
                 elements.append(
@@ -116,7 +118,8 @@ def _question(question: Question, value: Any, errors: list[FieldError]) -> list[
     elements[0] = {**elements[0], "spacing": "ExtraLarge", "separator": True}
     if question.help:
         elements.insert(1, ui.text(escape(question.help), size="Small", subtle=True, spacing="Small"))
-    elements.extend(ui.error_text(_error(e)) for e in errors if e.part is None)
+    if not isinstance(question, (SingleChoiceQuestion, MultiChoiceQuestion)):
+        elements.extend(ui.error_text(_error(e)) for e in errors if e.part is None)
     return elements
 
 
@@ -126,13 +129,13 @@ def _methods(question: MethodsQuestion, shown: dict[str, str], errors: list[Fiel
     for area in question.areas:
         items = [
             ui.text(f"{escape(area.numeral)}\\. {escape(area.label)}", weight="Bolder"),
-            ui.input_text(input_id(question.id, area.id, NAME), t("survey.method_name"),
+            ui.input_text(input_id(question.id, area.id, NAME), t("survey.method_name", numeral=area.numeral),
                           shown.get(input_id(question.id, area.id, NAME)), max_length=question.name_max_length,
                           multiline=False),
-            ui.input_text(input_id(question.id, area.id, DESCRIPTION), t("survey.method_description"),
+            ui.input_text(input_id(question.id, area.id, DESCRIPTION), t("survey.method_description", numeral=area.numeral),
                           shown.get(input_id(question.id, area.id, DESCRIPTION)),
                           max_length=question.description_max_length),
-            ui.input_choices(input_id(question.id, area.id, LEVEL), t("survey.method_level"), levels,
+            ui.input_choices(input_id(question.id, area.id, LEVEL), t("survey.method_level", numeral=area.numeral), levels,
                              shown.get(input_id(question.id, area.id, LEVEL)), expanded=False,
                              placeholder=t("survey.method_level_placeholder")),
         ]
@@ -207,7 +210,8 @@ def _answers(
         if not lines:
             elements.append(ui.text(t("survey.review_empty"), subtle=True, spacing="None"))
         for line in lines:
-            elements.append(ui.user_text(_shorten(line), spacing="None"))
+            # One block per line: Teams joins the lines of one TextBlock.
+            elements.extend(ui.user_text(part, spacing="None") for part in _shorten(line).split("\n") if part.strip())
     return elements
 
 
@@ -303,6 +307,8 @@ def status_card(round_: Round, organisation: Organisation, response: Response | 
 def _open_actions(round_: Round, response: Response | None, now: datetime) -> list[ui.Element]:
     if round_.survey_state(now) is not SurveyWindow.OPEN:
         return []
-    started = response is not None and response.state is not ResponseState.NOT_STARTED
-    return [ui.execute(t("action.resume" if started else "action.start"), VERB_OPEN, {"r": round_.id},
-                       style="positive", inputs=False)]
+    state = response.state if response is not None else ResponseState.NOT_STARTED
+    title = {ResponseState.NOT_STARTED: "action.start", ResponseState.SUBMITTED: "action.show_submitted"}.get(
+        state, "action.resume"
+    )
+    return [ui.execute(t(title), VERB_OPEN, {"r": round_.id}, style="positive", inputs=False)]

@@ -71,6 +71,7 @@ class NoticeKind(StrEnum):
     FIX_ERRORS = "fix_errors"
     RESUMED = "resumed"
     STARTED_BY_OTHERS = "started_by_others"
+    EDITING_SUBMITTED = "editing_submitted"
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def _open(response: Response, ctx: FlowContext) -> Outcome:
 def _goto(section_id: str, response: Response, ctx: FlowContext) -> Outcome:
     if section_id not in _sections(ctx):
         section_id = _sections(ctx)[0]
-    return Outcome(_section(section_id, response), position=section_id)
+    notice = Notice(NoticeKind.EDITING_SUBMITTED) if response.state is ResponseState.SUBMITTED else None
+    return Outcome(_section(section_id, response, notice=notice), position=section_id)
 
 
 def _step(event: Step, response: Response, ctx: FlowContext) -> Outcome:

@@ -40,6 +40,8 @@ def _notice(notice: FlowNotice | None) -> Notice | None:
             return t("notice.resumed", at=at, by=by), "default"
         case NoticeKind.STARTED_BY_OTHERS:
             return t("notice.started_by_others", at=at, by=by), "default"
+        case NoticeKind.EDITING_SUBMITTED:
+            return t("notice.editing_submitted"), "warning"
         case NoticeKind.CONFLICT:
             return t("notice.conflict", at=at, by=by), "warning"
         case NoticeKind.FIX_ERRORS:

@@ -97,6 +97,7 @@ def test_submitted_response_opens_as_submitted_and_edits_are_tracked():
     assert isinstance(decide(Open(), submitted, ctx()).view, SubmittedView)
     edit = decide(GoTo("goals_measures"), submitted, ctx())
     assert edit.view.section_id == "goals_measures" and edit.position == "goals_measures"
+    assert edit.view.notice.kind is NoticeKind.EDITING_SUBMITTED  # told to submit again
     assert replace(submitted, answers={"x": 2}).state is ResponseState.SUBMITTED_WITH_CHANGES
 
 

@@ -203,9 +203,9 @@ def test_evidence_levels_strongest_first(survey: Survey) -> None:
     levels = survey.question("methods").evidence_levels
     assert list(levels) == list(EvidenceLevel)
     assert levels == {
-        EvidenceLevel.RESEARCH_BASED: "Tutkittu, näyttöön perustuva menetelmä",
-        EvidenceLevel.GOOD_PRACTICE: "Toimiva käytäntö, josta on hyvä myönteinen tuntuma",
-        EvidenceLevel.PILOT: "Pilotointi, johon liitetään vaikuttavuustiedon keruu",
+        EvidenceLevel.RESEARCH_BASED: "Tutkittu, näyttöön perustuva",
+        EvidenceLevel.GOOD_PRACTICE: "Toimiva käytäntö",
+        EvidenceLevel.PILOT: "Pilotointi",
     }
 
 

@@ -80,7 +80,7 @@ REFUSED = [
     pytest.param(
         "goals_measures", NEXT,
         section_1(**{"q.goals_to_strengthen": "g03,other", "q.goals_to_strengthen.other": ""}),
-        ['Kerro, mikä: "Jokin muu, mikä" vaatii tekstin.'],
+        ['Kirjoita tekstikenttään, mitä tarkoitat vaihtoehdolla "Jokin muu, mikä".'],
         id="other-chosen-without-text",
     ),
     pytest.param(
