@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.bot import HyteBot
+from bot.connectors import ReusingAuthentication
 from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
@@ -95,7 +96,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     )
     router = build_router()
     bot = HyteBot(services, router, greeting)
-    adapter = CloudAdapter(bot_framework_authentication(settings))
+    adapter = CloudAdapter(ReusingAuthentication(bot_framework_authentication(settings)))
 
     async def lifecycle(app: web.Application):
         if not settings.authenticated:
