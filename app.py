@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import sys
 from datetime import date
@@ -16,10 +17,12 @@ from typing import Literal
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.bot import HyteBot
+from bot.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER, ChannelKeys, ChannelTokenValidator, RequestAuthenticator
 from bot.connectors import ReusingAuthentication
 from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
@@ -52,6 +55,12 @@ class Settings(BaseSettings):
         "MultiTenant", alias="MicrosoftAppType"
     )
     microsoft_app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
+    allowed_tenants: str = Field("", alias="HYTE_ALLOWED_TENANTS")
+    """Comma-separated tenant ids served besides the round's own (and MicrosoftAppTenantId)."""
+    channel_openid_metadata_url: str = Field(CHANNEL_OPENID_METADATA_URL, alias="ToBotFromChannelOpenIdMetadataUrl")
+    channel_token_issuer: str = Field(CHANNEL_TOKEN_ISSUER, alias="ToBotFromChannelTokenIssuer")
+    allow_unauthenticated_on_network: bool = Field(False, alias="HYTE_ALLOW_UNAUTHENTICATED_ON_NETWORK")
+    """Without an app id the bot listens on loopback only, unless this is set (never in production)."""
     database_url: str = Field(f"sqlite+aiosqlite:///{HERE / 'var' / 'hyte.db'}", alias="DATABASE_URL")
     round_file: Path = Field(HERE / "config" / "pohjois-savo" / "round.yaml", alias="HYTE_ROUND_FILE")
     today: date | None = Field(None, alias="HYTE_TODAY")
@@ -63,15 +72,32 @@ class Settings(BaseSettings):
     def authenticated(self) -> bool:
         return bool(self.microsoft_app_id)
 
+    def tenants(self, round_tenant: str) -> frozenset[str]:
+        extra = {t.strip() for t in self.allowed_tenants.split(",") if t.strip()}
+        return frozenset({round_tenant, *extra, *([self.microsoft_app_tenant_id] if self.microsoft_app_tenant_id else [])})
 
-def bot_framework_authentication(settings: Settings) -> ConfigurationBotFrameworkAuthentication:
+
+def bot_framework_authentication(
+    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+) -> ConfigurationBotFrameworkAuthentication:
     configuration = SimpleNamespace(
         APP_ID=settings.microsoft_app_id,
         APP_PASSWORD=settings.microsoft_app_password.get_secret_value(),
         APP_TYPE=settings.microsoft_app_type,
         APP_TENANTID=settings.microsoft_app_tenant_id,
+        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=settings.channel_openid_metadata_url,
+        TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=settings.channel_token_issuer,
     )
-    return ConfigurationBotFrameworkAuthentication(configuration)
+    return ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=credentials_factory)
+
+
+def request_authenticator(settings: Settings, framework: ReusingAuthentication) -> RequestAuthenticator:
+    if not settings.authenticated:
+        return RequestAuthenticator(framework, None)
+    keys = ChannelKeys(settings.channel_openid_metadata_url)
+    return RequestAuthenticator(
+        framework, ChannelTokenValidator(settings.microsoft_app_id, keys, settings.channel_token_issuer)
+    )
 
 
 def load_configured_round(settings: Settings, clock: Clock) -> Round:
@@ -79,7 +105,12 @@ def load_configured_round(settings: Settings, clock: Clock) -> Round:
     return load_round(settings.round_file, today=today)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> web.Application:
+    """The app. `credentials_factory` replaces the Entra credentials of outgoing calls (tests give
+    one that signs tokens locally, so the real connector client talks to a loopback stand-in)."""
     clock = clock or SystemClock()
     round_ = load_configured_round(settings, clock)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -96,7 +127,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     )
     router = build_router()
     bot = HyteBot(services, router, greeting)
-    adapter = CloudAdapter(ReusingAuthentication(bot_framework_authentication(settings)))
+    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory))
+    adapter = CloudAdapter(framework)
 
     async def lifecycle(app: web.Application):
         if not settings.authenticated:
@@ -113,10 +145,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         return web.json_response({"status": "ok", "round": round_.id})
 
     app.cleanup_ctx.append(lifecycle)
-    app.router.add_post("/api/messages", messages_handler(adapter, bot))
+    app.router.add_post(
+        "/api/messages",
+        messages_handler(adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id)),
+    )
     app.router.add_get("/healthz", healthz)
     app[SERVICES] = services
     return app
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def configure_logging(level: str) -> None:
@@ -142,6 +186,14 @@ def main(argv: list[str]) -> int:
         return 0
     if command != "serve":
         print(__doc__, file=sys.stderr)
+        return 2
+    if not settings.authenticated and not _loopback(settings.host) and not settings.allow_unauthenticated_on_network:
+        print(
+            f"Refusing to listen on {settings.host} without MicrosoftAppId: an unauthenticated bot serves only "
+            "loopback (127.0.0.1, ::1, localhost). Set MicrosoftAppId, or HYTE_ALLOW_UNAUTHENTICATED_ON_NETWORK=true "
+            "for a closed test network.",
+            file=sys.stderr,
+        )
         return 2
     try:
         app = create_app(settings)

@@ -17,12 +17,20 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
+from bot.auth import AuthenticationError, RequestAuthenticator
+from bot.identity import tenant_of
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 
 
-def messages_handler(adapter: CloudAdapter, bot: Bot):
+def messages_handler(
+    adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str]
+):
+    """The /api/messages handler: body checks (415/413/400), the channel token (401), the tenant
+    allow-list (403), all before any handler runs; then the turn."""
+
     async def messages(request: web.Request) -> web.Response:
         if request.content_type != "application/json":
             raise web.HTTPUnsupportedMediaType(text="Content-Type must be application/json")
@@ -35,11 +43,16 @@ def messages_handler(adapter: CloudAdapter, bot: Bot):
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise web.HTTPBadRequest(text="body is not an activity")
         activity = Activity().deserialize(body)
-        auth_header = request.headers.get("Authorization", "")
         try:
-            invoke_response = await adapter.process_activity(auth_header, activity, bot.on_turn)
-        except PermissionError:
+            authenticated = await authenticator.authenticate(request.headers.get("Authorization", ""), activity)
+        except AuthenticationError as exc:
+            logger.info("request refused: unauthenticated (%s) id=%s", exc, body.get("id"))
             raise web.HTTPUnauthorized() from None
+        tenant = tenant_of(activity)
+        if tenant not in allowed_tenants:
+            logger.info("request refused: tenant not allowed id=%s", body.get("id"))
+            raise web.HTTPForbidden()
+        invoke_response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         if invoke_response is None:
             return web.Response(status=201)
         return web.json_response(_plain(invoke_response.body), status=invoke_response.status)

@@ -108,10 +108,9 @@ def teams(connector: ConnectorStandIn) -> TeamsEnv:
 
 
 def make_settings(database_url: str, round_file: Path = DEMO_ROUND, **overrides) -> Settings:
-    return Settings(
-        DATABASE_URL=database_url, HYTE_ROUND_FILE=round_file, HYTE_TODAY=TODAY, MicrosoftAppId="",
-        MicrosoftAppPassword="", _env_file=None, **overrides,
-    )
+    values = {"DATABASE_URL": database_url, "HYTE_ROUND_FILE": round_file, "HYTE_TODAY": TODAY,
+              "MicrosoftAppId": "", "MicrosoftAppPassword": "", **overrides}
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -53,3 +53,13 @@ def test_a_broken_round_file_fails_at_start(tmp_path, sqlite_url, clock):
     bad.write_text("id: x\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="round.yaml"):
         create_app(make_settings(sqlite_url, round_file=bad), clock=clock)
+
+
+def test_without_app_id_it_refuses_to_listen_beyond_loopback(monkeypatch, capsys):
+    from app import main
+
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("MicrosoftAppId", "")
+    monkeypatch.delenv("HYTE_ALLOW_UNAUTHENTICATED_ON_NETWORK", raising=False)
+    assert main(["app.py"]) == 2
+    assert "Refusing to listen on 0.0.0.0 without MicrosoftAppId" in capsys.readouterr().err

@@ -11,15 +11,16 @@ from hyte.clock import Clock
 
 
 class BotServer:
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, credentials_factory=None) -> None:
         self.settings = settings
         self.clock = clock
+        self.credentials_factory = credentials_factory
         self._runner: web.AppRunner | None = None
         self.app: web.Application | None = None
         self.url = ""
 
     async def start(self) -> Self:
-        self.app = create_app(self.settings, clock=self.clock)
+        self.app = create_app(self.settings, clock=self.clock, credentials_factory=self.credentials_factory)
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

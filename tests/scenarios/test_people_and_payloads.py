@@ -183,18 +183,16 @@ async def test_tenant_is_read_from_what_teams_sends(client, connector, teams, sh
 
 
 @pytest.mark.parametrize("conversation_tenant", [OTHER_TENANT, DEMO_TENANT], ids=["both-other", "channelData-other"])
-async def test_activity_from_another_tenant_is_a_stranger(client, connector, teams, server, conversation_tenant):
+async def test_activity_from_another_tenant_is_refused_before_any_handler(client, connector, teams, server, conversation_tenant):
     other = TeamsEnv(service_url=teams.service_url, tenant_id=OTHER_TENANT)
     activity = personal_message(other, MAIJA, "kysely")
     activity["conversation"]["tenantId"] = conversation_tenant
 
     status, _ = await client.post(activity)
 
-    assert status == 201
-    assert only_text(connector.sent(conversation_id_for(MAIJA))) == t("not_for_you")
-    await client.post(personal_message(other, MAIJA, "ohje"))
-    assert connector.sent(conversation_id_for(MAIJA))[-1]["text"] == STRANGER_TEXT
-    assert (await row_counts(server))["conversations"] == 0
+    assert status == 403
+    assert connector.calls == []  # no answer, no member look-up
+    assert set((await row_counts(server)).values()) == {0}  # nothing stored
 
 
 # Forged and foreign card payloads ----------------------------------------------------------------
