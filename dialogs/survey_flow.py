@@ -232,6 +232,9 @@ def _step(event: Step, response: Response, ctx: FlowContext) -> Outcome:
 
 
 def _submit(event: Submit, response: Response, ctx: FlowContext) -> Outcome:
+    if response.state is ResponseState.SUBMITTED and event.version == response.version - 1:
+        # The same submit delivered again (Teams re-sends when a turn is slow): already done.
+        return Outcome(SubmittedView(response))
     if event.version != response.version:
         notice = Notice(NoticeKind.CONFLICT, response.updated_by, response.updated_at)
         return Outcome(_review(response, notice), position=REVIEW)

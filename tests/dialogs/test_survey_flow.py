@@ -117,3 +117,23 @@ def test_conflict_at_write_time_shows_the_current_answers_where_the_person_was()
     assert outcome.view.section_id == "goals_measures" and outcome.view.version == 7
     assert outcome.view.values == {"goals_progress": "cannot_say"}
     assert on_conflict(Submit(6), current, ctx()).position == REVIEW
+
+
+COMPLETE = {
+    **SECTION_1,
+    "annual_report_scale": 3, "annual_report_development": "c",
+    "methods": {"none": True, "areas": {}},
+    "ngo_good_practices": "d", "ngo_at_its_best": "e", "ngo_discussion_needs": "f",
+    "interfaces_strategy_goal": "g", "partners_found": "yes", "roles_clear": "no", "more_cooperation": "h",
+}
+
+
+def test_a_repeated_submit_is_answered_as_submitted_without_a_second_write():
+    response = replace(EMPTY, answers=dict(COMPLETE), version=4)
+    first = decide(Submit(4), response, ctx())
+    assert first.change is not None and first.change.action is ChangeAction.SUBMIT
+    after = applied(response, first)
+    again = decide(Submit(4), after, ctx())
+    assert again.change is None and isinstance(again.view, SubmittedView)
+    stale = decide(Submit(2), after, ctx())  # an older card is still a conflict
+    assert stale.change is None and stale.view.notice.kind is NoticeKind.CONFLICT
