@@ -133,12 +133,14 @@ class SqlResponseRepository:
                     await session.execute(
                         insert(ResponseRow)
                         .values(
-                            tenant_id=key.tenant_id,
-                            round_id=key.round_id,
-                            organisation_id=key.organisation_id,
-                            submitted_answers=None,
-                            created_at=at,
-                            **values,
+                            {
+                                "tenant_id": key.tenant_id,
+                                "round_id": key.round_id,
+                                "organisation_id": key.organisation_id,
+                                "submitted_answers": None,
+                                "created_at": at,
+                                **values,
+                            }
                         )
                         .returning(ResponseRow)
                     )

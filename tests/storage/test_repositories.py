@@ -164,3 +164,8 @@ async def test_teams_board_and_channels(database):
     await teams.removed("tenant-1", "19:b@thread.tacv2", T0)
     assert await teams.board_team("tenant-1") is None
     assert await teams.board_team("tenant-2") is None
+
+
+async def test_a_first_change_that_is_a_submit_creates_a_submitted_response(responses):
+    submitted = await responses.apply(KEY, Change({"q1": "a"}, 0, ChangeAction.SUBMIT, ("q1",)), MAIJA, T0)
+    assert submitted.state is ResponseState.SUBMITTED and submitted.submitted_answers == {"q1": "a"}
