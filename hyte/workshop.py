@@ -1,0 +1,462 @@
+"""The negotiation meeting's workshop, in plain Python: its questions as data, the notes the
+breakout groups write in their Teams channels, and the consolidated result.
+
+* The questions (three in the seed, each with prompts) come from a versioned YAML file next to
+  the round file (`workshop.yaml`), validated on load.
+* A note's text arrives as Teams' HTML: `clean_teams_html` makes it clean text (tags and
+  entities removed, the bot's @mention dropped, line breaks kept).
+* A top-level note names its question at the start ("1.", "1)", "#1", "Kysymys 1", "K1"):
+  `question_prefix` finds it.
+* `consolidate` turns the stored notes into the summary: per question each group's points (near-
+  identical points merged), the themes that recur across groups, the highlights first, the
+  unassigned notes and, separately, the late ones. Free-text grouping is `hyte.themes`'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Protocol, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hyte.survey import ConfigurationError, Identifier, describe_validation_error, read_yaml
+from hyte.themes import ThemeInput, find_themes, merge_near_duplicates
+
+MAX_NOTE_CHARS = 8000
+"""A note longer than this is stored cut (Teams allows ~28 KB per message; notes are short)."""
+
+
+# The questions, as data -------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkshopQuestion(_Strict):
+    id: Identifier
+    number: int = Field(ge=1, le=99)
+    text: str = Field(min_length=1)
+    prompts: tuple[str, ...] = ()
+    """The seed's bullets under the question ("Askelmerkit? Kenen kanssa? …"), verbatim."""
+
+
+class WorkshopDefinition(_Strict):
+    id: Identifier
+    version: int = Field(ge=1)
+    language: str = "fi"
+    title: str = Field(min_length=1)
+    group_prefixes: tuple[str, ...] = ("Ryhmä", "Group")
+    """Channels whose name starts with one of these are preselected as groups."""
+    questions: tuple[WorkshopQuestion, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> WorkshopDefinition:
+        for what, values in (("id", [q.id for q in self.questions]), ("number", [q.number for q in self.questions])):
+            duplicates = sorted({str(v) for v in values if values.count(v) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate question {what}s: {duplicates}")
+        return self
+
+    def question(self, question_id: str) -> WorkshopQuestion:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def by_number(self, number: int) -> WorkshopQuestion | None:
+        for question in self.questions:
+            if question.number == number:
+                return question
+        return None
+
+    def looks_like_group(self, channel_name: str | None) -> bool:
+        name = (channel_name or "").strip().casefold()
+        return any(name.startswith(prefix.casefold()) for prefix in self.group_prefixes)
+
+
+def load_workshop(path: Path) -> WorkshopDefinition:
+    data = read_yaml(path)
+    try:
+        return WorkshopDefinition.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(path, exc)) from exc
+
+
+# Teams' HTML to clean text ----------------------------------------------------------------------
+
+_BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+_SKIP = {"script", "style", "head", "title"}
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_SOFT_BREAK = "\x00"
+"""Where a block element starts or ends: one line break, however many blocks meet there."""
+_SOFT_BREAKS = re.compile(r"\n?[ \t]*\x00[\x00 \t]*\n?")
+
+
+class _TeamsHtml(HTMLParser):
+    def __init__(self, drop_mentions: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self._drop = drop_mentions
+        self._out: list[str] = []
+        self._mention: list[str] | None = None
+        self._skipping = 0
+
+    def _emit(self, text: str) -> None:
+        (self._mention if self._mention is not None else self._out).append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skipping += 1
+        elif tag == "br":
+            self._emit("\n")
+        elif tag == "li":
+            self._emit(_SOFT_BREAK + "- ")
+        elif tag in _BLOCKS:
+            self._emit(_SOFT_BREAK)
+        elif tag == "at":
+            self._mention = []
+        elif tag in ("emoji", "img"):
+            alt = dict(attrs).get("alt")
+            if alt:
+                self._emit(alt)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in _SKIP:
+            self._skipping -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag == "at" and self._mention is not None:
+            name = "".join(self._mention)
+            self._mention = None
+            if " ".join(name.split()).casefold() not in self._drop:
+                self._out.append(name)
+        elif tag in _BLOCKS:
+            self._emit(_SOFT_BREAK)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._emit(data)
+
+    def text(self) -> str:
+        if self._mention is not None:  # an unclosed <at>: keep what it held
+            self._out.extend(self._mention)
+            self._mention = None
+        return "".join(self._out)
+
+
+def clean_teams_html(html: str, *, drop_mentions: Iterable[str] = ()) -> str:
+    """Clean text of a Teams message: tags and entities removed, `<at>` mentions of the names in
+    `drop_mentions` (the bot) removed, others kept as the name, line breaks kept, spaces tidied."""
+    parser = _TeamsHtml({" ".join(n.split()).casefold() for n in drop_mentions if n})
+    parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))
+    parser.close()
+    text = _SOFT_BREAKS.sub("\n", parser.text().replace(_SOFT_BREAK, _SOFT_BREAK))
+    lines = [_SPACES.sub(" ", _INVISIBLE.sub("", line)).strip() for line in text.split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    text = "\n".join(kept).strip()
+    return text[:MAX_NOTE_CHARS]
+
+
+# The question a note names ----------------------------------------------------------------------
+
+_PREFIX = re.compile(
+    r"""^\s*(?:
+        (?:kysymys|question|k|q)\s*(?P<named>\d{1,2})(?!\d)   # "Kysymys 1", "K1", "Q 2"
+      | \#\s*(?P<hash>\d{1,2})(?!\d)                          # "#1"
+      | (?P<plain>\d{1,2})\s*[.)](?!\d)                       # "1." or "1)", not "1.5."
+    )\s*[:.)\-\u2013\u2014]?\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def question_prefix(definition: WorkshopDefinition, text: str) -> tuple[WorkshopQuestion | None, str]:
+    """The question the text names at its start, and the text after that prefix; a number that is
+    not a question's leaves the text unassigned and untouched."""
+    match = _PREFIX.match(text)
+    if match is None:
+        return None, text
+    number = int(match["named"] or match["hash"] or match["plain"])
+    question = definition.by_number(number)
+    if question is None:
+        return None, text
+    return question, text[match.end():].strip()
+
+
+# Notes, as stored ----------------------------------------------------------------------------------
+
+
+class WorkshopStatus(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+class Assignment(StrEnum):
+    """How a note got its question."""
+
+    THREAD = "thread"
+    """A reply under the bot's post of the question."""
+    PREFIX = "prefix"
+    """Its text names the question at the start."""
+    ROOT_NOTE = "root_note"
+    """A reply under a note that has a question."""
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Group:
+    channel_id: str
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class WorkshopRun:
+    """A round's workshop: running or stopped, and the channels that are its groups."""
+
+    tenant_id: str
+    round_id: str
+    team_id: str
+    status: WorkshopStatus
+    started_at: datetime
+    stopped_at: datetime | None
+    groups: tuple[Group, ...] = ()
+
+    @property
+    def running(self) -> bool:
+        return self.status is WorkshopStatus.RUNNING
+
+    def group(self, channel_id: str) -> Group | None:
+        for group in self.groups:
+            if group.channel_id == channel_id:
+                return group
+        return None
+
+
+@dataclass(frozen=True)
+class Note:
+    channel_id: str
+    message_id: str
+    question_id: str | None
+    assignment: Assignment
+    author_aad: str | None
+    author_name: str | None
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    late: bool = False
+    deleted: bool = False
+    version: int = 1
+    reactions: int = 0
+    highlight: bool = False
+    """A HYTE team member reacted to it: raise it in the joint discussion."""
+    thread_root_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel_id}|{self.message_id}"
+
+
+@dataclass(frozen=True)
+class QuestionPost:
+    """The bot's post of a question in a group's channel; replies under it are its notes."""
+
+    channel_id: str
+    question_id: str
+    message_id: str | None
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    """What a channel message lands in: the round's workshop, the group its channel is, and the
+    question of the post (or of the note) it replies under."""
+
+    run: WorkshopRun | None
+    group: Group | None
+    post_question_id: str | None = None
+    root_note_question_id: str | None = None
+
+
+class WorkshopRepository(Protocol):
+    async def get(self, tenant_id: str, round_id: str) -> WorkshopRun | None: ...
+
+    async def notes(self, tenant_id: str, round_id: str) -> list[Note]: ...
+
+
+# The summary ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One bullet: a note, or near-identical notes of one group merged."""
+
+    text: str
+    group: Group
+    question_id: str | None
+    note_keys: tuple[str, ...]
+    reactions: int = 0
+    highlight: bool = False
+
+    @property
+    def merged(self) -> int:
+        return len(self.note_keys)
+
+
+@dataclass(frozen=True)
+class GroupPoints:
+    group: Group
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class RecurringTheme:
+    label: str
+    groups: tuple[Group, ...]
+    quotes: tuple[str, ...] = ()
+
+    @property
+    def group_count(self) -> int:
+        return len(self.groups)
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    question: WorkshopQuestion
+    highlights: tuple[Point, ...]
+    themes: tuple[RecurringTheme, ...]
+    groups: tuple[GroupPoints, ...]
+
+
+@dataclass(frozen=True)
+class WorkshopSummary:
+    definition: WorkshopDefinition
+    groups: tuple[Group, ...]
+    questions: tuple[QuestionSummary, ...]
+    unassigned: tuple[GroupPoints, ...]
+    late: tuple[GroupPoints, ...]
+    note_count: int = 0
+    late_count: int = 0
+    status: WorkshopStatus | None = None
+
+
+def point_text(definition: WorkshopDefinition, note: Note) -> str:
+    """A note's text as a bullet: without the question prefix that assigned it."""
+    if note.assignment is Assignment.PREFIX:
+        question, rest = question_prefix(definition, note.text)
+        if question is not None and question.id == note.question_id and rest:
+            return rest
+    return note.text
+
+
+def consolidate(
+    definition: WorkshopDefinition,
+    groups: Sequence[Group],
+    notes: Iterable[Note],
+    *,
+    max_themes: int = 10,
+    status: WorkshopStatus | None = None,
+) -> WorkshopSummary:
+    """The workshop's result from its notes (deleted and empty notes left out)."""
+    groups = tuple(sorted(groups, key=lambda g: g.position))
+    by_channel = {g.channel_id: g for g in groups}
+    live = [n for n in notes if not n.deleted and n.text.strip() and n.channel_id in by_channel]
+    live.sort(key=lambda n: (n.created_at, n.message_id))
+    on_time = [n for n in live if not n.late]
+    late = [n for n in live if n.late]
+
+    questions = []
+    for question in definition.questions:
+        mine = [n for n in on_time if n.question_id == question.id]
+        per_group = _points_per_group(definition, groups, mine)
+        highlights = tuple(p for gp in per_group for p in gp.points if p.highlight)
+        questions.append(
+            QuestionSummary(question, highlights, _themes(definition, by_channel, mine, max_themes), per_group)
+        )
+    unassigned = _points_per_group(definition, groups, [n for n in on_time if n.question_id is None])
+    late_points = _points_per_group(definition, groups, late, merge=False)
+    return WorkshopSummary(
+        definition=definition,
+        groups=groups,
+        questions=tuple(questions),
+        unassigned=unassigned,
+        late=late_points,
+        note_count=len(on_time),
+        late_count=len(late),
+        status=status,
+    )
+
+
+def _points_per_group(
+    definition: WorkshopDefinition, groups: Sequence[Group], notes: Sequence[Note], *, merge: bool = True
+) -> tuple[GroupPoints, ...]:
+    result = []
+    for group in groups:
+        mine = [n for n in notes if n.channel_id == group.channel_id]
+        if not mine:
+            continue
+        by_key = {n.key: n for n in mine}
+        if merge:
+            items = [ThemeInput(id=n.key, source=group.channel_id, text=point_text(definition, n)) for n in mine]
+            clusters = [[by_key[item.id] for item in cluster] for cluster in merge_near_duplicates(items)]
+        else:
+            clusters = [[n] for n in mine]
+        points = [_point(definition, group, cluster) for cluster in clusters if cluster]
+        order = {n.key: i for i, n in enumerate(mine)}
+        points.sort(key=lambda p: (not p.highlight, -p.reactions, min(order[k] for k in p.note_keys)))
+        result.append(GroupPoints(group, tuple(points)))
+    return tuple(result)
+
+
+def _point(definition: WorkshopDefinition, group: Group, cluster: list[Note]) -> Point:
+    cluster = sorted(cluster, key=lambda n: (n.created_at, n.message_id))
+    shown = next((n for n in cluster if n.highlight), cluster[0])
+    return Point(
+        text=point_text(definition, shown),
+        group=group,
+        question_id=shown.question_id,
+        note_keys=tuple(n.key for n in cluster),
+        reactions=sum(n.reactions for n in cluster),
+        highlight=any(n.highlight for n in cluster),
+    )
+
+
+def _themes(
+    definition: WorkshopDefinition, by_channel: dict[str, Group], notes: Sequence[Note], limit: int
+) -> tuple[RecurringTheme, ...]:
+    if len({n.channel_id for n in notes}) < 2:
+        return ()
+    items = [ThemeInput(id=n.key, source=n.channel_id, text=point_text(definition, n)) for n in notes]
+    texts = {item.id: item.text for item in items}
+    themes = []
+    for theme in find_themes(items, min_sources=2, limit=limit):
+        groups = tuple(sorted((by_channel[s] for s in theme.sources if s in by_channel), key=lambda g: g.position))
+        if len(groups) < 2:
+            continue
+        quotes = tuple(texts[q] for q in theme.quotes[:2] if q in texts)
+        themes.append(RecurringTheme(theme.label, groups, quotes))
+    themes.sort(key=lambda t: -t.group_count)
+    return tuple(themes)
+
+
+DEFAULT_WORKSHOP_FILE = "workshop.yaml"
+
+
+def load_round_workshop(round_file: Path, workshop_file: str | None) -> WorkshopDefinition | None:
+    """The round's workshop questions: the file the round names (it must exist), or else
+    `workshop.yaml` beside the round file when there is one (None: the round has no workshop)."""
+    if workshop_file is None:
+        default = round_file.parent / DEFAULT_WORKSHOP_FILE
+        return load_workshop(default) if default.is_file() else None
+    return load_workshop((round_file.parent / workshop_file).resolve())
