@@ -1,0 +1,164 @@
+"""The HYTE team's commands: response status, the survey summary, exports.
+
+HYTE team members may use them in 1:1 chat or in the advisory board team's channels; anyone else
+gets the catalogue's refusal and nothing else (not even counts). `register(router)` adds the routes;
+the `tila`/`status` command itself is in bot/routes.py and calls `team_status` for the HYTE team.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import MessageFactory
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from bot import guards
+from bot.exports import KINDS, UploadFailed, build_export, upload
+from bot.router import Router
+from bot.turn import Reply, Turn
+from cards import elements as ui
+from cards.catalogue import t
+from cards.payloads import ExportConsent, ResultsAnswers
+from cards.results import (
+    VERB_ANSWERS, answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards,
+    team_status_card,
+)
+from hyte.results import response_status, summarise
+
+logger = logging.getLogger(__name__)
+
+TEAM_GUARDS = (guards.hyte_team,)
+
+
+def register(router: Router) -> None:
+    @router.command("yhteenveto kysely", "summary survey", description="command.summary_survey",
+                    guards=TEAM_GUARDS, team_only=True)
+    async def summary_survey(turn: Turn) -> Reply:
+        refused = await where_refused(turn)
+        if refused:
+            return Reply(text=t(refused))
+        cards = summary_cards(await _summary(turn), turn.services.round.config.county)
+        for card in cards[:-1]:
+            await _send_card(turn, card)
+        logger.info("summary sent: round=%s cards=%d", turn.services.round.id, len(cards))
+        return Reply(card=cards[-1])
+
+    @router.action(ResultsAnswers, guards=TEAM_GUARDS)
+    async def show_answers(turn: Turn, payload: ResultsAnswers) -> Reply:
+        refused = await where_refused(turn)
+        if refused:
+            return Reply(text=t(refused))
+        summary = await _summary(turn)
+        result = next((r for r in summary.texts if r.question_id == payload.question), None)
+        if result is None:
+            return Reply(text=t("results.unknown_question"))
+        for card in answers_cards(result):
+            await _send_card(turn, card)
+        # The pressed card stays as it was (rebuilt from current data).
+        for card in summary_cards(summary, turn.services.round.config.county):
+            if _has_answers_button(card, payload.question):
+                return Reply(card=card)
+        return Reply(text=t("results.unknown_question"))
+
+    @router.command("vienti", "export", description="command.export", guards=TEAM_GUARDS, team_only=True)
+    async def export(turn: Turn) -> Reply:
+        refused = await where_refused(turn)
+        if refused:
+            return Reply(text=t(refused))
+        services, round_ = turn.services, turn.services.round
+        if not turn.personal:
+            links = []
+            expires = None
+            for kind in KINDS:
+                url, expires = services.links.url(round_.tenant_id, round_.id, kind, turn.now)
+                links.append((t(f"export.download_{kind}"), url))
+            logger.info("export links sent: round=%s", round_.id)
+            return Reply(card=download_card(links, expires))
+        for kind in KINDS:
+            export_file = await build_export(
+                round_, services.responses, kind, turn.now,
+                workshops=services.workshops, workshop_definition=services.workshop_questions,
+            )
+            context = {"verb": "export.consent", "r": round_.id, "kind": kind}
+            attachment = file_consent_attachment(export_file.filename, len(export_file.data), context)
+            await turn.context.send_activity(MessageFactory.attachment(Attachment(
+                content_type=attachment["contentType"], name=attachment["name"], content=attachment["content"],
+            )))
+        logger.info("export consent cards sent: round=%s", round_.id)
+        return Reply(text=t("export.consent_hint"))
+
+    @router.action(ExportConsent, guards=(guards.hyte_team, guards.personal_only))
+    async def export_consent(turn: Turn, payload: ExportConsent) -> Reply:
+        if payload.action == "decline" or payload.upload is None:
+            return Reply(text=t("export.declined"))
+        services, round_ = turn.services, turn.services.round
+        export_file = await build_export(
+            round_, services.responses, payload.kind, turn.now,
+            workshops=services.workshops, workshop_definition=services.workshop_questions,
+        )
+        try:
+            await upload(payload.upload.upload_url, export_file.data)
+        except (UploadFailed, OSError, TimeoutError) as exc:
+            logger.warning("export upload failed: round=%s kind=%s error=%s", round_.id, payload.kind, type(exc).__name__)
+            return Reply(text=t("export.upload_failed"))
+        info = file_info_attachment(
+            payload.upload.name, payload.upload.content_url, payload.upload.unique_id, payload.upload.file_type or payload.kind,
+        )
+        await turn.context.send_activity(Activity(
+            type=ActivityTypes.message,
+            text=t("export.uploaded", name=payload.upload.name),
+            attachments=[Attachment(content_type=info["contentType"], content_url=info["contentUrl"],
+                                    name=info["name"], content=info["content"])],
+        ))
+        logger.info("export uploaded: round=%s kind=%s", round_.id, payload.kind)
+        return Reply()
+
+
+async def team_status(turn: Turn) -> Reply:
+    """`tila` for a HYTE team member: the round's phase and every organisation's state."""
+    refused = await where_refused(turn)
+    if refused:
+        return Reply(text=t(refused))
+    services = turn.services
+    responses = await services.responses.list_for_round(turn.identity.tenant_id, services.round.id)
+    status = response_status(services.round, responses, turn.now)
+    return Reply(card=team_status_card(status, services.round.config.county))
+
+
+async def where_refused(turn: Turn) -> str | None:
+    """Results are shown in 1:1 chat or in the board team's channels, nowhere else."""
+    if turn.personal:
+        return None
+    channel_data = turn.context.activity.channel_data if isinstance(turn.context.activity.channel_data, dict) else {}
+    team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
+    board = await turn.services.teams.board_team(turn.identity.tenant_id)
+    if board is not None and team.get("id") == board.team_id:
+        return None
+    return "results.not_here"
+
+
+async def _summary(turn: Turn):
+    services = turn.services
+    responses = await services.responses.list_for_round(turn.identity.tenant_id, services.round.id)
+    return summarise(services.round, responses, turn.now)
+
+
+async def _send_card(turn: Turn, card: dict) -> None:
+    await turn.context.send_activity(MessageFactory.attachment(
+        Attachment(content_type=ui.CARD_CONTENT_TYPE, content=card)
+    ))
+
+
+def _has_answers_button(card: dict, question_id: str) -> bool:
+    def walk(node):
+        if isinstance(node, dict):
+            yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    return any(
+        n.get("verb") == VERB_ANSWERS and (n.get("data") or {}).get("question") == question_id for n in walk(card)
+    )

@@ -1,0 +1,405 @@
+"""Consolidation of a round's pre-survey: response status and the survey summary, in plain Python.
+
+Only submitted responses count, each with its latest submitted version (`submitted_answers`);
+edits made after submitting and not submitted again are not counted. Drafts are reported
+separately (which organisations are drafting, never what they wrote).
+
+Free-text answers are grouped into recurring themes by `hyte.themes` (lemmatised locally; no text
+leaves the process). Everything here is pure: responses and the round in, frozen results out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from hyte.responses import Response, ResponseState
+from hyte.round import Category, Organisation, Phase, Round
+from hyte.survey import (
+    EvidenceLevel, LegalTopic, MethodsQuestion, MultiChoiceQuestion, PriorityArea, ScaleQuestion,
+    SingleChoiceQuestion, TextQuestion,
+)
+
+try:
+    from hyte.themes import ThemeInput, find_themes
+except ModuleNotFoundError:  # pragma: no cover - SEAM: hyte/themes.py (the theme engine) not landed yet
+    ThemeInput = find_themes = None  # type: ignore[assignment,misc]
+
+CATEGORY_ORDER: tuple[Category, ...] = (
+    Category.MUNICIPALITY, Category.WELLBEING_COUNTY, Category.EDUCATION, Category.OTHER,
+)
+QUOTES_PER_THEME = 2
+THEME_LIMIT = 10
+EVIDENCE_ORDER = {level: index for index, level in enumerate(EvidenceLevel)}
+
+
+# Response status ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationStatus:
+    organisation: Organisation
+    state: ResponseState
+    submitted_at: datetime | None = None
+    submitted_by: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return self.state in (ResponseState.SUBMITTED, ResponseState.SUBMITTED_WITH_CHANGES)
+
+    @property
+    def drafting(self) -> bool:
+        return self.state is ResponseState.DRAFT
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Organisations submitted / drafting / not started, overall or in one category."""
+
+    category: Category | None
+    total: int
+    submitted: int
+    drafting: int
+
+    @property
+    def not_started(self) -> int:
+        return self.total - self.submitted - self.drafting
+
+    @property
+    def rate(self) -> float:
+        """Share of organisations that have submitted, 0..1."""
+        return self.submitted / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Status:
+    round_id: str
+    phase: Phase | None
+    """The latest phase of the timetable that has begun; None before the first."""
+    organisations: tuple[OrganisationStatus, ...]
+    overall: Tally
+    by_category: tuple[Tally, ...]
+
+    @property
+    def missing(self) -> tuple[OrganisationStatus, ...]:
+        """Organisations that have not submitted (drafting or not started), in configuration order."""
+        return tuple(s for s in self.organisations if not s.submitted)
+
+    @property
+    def drafts(self) -> tuple[OrganisationStatus, ...]:
+        return tuple(s for s in self.organisations if s.drafting)
+
+
+def current_phase(round_: Round, now: datetime) -> Phase | None:
+    begun = [phase for phase in Phase if round_.timetable.at(phase) <= now]
+    return begun[-1] if begun else None
+
+
+def response_status(round_: Round, responses: Iterable[Response], now: datetime) -> Status:
+    by_org = {r.key.organisation_id: r for r in responses if r.key.round_id == round_.id}
+    statuses = []
+    for organisation in round_.config.organisations:
+        response = by_org.get(organisation.id)
+        if response is None:
+            statuses.append(OrganisationStatus(organisation, ResponseState.NOT_STARTED))
+            continue
+        statuses.append(OrganisationStatus(
+            organisation, response.state, response.submitted_at, response.submitted_by, response.updated_at,
+        ))
+    return Status(
+        round_id=round_.id,
+        phase=current_phase(round_, now),
+        organisations=tuple(statuses),
+        overall=_tally(None, statuses),
+        by_category=tuple(
+            _tally(category, [s for s in statuses if s.organisation.category is category])
+            for category in CATEGORY_ORDER
+        ),
+    )
+
+
+def _tally(category: Category | None, statuses: Sequence[OrganisationStatus]) -> Tally:
+    return Tally(
+        category, len(statuses), sum(1 for s in statuses if s.submitted), sum(1 for s in statuses if s.drafting)
+    )
+
+
+# The survey summary ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How the submitted responses answered one choice question (single choice, scale)."""
+
+    question_id: str
+    number: str
+    text: str
+    section_id: str
+    bars: tuple[Bar, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(bar.count for bar in self.bars)
+
+
+@dataclass(frozen=True)
+class RankedGoal:
+    option_id: str
+    label: str
+    organisations: tuple[Organisation, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+
+@dataclass(frozen=True)
+class OtherText:
+    organisation: Organisation
+    text: str
+
+
+@dataclass(frozen=True)
+class GoalRanking:
+    question_id: str
+    number: str
+    text: str
+    section_id: str
+    goals: tuple[RankedGoal, ...]
+    """Options chosen at least once, most chosen first (ties in the survey's order)."""
+    others: tuple[OtherText, ...]
+    """The "Jokin muu, mikä" texts."""
+
+
+@dataclass(frozen=True)
+class MethodProposal:
+    area: PriorityArea
+    organisation: Organisation
+    name: str
+    description: str | None
+    level: EvidenceLevel | None
+    level_label: str | None
+
+
+@dataclass(frozen=True)
+class MethodsResult:
+    question_id: str
+    section_id: str
+    text: str
+    by_area: tuple[tuple[PriorityArea, tuple[MethodProposal, ...]], ...]
+    """Every priority area in order, its proposals strongest evidence first."""
+    none_label: str
+    none_organisations: tuple[Organisation, ...]
+    """Organisations that answered "cannot name one now"."""
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    organisation: Organisation
+    text: str
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    label: str
+    organisations: tuple[Organisation, ...]
+    """Organisations that raised the theme."""
+    quotes: tuple[TextAnswer, ...]
+    """One or two representative answers."""
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+
+@dataclass(frozen=True)
+class TextResult:
+    question_id: str
+    number: str
+    text: str
+    section_id: str
+    answers: tuple[TextAnswer, ...]
+    themes: tuple[ThemeResult, ...]
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    round_id: str
+    year: int
+    status: Status
+    distributions: tuple[Distribution, ...]
+    goal_rankings: tuple[GoalRanking, ...]
+    methods: tuple[MethodsResult, ...]
+    texts: tuple[TextResult, ...]
+    topics: dict[str, tuple[LegalTopic, ...]] = field(default_factory=dict)
+    """Section id -> the legal topics it informs (from the survey file)."""
+    submitted: tuple[tuple[Organisation, dict[str, Any]], ...] = ()
+    """The counted answers, by organisation (for the exports)."""
+
+    @property
+    def counted(self) -> int:
+        return self.status.overall.submitted
+
+    def section_topics(self, section_id: str) -> tuple[LegalTopic, ...]:
+        return self.topics.get(section_id, ())
+
+
+def summarise(round_: Round, responses: Iterable[Response], now: datetime) -> SurveySummary:
+    """The summary of the round's submitted responses (latest submitted version of each)."""
+    responses = [r for r in responses if r.key.round_id == round_.id]
+    status = response_status(round_, responses, now)
+    organisations = {o.id: o for o in round_.config.organisations}
+    counted = [
+        (organisations[r.key.organisation_id], r.submitted_answers)
+        for r in responses
+        if r.submitted_answers is not None and r.key.organisation_id in organisations
+    ]
+    order = {o.id: i for i, o in enumerate(round_.config.organisations)}
+    counted.sort(key=lambda pair: order[pair[0].id])
+    distributions, rankings, methods, texts = [], [], [], []
+    for section in round_.survey.sections:
+        for question in section.questions:
+            match question:
+                case SingleChoiceQuestion():
+                    counts = Counter(a.get(question.id) for _, a in counted)
+                    bars = tuple(Bar(o.id, o.label, counts.get(o.id, 0)) for o in question.options)
+                    distributions.append(Distribution(question.id, question.number, question.text, section.id, bars))
+                case ScaleQuestion():
+                    counts = Counter(a.get(question.id) for _, a in counted)
+                    bars = tuple(
+                        Bar(str(v), _scale_label(question, v), counts.get(v, 0))
+                        for v in range(question.min, question.max + 1)
+                    )
+                    distributions.append(Distribution(question.id, question.number, question.text, section.id, bars))
+                case MultiChoiceQuestion():
+                    rankings.append(_rank(question, section.id, counted))
+                case MethodsQuestion():
+                    methods.append(_methods(question, section.id, counted))
+                case TextQuestion():
+                    texts.append(_texts(question, section.id, counted))
+    return SurveySummary(
+        round_id=round_.id,
+        year=round_.config.year,
+        status=status,
+        distributions=tuple(distributions),
+        goal_rankings=tuple(rankings),
+        methods=tuple(methods),
+        texts=tuple(texts),
+        topics={s.id: s.topics for s in round_.survey.sections},
+        submitted=tuple(counted),
+    )
+
+
+def _scale_label(question: ScaleQuestion, value: int) -> str:
+    if value == question.min:
+        return f"{value} – {question.min_label}"
+    if value == question.max:
+        return f"{value} – {question.max_label}"
+    return str(value)
+
+
+def _rank(question: MultiChoiceQuestion, section_id: str, counted) -> GoalRanking:
+    chosen: dict[str, list[Organisation]] = {o.id: [] for o in question.options}
+    others = []
+    for organisation, answers in counted:
+        answer = answers.get(question.id)
+        if not isinstance(answer, dict):
+            continue
+        for option_id in answer.get("selected") or []:
+            if option_id in chosen:
+                chosen[option_id].append(organisation)
+        if answer.get("other"):
+            others.append(OtherText(organisation, answer["other"]))
+    position = {o.id: i for i, o in enumerate(question.options)}
+    goals = sorted(
+        (RankedGoal(o.id, o.label, tuple(chosen[o.id])) for o in question.options if chosen[o.id]),
+        key=lambda goal: (-goal.count, position[goal.option_id]),
+    )
+    return GoalRanking(question.id, question.number, question.text, section_id, tuple(goals), tuple(others))
+
+
+def _methods(question: MethodsQuestion, section_id: str, counted) -> MethodsResult:
+    proposals: dict[str, list[MethodProposal]] = {a.id: [] for a in question.areas}
+    areas = {a.id: a for a in question.areas}
+    none = []
+    for organisation, answers in counted:
+        answer = answers.get(question.id)
+        if not isinstance(answer, dict):
+            continue
+        if answer.get("none"):
+            none.append(organisation)
+        for area_id, entry in (answer.get("areas") or {}).items():
+            if area_id not in areas or not isinstance(entry, dict) or not entry.get("name"):
+                continue
+            level = EvidenceLevel(entry["level"]) if entry.get("level") in set(EvidenceLevel) else None
+            proposals[area_id].append(MethodProposal(
+                areas[area_id], organisation, entry["name"], entry.get("description"), level,
+                question.evidence_levels.get(level) if level else None,
+            ))
+    by_area = tuple(
+        (area, tuple(sorted(proposals[area.id], key=lambda p: EVIDENCE_ORDER.get(p.level, len(EVIDENCE_ORDER)))))
+        for area in question.areas
+    )
+    return MethodsResult(question.id, section_id, question.text, by_area, question.none_option.label, tuple(none))
+
+
+def _texts(question: TextQuestion, section_id: str, counted) -> TextResult:
+    answers = tuple(
+        TextAnswer(organisation, answers[question.id])
+        for organisation, answers in counted
+        if isinstance(answers.get(question.id), str) and answers[question.id].strip()
+    )
+    return TextResult(question.id, question.number, question.text, section_id, answers, themes_of(answers))
+
+
+def themes_of(answers: Sequence[TextAnswer], *, limit: int = THEME_LIMIT) -> tuple[ThemeResult, ...]:
+    """Recurring themes of one question's answers: raised by at least two organisations, most
+    organisations first, each with one or two representative answers."""
+    if len(answers) < 2 or find_themes is None:
+        return ()
+    items = [ThemeInput(id=str(index), source=a.organisation.id, text=a.text) for index, a in enumerate(answers)]
+    by_id = {item.id: answer for item, answer in zip(items, answers)}
+    organisations = {a.organisation.id: a.organisation for a in answers}
+    results = []
+    for theme in find_themes(items, min_sources=2, limit=limit):
+        raised = tuple(o for o in organisations.values() if o.id in set(theme.sources))
+        quotes = _quotes(theme, by_id)
+        results.append(ThemeResult(theme.label, raised, quotes))
+    results.sort(key=lambda t: -t.count)
+    return tuple(results)
+
+
+def _quotes(theme: Any, by_id: dict[str, TextAnswer]) -> tuple[TextAnswer, ...]:
+    """The theme's representative answers: its quotes when they name items, else its first items."""
+    chosen: list[TextAnswer] = []
+    for quote in getattr(theme, "quotes", ()) or ():
+        answer = by_id.get(quote) if isinstance(quote, str) else by_id.get(getattr(quote, "id", None))
+        if answer is None and isinstance(quote, str):
+            answer = next((a for a in by_id.values() if quote and quote in a.text), None)
+        if answer is not None and answer not in chosen:
+            chosen.append(answer)
+    for item_id in theme.item_ids:
+        if len(chosen) >= QUOTES_PER_THEME:
+            break
+        answer = by_id.get(item_id)
+        if answer is not None and answer not in chosen:
+            chosen.append(answer)
+    return tuple(chosen[:QUOTES_PER_THEME])
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
