@@ -1,0 +1,95 @@
+"""The sender's shared rate limiter and backoff, on a fake monotonic clock (no real waiting)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sender import RateLimiter, SendError, Sender
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+async def test_one_conversation_gets_at_most_7_a_second_and_60_in_30_seconds(fake: FakeTime):
+    limiter = RateLimiter(tenant_per_second=1000, monotonic=fake.monotonic, sleep=fake.sleep)
+    sent_at = []
+    for _ in range(61):
+        await limiter.acquire("t", "a:1")
+        sent_at.append(fake.now)
+    for index in range(7, 61):
+        assert sent_at[index] - sent_at[index - 7] >= 1.0 - 1e-9
+    assert sent_at[60] - sent_at[0] >= 30.0 - 1e-9
+    assert sent_at[6] == sent_at[0]  # the first seven at once
+
+
+async def test_the_tenant_gets_at_most_its_rate_across_conversations(fake: FakeTime):
+    limiter = RateLimiter(tenant_per_second=50, monotonic=fake.monotonic, sleep=fake.sleep)
+    for n in range(150):
+        await limiter.acquire("t", f"a:{n}")
+    assert fake.now - 1000.0 == pytest.approx(2 * 1.05)  # 150 calls: three windows of 1 s (+ 50 ms guard)
+    other = RateLimiter(tenant_per_second=50, monotonic=fake.monotonic, sleep=fake.sleep)
+    before = fake.now
+    await other.acquire("t2", "a:1")
+    assert fake.now == before
+
+
+def test_backoff_is_exponential_with_jitter_and_honours_retry_after():
+    sender = Sender(None, app_id="", limiter=RateLimiter(), conversations=None, teams=None, people=None,
+                    backoff_base=1.0, rand=lambda: 0.5)
+    assert [sender._backoff(n, None) for n in range(4)] == [0.75, 1.5, 3.0, 6.0]
+    assert sender._backoff(0, 7.0) == pytest.approx(7.05)
+
+
+def test_retry_after_may_be_seconds_or_an_http_date():
+    class Response:
+        status_code = 429
+        headers = {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}
+
+    class Throttled(Exception):
+        response = Response()
+
+    error = SendError.of(Throttled())
+    assert (error.status, error.retry_after) == (429, 0.0)  # a date in the past: retry now
+    Response.headers = {"Retry-After": "12"}
+    assert SendError.of(Throttled()).retry_after == 12.0
+    assert SendError.of(ConnectionError()).status is None
+
+
+async def test_a_stored_reference_is_sent_to_as_a_new_message(connector):
+    from types import SimpleNamespace
+
+    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(
+        SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")))
+    sender = Sender(adapter, app_id="", limiter=RateLimiter(), conversations=None, teams=None, people=None)
+    reference = {"channelId": "msteams", "serviceUrl": connector.service_url, "activityId": "1:incoming",
+                 "conversation": {"id": "a:1chat", "conversationType": "personal"}, "bot": {"id": "28:bot"}}
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
+    delivery = await sender.to_reference("tenant", reference, card)
+    assert (delivery.outcome.value, delivery.conversation_id) == ("sent", "a:1chat")
+    (call,) = connector.calls
+    assert (call.kind, call.path) == ("send", "/v3/conversations/a:1chat/activities")  # not a reply
+    assert call.body["attachments"][0]["content"] == card
+
+    connector.fail_next("POST", r"/activities$", 403)
+    blocked = await sender.to_reference("tenant", reference, card)
+    assert (blocked.outcome.value, blocked.reason) == ("unreachable", "blocked: 403 Forbidden")
+    connector.fail_next("POST", r"/activities$", 400)
+    refused = await sender.to_reference("tenant", reference, card)
+    assert (refused.outcome.value, refused.reason) == ("failed", "400 BadArgument")

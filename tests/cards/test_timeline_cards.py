@@ -1,0 +1,169 @@
+"""The timetable and reminder cards, every kind, checked as Teams uses them: Adaptive Card 1.5 with
+Action.Execute only, every button's data a payload the bot accepts, Teams names and connector
+reasons escaped, under Teams' size limit, and no errors from Microsoft's own parser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cards.payloads import ReminderSurvey, RemindSend, TimelineSave, parse_payload
+from cards.timeline import (
+    PreviewLine, Role, TeamPanel, announcement_card, dates_card, message_card, nudge_card, remind_preview_card,
+    team_reminder_card, timeline_card, todo_text,
+)
+from hyte.reminders import ReminderId, TimetableChange
+from hyte.responses import Response, ResponseKey, ResponseState
+from hyte.round import HELSINKI, Phase, load_round
+
+HERE = Path(__file__).resolve().parent
+ROUND = load_round(HERE.parents[1] / "config" / "pohjois-savo" / "round.yaml", today=date(2024, 5, 1))
+NOW = datetime(2024, 5, 2, 10, 0, tzinfo=HELSINKI)
+KUOPIO = ROUND.organisation("kuopio")
+INJECTED = "Maija **Boss** <at>Kaikki</at> [x](http://evil.example)"
+"""A Teams display name (who moved dates, who saved a draft) is user-controlled."""
+CARD_LIMIT = 28 * 1024
+
+
+def _cards() -> dict[str, dict[str, Any]]:
+    panel = TeamPanel(
+        upcoming=[(NOW, "survey_closing", 1), (NOW, "nonrespondents_early", 6), (NOW, "manual-" + "a" * 32, 2)],
+        unreachable=[("Pekka Nieminen", "ei ole neuvottelukunnan tiimissä", NOW)],
+        failed=[("survey_open", "neuvottelukunnan kanava", "lähetys epäonnistui: 503 \\*", NOW)],
+        changes=[TimetableChange(1, NOW, "aad", INJECTED, {Phase.SURVEY_CLOSES: (NOW, NOW)})],
+        revision=1,
+    )
+    key = ResponseKey(ROUND.tenant_id, ROUND.id, "kuopio")
+    draft = Response(key, {"q": 1}, None, 1, NOW, INJECTED)
+    cards = {
+        "timeline.representative": timeline_card(
+            ROUND, NOW, Role.REPRESENTATIVE,
+            todo_text(ROUND, Role.REPRESENTATIVE, NOW, organisation=KUOPIO, response_state=ResponseState.DRAFT),
+            survey_action="action.resume"),
+        "timeline.hyte_team": timeline_card(ROUND, NOW, Role.HYTE_TEAM,
+                                            todo_text(ROUND, Role.HYTE_TEAM, NOW, submitted=3, total=25), panel=panel,
+                                            notice=("Aikataulu päivitetty, muutettuja vaiheita 1.", "good")),
+        "dates": dates_card(ROUND, 1),
+        "dates.errors": dates_card(ROUND, 1, values={p: ("2024-13-01", "25:00") for p in Phase},
+                                   errors={Phase.SURVEY_CLOSES: "Virhe"}, notice=("Vanha kortti", "warning")),
+        "remind.preview": remind_preview_card(ROUND, [
+            PreviewLine("Maija Meikäläinen", KUOPIO.name, ResponseState.DRAFT),
+            PreviewLine(INJECTED, "Iisalmi", ResponseState.NOT_STARTED, "on estänyt botin"),
+        ], "b" * 32),
+        "message": message_card(ROUND, "Muistutusta ei lähetetty."),
+        "nudge.not_started": nudge_card(ROUND, KUOPIO, None, NOW),
+        "nudge.draft": nudge_card(ROUND, KUOPIO, draft, NOW),
+    }
+    for reminder in (ReminderId.REVIEW_MEETING_AHEAD, ReminderId.SURVEY_OPEN, ReminderId.SURVEY_CLOSING,
+                     ReminderId.MEETING_TOMORROW, ReminderId.SURVEY_SUMMARY_READY):
+        cards[f"announce.{reminder.value}"] = announcement_card(ROUND, reminder, NOW, submitted=3, total=25)
+    for reminder in (ReminderId.TEAM_FINISH_SUMMARY, ReminderId.TEAM_SUMMARY_DUE, ReminderId.TEAM_RESULTS_DUE):
+        cards[f"team.{reminder.value}"] = team_reminder_card(ROUND, reminder, NOW)
+    return cards
+
+
+CARDS = _cards()
+
+
+def walk(element: Any):
+    if isinstance(element, dict):
+        yield element
+        for value in element.values():
+            yield from walk(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from walk(item)
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_envelope_actions_and_size(name: str):
+    card = CARDS[name]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert all(element for element in card["body"])
+    assert len(json.dumps(card).encode()) < CARD_LIMIT
+    card_inputs = {e["id"]: e.get("value") or "" for e in walk(card) if str(e.get("type", "")).startswith("Input.")}
+    assert len(card_inputs) == len([e for e in walk(card) if str(e.get("type", "")).startswith("Input.")])
+    for action in card.get("actions", []):
+        assert action["type"] == "Action.Execute"
+        data = dict(action["data"])
+        if action["associatedInputs"] == "auto":
+            data |= card_inputs
+        payload = parse_payload(data)
+        assert payload.round == ROUND.id and payload.verb == action["verb"]
+
+
+def test_the_buttons_that_matter_carry_what_the_bot_needs():
+    (save,) = [a for a in CARDS["dates"]["actions"] if a["verb"] == "timeline.save"]
+    inputs = {e["id"]: e["value"] for e in walk(CARDS["dates"]) if str(e.get("type", "")).startswith("Input.")}
+    payload = parse_payload(save["data"] | inputs)
+    assert isinstance(payload, TimelineSave) and payload.revision == 1
+    assert payload.inputs["t.survey_closes.date"] == "2024-05-15" and payload.inputs["t.survey_closes.time"] == "16:00"
+    (send,) = [a for a in CARDS["remind.preview"]["actions"] if a["verb"] == "remind.send"]
+    assert parse_payload(send["data"]) == RemindSend(verb="remind.send", r=ROUND.id, batch="b" * 32)
+    (start,) = CARDS["announce.survey_open"]["actions"]
+    assert isinstance(parse_payload(start["data"]), ReminderSurvey) and start["title"] == "Aloita kysely"
+
+
+def test_user_controlled_names_show_escaped():
+    for name in ("timeline.hyte_team", "remind.preview", "nudge.draft"):
+        shown = "\n".join(e["text"] for e in walk(CARDS[name]) if e.get("type") == "TextBlock")
+        assert "Maija \\*\\*Boss\\*\\* ‹at›Kaikki‹/at› \\[x\\]\\(http\u2060:" in shown, name
+        assert "<at>" not in shown and "**Boss**" not in shown
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None or not (HERE / "node_modules" / "adaptivecards" / "package.json").exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("node or the adaptivecards package is missing (CI=true: not skipping)")
+        pytest.skip("node or the adaptivecards package is missing")
+    return node
+
+
+def test_microsofts_parser_finds_no_errors(tmp_path: Path):
+    node = _node()
+    files = []
+    for name, card in CARDS.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+        files.append(path)
+    completed = subprocess.run([node, str(HERE / "ac_validate.mjs"), *map(str, files)], cwd=HERE,
+                               capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr
+    report = {Path(c["file"]).stem: c for c in json.loads(completed.stdout)["cards"]}
+    assert set(report) == set(CARDS)
+    for name, checked in report.items():
+        assert checked["errors"] == [], name
+        unexpected = [w for w in checked["warnings"] if w["at"] != "AdaptiveCard" or "msteams" not in w["message"]]
+        assert unexpected == [], name
+
+
+SNAPSHOTS = HERE / "snapshots_timeline"
+SNAPSHOT_CARDS = ("timeline.hyte_team", "timeline.representative", "dates.errors", "remind.preview",
+                  "announce.survey_open", "nudge.draft")
+"""Kept apart from the survey's snapshots (tests/cards/snapshots/ holds exactly those). After an
+intended change: `UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/cards/test_timeline_cards.py` and review
+the diff of tests/cards/snapshots_timeline/."""
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_CARDS)
+def test_snapshot(name: str):
+    path = SNAPSHOTS / f"{name}.json"
+    text = json.dumps(CARDS[name], indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"{path.name} missing: run with UPDATE_SNAPSHOTS=1 and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: if intended, UPDATE_SNAPSHOTS=1"
+
+
+def test_no_stale_snapshots():
+    assert {p.stem for p in SNAPSHOTS.glob("*.json")} <= set(SNAPSHOT_CARDS)
