@@ -2,6 +2,7 @@
 
     python app.py            serve POST /api/messages and GET /healthz on HOST:PORT
     python app.py migrate    create or upgrade the database schema, then exit
+    python app.py export --round <id> --out DIR    write the round's Excel and Word exports
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import secrets
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Literal
@@ -24,14 +26,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.bot import HyteBot
 from bot.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER, ChannelKeys, ChannelTokenValidator, RequestAuthenticator
 from bot.connectors import ReusingAuthentication
+from bot.exports import DOWNLOAD_PATH, KINDS, LinkSigner, build_export, download_handler
 from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
+from bot.scheduler import Scheduler
+from bot.sender import RateLimiter, Sender
 from bot.turn import Services
 from hyte.clock import Clock, SystemClock
 from hyte.round import HELSINKI, Round, load_round
 from hyte.survey import ConfigurationError
+from hyte.workshop import load_round_workshop
 from storage.db import Database, create_engine, migrate
+from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
+from storage.workshop import SqlWorkshopRepository
 from storage.repositories import (
     SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
 )
@@ -67,6 +75,17 @@ class Settings(BaseSettings):
     """The day relative dates of the round file count from (default: today in Helsinki)."""
     migrate_on_start: bool = Field(True, alias="HYTE_MIGRATE_ON_START")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    link_secret: SecretStr = Field(SecretStr(""), alias="HYTE_LINK_SECRET")
+    """Signs the exports' download links; generated per process when unset (links die with it)."""
+    public_base_url: str = Field("http://127.0.0.1:3978", alias="HYTE_PUBLIC_BASE_URL")
+    """Where Teams users reach this bot (download links), e.g. https://hyte.example.fi."""
+    link_ttl_minutes: int = Field(60, alias="HYTE_LINK_TTL_MINUTES", ge=1, le=7 * 24 * 60)
+    reminder_poll_seconds: float = Field(30.0, alias="HYTE_REMINDER_POLL_SECONDS", ge=0)
+    """How often this instance sends the due reminders; 0: it sends none (it still plans them)."""
+    send_backoff_seconds: float = Field(1.0, alias="HYTE_SEND_BACKOFF_SECONDS", gt=0, le=60)
+    """The first wait before retrying a throttled or failed send; doubled each retry, with jitter."""
+    send_tenant_per_second: float = Field(50.0, alias="HYTE_SEND_TENANT_PER_SECOND", gt=0)
+    """Outgoing messages per second to the tenant, all conversations together (Teams: about 50)."""
 
     @property
     def authenticated(self) -> bool:
@@ -100,6 +119,14 @@ def request_authenticator(settings: Settings, framework: ReusingAuthentication) 
     )
 
 
+def export_link_signer(settings: Settings) -> LinkSigner:
+    secret = settings.link_secret.get_secret_value().encode()
+    if not secret:
+        secret = secrets.token_bytes(32)
+        logger.info("HYTE_LINK_SECRET not set: export links are signed with a per-process key")
+    return LinkSigner(secret, settings.public_base_url, timedelta(minutes=settings.link_ttl_minutes))
+
+
 def load_configured_round(settings: Settings, clock: Clock) -> Round:
     today = settings.today or clock.now().astimezone(HELSINKI).date()
     return load_round(settings.round_file, today=today)
@@ -116,6 +143,9 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     database = Database.connect(settings.database_url)
     conversations = SqlConversationRepository(database)
+    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory))
+    adapter = CloudAdapter(framework)
+    scheduler = reminder_scheduler(settings, round_, database, conversations, adapter, clock)
     services = Services(
         round=round_,
         clock=clock,
@@ -124,11 +154,14 @@ def create_app(
         conversations=conversations,
         identities=IdentityResolver(round_, conversations),
         teams=SqlTeamRepository(database),
+        links=export_link_signer(settings),
+        timetables=scheduler.timetables,
+        reminders=scheduler,
+        workshop_questions=load_round_workshop(settings.round_file, round_.config.workshop_file),
+        workshops=SqlWorkshopRepository(database),
     )
     router = build_router()
     bot = HyteBot(services, router, greeting)
-    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory))
-    adapter = CloudAdapter(framework)
 
     async def lifecycle(app: web.Application):
         if not settings.authenticated:
@@ -144,14 +177,41 @@ def create_app(
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "round": round_.id})
 
+    async def reminders(app: web.Application):
+        await scheduler.plan()
+        if settings.reminder_poll_seconds > 0:
+            await scheduler.start()
+        yield
+        await scheduler.stop()
+
     app.cleanup_ctx.append(lifecycle)
+    app.cleanup_ctx.append(reminders)
     app.router.add_post(
         "/api/messages",
         messages_handler(adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id)),
     )
     app.router.add_get("/healthz", healthz)
+    app.router.add_get(DOWNLOAD_PATH, download_handler(SERVICES))
     app[SERVICES] = services
     return app
+
+
+def reminder_scheduler(
+    settings: Settings, round_: Round, database: Database, conversations: SqlConversationRepository,
+    adapter: CloudAdapter, clock: Clock,
+) -> Scheduler:
+    """The reminder scheduler and the one proactive sender, with the shared rate limiter."""
+    sender = Sender(
+        adapter, app_id=settings.microsoft_app_id,
+        limiter=RateLimiter(tenant_per_second=settings.send_tenant_per_second),
+        conversations=conversations, teams=SqlTeamRepository(database), people=SqlPeopleDirectory(database),
+        backoff_base=settings.send_backoff_seconds,
+    )
+    return Scheduler(
+        round_=round_, timetables=SqlTimetableRepository(database), jobs=SqlJobRepository(database),
+        responses=SqlResponseRepository(database), sender=sender, clock=clock,
+        poll_seconds=settings.reminder_poll_seconds,
+    )
 
 
 def _loopback(host: str) -> bool:
@@ -161,6 +221,48 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def export_command(settings: Settings, args: list[str]) -> int:
+    """`python app.py export --round <id> --out DIR [--kind xlsx|docx]`: the exports, for an operator."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="app.py export", description="Write a round's Excel and Word exports.")
+    parser.add_argument("--round", required=True, help="the round's id (must be the configured round's)")
+    parser.add_argument("--out", required=True, type=Path, help="the folder to write into")
+    parser.add_argument("--kind", choices=KINDS, action="append", help="only this file (default: both)")
+    options = parser.parse_args(args)
+    clock = SystemClock()
+    try:
+        round_ = load_configured_round(settings, clock)
+    except ConfigurationError as exc:
+        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        return 2
+    if options.round != round_.id:
+        print(f"Unknown round {options.round!r}: the configured round is {round_.id!r} (HYTE_ROUND_FILE).", file=sys.stderr)
+        return 2
+
+    async def run() -> list[Path]:
+        database = Database.connect(settings.database_url)
+        try:
+            written = []
+            for kind in options.kind or KINDS:
+                export = await build_export(
+                    round_, SqlResponseRepository(database), kind, clock.now(),
+                    workshops=SqlWorkshopRepository(database),
+                    workshop_definition=load_round_workshop(settings.round_file, round_.config.workshop_file),
+                )
+                options.out.mkdir(parents=True, exist_ok=True)
+                path = options.out / export.filename
+                path.write_bytes(export.data)
+                written.append(path)
+            return written
+        finally:
+            await database.dispose()
+
+    for path in asyncio.run(run()):
+        print(path)
+    return 0
 
 
 def configure_logging(level: str) -> None:
@@ -184,6 +286,8 @@ def main(argv: list[str]) -> int:
         asyncio.run(run())
         print("Database schema is up to date.")
         return 0
+    if command == "export":
+        return export_command(settings, argv[2:])
     if command != "serve":
         print(__doc__, file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from botbuilder.core import Bot, CardFactory, InvokeResponse, MessageFactory, Tu
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from pydantic import ValidationError
 
+from bot import board_team, workshop
 from bot.router import Router, refusal, strip_mentions
 from bot.turn import Reply, Services, Turn
 from cards import elements as ui
@@ -25,6 +26,7 @@ from cards.payloads import parse_payload
 logger = logging.getLogger(__name__)
 
 CARD_ACTION = "adaptiveCard/action"
+FILE_CONSENT = "fileConsent/invoke"
 MAX_COMMAND_ECHO = 80
 
 
@@ -44,10 +46,16 @@ class HyteBot(Bot):
                     await self._on_message(context)
                 case ActivityTypes.invoke if activity.name == CARD_ACTION:
                     await self._on_card_action(context)
+                case ActivityTypes.invoke if activity.name == FILE_CONSENT:
+                    await self._on_file_consent(context)
                 case ActivityTypes.invoke:
                     await _invoke_response(context, 501, None)
                 case ActivityTypes.conversation_update:
                     await self._on_conversation_update(context)
+                case ActivityTypes.message_update | ActivityTypes.message_delete:
+                    await workshop.on_message_change(await self._turn(context))
+                case ActivityTypes.message_reaction:
+                    await workshop.on_reaction(await self._turn(context))
                 case _:
                     pass
         except Exception:
@@ -69,11 +77,14 @@ class HyteBot(Bot):
             return
         personal = (activity.conversation.conversation_type or "personal") == "personal"
         if not personal and not _mentions_bot(activity):
-            return  # channel chatter is not addressed to us
+            await workshop.on_channel_message(await self._turn(context))  # a workshop note, or chatter
+            return
         text = activity.text or ""
         command = self._router.find_command(text)
         turn = await self._turn(context)
         if command is None:
+            if not personal and await workshop.on_channel_message(turn):
+                return  # a note that @mentions the bot
             echo = " ".join(strip_mentions(text).split())[:MAX_COMMAND_ECHO]
             await self._send(context, Reply(text=t("unknown_command", text=escape(echo))))
             return
@@ -113,6 +124,16 @@ class HyteBot(Bot):
             return Reply(text=t("survey.stale_round"))
         return await route.handler(turn, payload)
 
+    async def _on_file_consent(self, context: TurnContext) -> None:
+        """A FileConsentCard answered: its context (our payload) with Teams' action and upload info."""
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        data = value.get("context") if isinstance(value.get("context"), dict) else {}
+        data = {**data, "action": value.get("action"), "upload": value.get("uploadInfo")}
+        reply = await self._card_action(context, data)
+        if reply.card is not None or reply.text:
+            await self._send(context, reply)
+        await _invoke_response(context, 200, None)
+
     # Installation ---------------------------------------------------------------------------------
 
     async def _on_conversation_update(self, context: TurnContext) -> None:
@@ -123,15 +144,17 @@ class HyteBot(Bot):
         if personal and bot_id in added:
             turn = await self._turn(context)
             await self._send(context, await self._greet(turn, self._router))
+        elif not personal and board_team.team_of(context) is not None:
+            await board_team.on_team_update(await self._turn(context))
 
     # Shared -----------------------------------------------------------------------------------------
 
     async def _turn(self, context: TurnContext) -> Turn:
         now = self._services.clock.now()
         identity = await self._services.identities.resolve(context, now)
-        turn = Turn(context, identity, self._services, now)
-        if not identity.is_stranger:
-            await self._remember_conversation(context, turn)
+        turn = Turn(context, identity, await self._services.for_turn(), now)
+        if not identity.is_stranger and turn.personal:
+            await self._remember_conversation(context, turn)  # channels are kept by board_team
         return turn
 
     async def _remember_conversation(self, context: TurnContext, turn: Turn) -> None:

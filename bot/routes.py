@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import guards
+from bot import guards, reminders, results, workshop
 from bot.router import Router
 from bot.turn import Reply, Turn
 from cards import elements as ui
@@ -29,8 +29,10 @@ def build_router() -> Router:
     async def survey(turn: Turn) -> Reply:
         return await run_survey(turn, Open())
 
-    @router.command("tila", "status", description="command.status", guards=SURVEY_GUARDS)
+    @router.command("tila", "status", description="command.status", guards=(guards.representative_personal_or_hyte_team,))
     async def status(turn: Turn) -> Reply:
+        if turn.identity.team_member is not None:
+            return await results.team_status(turn)
         services, rep = turn.services, turn.identity.representative
         response = await services.responses.get(_key(turn))
         organisation = services.round.organisation(rep.organisation)
@@ -56,6 +58,9 @@ def build_router() -> Router:
     async def survey_submit(turn: Turn, payload: SurveySubmit) -> Reply:
         return await run_survey(turn, Submit(payload.version))
 
+    results.register(router)
+    reminders.register(router)
+    workshop.register(router)
     return router
 
 

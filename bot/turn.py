@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from botbuilder.core import TurnContext
 
+from bot.exports import LinkSigner
 from bot.identity import Identity, IdentityResolver
+from bot.scheduler import Scheduler
 from hyte.clock import Clock
 from hyte.round import Round
+from hyte.workshop import WorkshopDefinition
+from storage.reminders import SqlTimetableRepository
+from storage.workshop import SqlWorkshopRepository
 from storage.repositories import (
     SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
 )
@@ -25,6 +30,24 @@ class Services:
     conversations: SqlConversationRepository
     identities: IdentityResolver
     teams: SqlTeamRepository
+    links: LinkSigner | None = None
+    """Signs and checks the exports' download links (bot/exports.py)."""
+    timetables: SqlTimetableRepository | None = None
+    """The HYTE team's moved dates (bot/reminders.py); `for_turn` applies them."""
+    reminders: Scheduler | None = None
+    """Plans and sends the reminders (bot/scheduler.py)."""
+    workshop_questions: WorkshopDefinition | None = None
+    """The round's workshop questions (hyte/workshop.py); None: the round has no workshop."""
+    workshops: SqlWorkshopRepository | None = None
+    """Workshops, their groups, notes and reactions (bot/workshop.py)."""
+
+    async def for_turn(self) -> Services:
+        """These services with the round's effective timetable: the dates the HYTE team moved in
+        Teams applied over the round file's. Every turn reads the timetable through this."""
+        if self.timetables is None:
+            return self
+        round_ = await self.timetables.effective(self.round)
+        return self if round_ is self.round else replace(self, round=round_)
 
 
 @dataclass(frozen=True)

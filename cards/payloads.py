@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
 from cards.inputs import PREFIX
+from cards.workshop import INPUT_GROUPS
+from cards.timeline import DATE_PREFIX
 
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 InputValue = Annotated[str, StringConstraints(max_length=20_000)] | bool
@@ -54,11 +56,114 @@ class SurveySubmit(_Payload):
     version: int = Field(alias="v", ge=0)
 
 
+class ResultsAnswers(_Payload):
+    """Show every counted answer to one free-text question (the HYTE team's summary card)."""
+
+    verb: Literal["results.answers"]
+    question: Ref
+
+
+class UploadInfo(BaseModel):
+    """What Teams gives with an accepted FileConsentCard: where to upload the file."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    upload_url: Annotated[str, StringConstraints(min_length=1, max_length=4000)] = Field(alias="uploadUrl")
+    content_url: Annotated[str, StringConstraints(max_length=4000)] = Field("", alias="contentUrl")
+    unique_id: Annotated[str, StringConstraints(max_length=200)] = Field("", alias="uniqueId")
+    file_type: Annotated[str, StringConstraints(max_length=20)] = Field("", alias="fileType")
+
+
+class ExportConsent(_Payload):
+    """A FileConsentCard's answer: its context (ours) with Teams' action and upload info."""
+
+    verb: Literal["export.consent"]
+    kind: Literal["xlsx", "docx"]
+    action: Literal["accept", "decline"]
+    upload: UploadInfo | None = None
+
+
+# Timetable and reminders
+
+
+class TimelineShow(_Payload):
+    """Show the timetable card (again)."""
+
+    verb: Literal["timeline.show"]
+
+
+class TimelineEdit(_Payload):
+    """The HYTE team opens the date-moving card."""
+
+    verb: Literal["timeline.edit"]
+
+
+class TimelineSave(_Payload):
+    """The date-moving card's dates, from the timetable at revision `v`."""
+
+    verb: Literal["timeline.save"]
+    revision: int = Field(alias="v", ge=0)
+    inputs: dict[str, Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=dict, max_length=24)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_inputs(cls, data: Any) -> Any:
+        """The card's date and time inputs ("t.<phase>.date|time") arrive beside the data."""
+        if isinstance(data, dict):
+            inputs = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(DATE_PREFIX)}
+            rest = {k: v for k, v in data.items() if k not in inputs}
+            return {**rest, "inputs": inputs}
+        return data
+
+
+class RemindPreview(_Payload):
+    """Show who the non-respondent reminder would go to (the same as `muistuta`)."""
+
+    verb: Literal["remind.preview"]
+
+
+class RemindSend(_Payload):
+    """Send the previewed reminder; the batch id makes a second press send nothing more."""
+
+    verb: Literal["remind.send"]
+    batch: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class RemindCancel(_Payload):
+    verb: Literal["remind.cancel"]
+
+
+class ReminderSurvey(_Payload):
+    """"Aloita kysely" on the board channel's announcement: the survey opens in the presser's 1:1 chat."""
+
+    verb: Literal["reminder.survey"]
+
+
+# Workshop
+
+
+class WorkshopStart(_Payload):
+    """The channel choice of `työpaja aloita`: the chosen channels' ids, comma-separated."""
+
+    verb: Literal["workshop.start"]
+    groups: Annotated[str, StringConstraints(max_length=20_000)] = Field("", alias=INPUT_GROUPS)
+
+
 Payload = Annotated[
     SurveyOpen
     | SurveyStep
     | SurveyGoTo
-    | SurveySubmit,
+    | SurveySubmit
+    | ResultsAnswers
+    | ExportConsent
+    | TimelineShow
+    | TimelineEdit
+    | TimelineSave
+    | RemindPreview
+    | RemindSend
+    | RemindCancel
+    | ReminderSurvey
+    | WorkshopStart,
     Field(discriminator="verb"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -135,6 +135,55 @@ class TeamMember(_Identified):
     title: str | None = None
 
 
+# Timetable and reminders ---------------------------------------------------------------------------
+
+
+def _local_time(value: object) -> object:
+    """"HH:MM", or what YAML 1.1 makes of an unquoted 9:30 (base 60: 570)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+class ReminderRule(_Strict):
+    """One reminder of the round's plan. In the round file give only what differs from the default."""
+
+    enabled: bool = True
+    days: int = Field(0, ge=-366, le=366)
+    """Days from the date of the reminder's phase; negative: before it."""
+    at: Annotated[time, BeforeValidator(_local_time)] | None = time(9, 0)
+    """Local Europe/Helsinki time of day; None: the phase's own time."""
+
+
+class RemindersConfig(_Strict):
+    """The round file's optional `reminders:` section: one rule per reminder, with defaults.
+    Which phase each reminder counts from and who gets it is in `hyte.reminders`."""
+
+    review_meeting_ahead: ReminderRule = ReminderRule(days=-7)
+    survey_open: ReminderRule = ReminderRule(days=0, at=None)
+    survey_closing: ReminderRule = ReminderRule(days=-3)
+    meeting_tomorrow: ReminderRule = ReminderRule(days=-1)
+    survey_summary_ready: ReminderRule = ReminderRule(days=1)
+    nonrespondents_early: ReminderRule = ReminderRule(days=-3)
+    nonrespondents_last_day: ReminderRule = ReminderRule(days=-1)
+    team_finish_summary: ReminderRule = ReminderRule(days=1)
+    team_summary_due: ReminderRule = ReminderRule(days=-7)
+    team_results_due: ReminderRule = ReminderRule(days=-14)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _over_defaults(cls, data: object) -> object:
+        """A rule given in part keeps the rest of its default (`{days: -5}` keeps `at: 09:00`)."""
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, value in data.items():
+            field = cls.model_fields.get(name) if isinstance(name, str) else None
+            if field is not None and isinstance(value, dict) and isinstance(field.default, ReminderRule):
+                merged[name] = {**field.default.model_dump(), **value}
+        return merged
+
+
 RoundId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
@@ -145,10 +194,14 @@ class RoundConfig(_Strict):
     year: int = Field(ge=2023, le=2100)
     tenant_id: str = Field(min_length=1)
     survey_file: str
+    workshop_file: str | None = None
+    """The workshop questions, relative to the round file; None: `workshop.yaml` beside it, if present."""
     timetable: Timetable
     organisations: tuple[Organisation, ...] = Field(min_length=1)
     representatives: tuple[Representative, ...]
     hyte_team: tuple[TeamMember, ...] = Field(min_length=1)
+    reminders: RemindersConfig = RemindersConfig()
+    """The reminder plan (optional section; every reminder has a default)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> RoundConfig:

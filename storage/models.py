@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -147,4 +148,182 @@ class ChannelRow(Base):
     team_id: Mapped[str] = mapped_column(String(256), index=True)
     name: Mapped[str | None] = mapped_column(String(256))
     deleted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+# Workshop ------------------------------------------------------------------------------------------
+
+
+class WorkshopRow(Base):
+    """A round's workshop (one per round): running or stopped, in the board's team."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (UniqueConstraint("tenant_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    started_by_aad: Mapped[str | None] = mapped_column(String(64))
+    stopped_at: Mapped[datetime | None]
+    stopped_by_aad: Mapped[str | None] = mapped_column(String(64))
+
+
+class WorkshopGroupRow(Base):
+    """A channel that is one breakout group of a workshop."""
+
+    __tablename__ = "workshop_groups"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(256))
+    position: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime]
+
+
+class WorkshopPostRow(Base):
+    """The bot's post of one question in one group's channel. Claimed (message_id None) before it
+    is posted, so that two confirmations at once post it once."""
+
+    __tablename__ = "workshop_posts"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "channel_id", "question_id"),
+        Index("ix_workshop_posts_message", "tenant_id", "channel_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(256))
+    question_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(128))
+    conversation_id: Mapped[str | None] = mapped_column(String(512))
+    claimed_at: Mapped[datetime]
+
+
+class WorkshopNoteRow(Base):
+    """A breakout group's note: one Teams channel message, keyed by tenant, channel and message id
+    (Teams message ids are unique within a channel), so a second delivery is not stored again."""
+
+    __tablename__ = "workshop_notes"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "channel_id", "message_id"),
+        Index("ix_workshop_notes_workshop", "workshop_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[str] = mapped_column(String(64))
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(256))
+    message_id: Mapped[str] = mapped_column(String(128))
+    thread_root_id: Mapped[str | None] = mapped_column(String(128))
+    question_id: Mapped[str | None] = mapped_column(String(64))
+    assignment: Mapped[str] = mapped_column(String(16))
+    author_aad: Mapped[str | None] = mapped_column(String(64))
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    late: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class WorkshopNoteVersionRow(Base):
+    """A note's earlier text, kept when Teams reports an edit."""
+
+    __tablename__ = "workshop_note_versions"
+    __table_args__ = (UniqueConstraint("note_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    note_id: Mapped[int] = mapped_column(ForeignKey("workshop_notes.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    question_id: Mapped[str | None] = mapped_column(String(64))
+    replaced_at: Mapped[datetime]
+
+
+class WorkshopReactionRow(Base):
+    """One person's reaction of one kind on a note; a HYTE team member's marks a highlight."""
+
+    __tablename__ = "workshop_reactions"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    reactor_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    reaction: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reactor_aad: Mapped[str | None] = mapped_column(String(64))
+    is_hyte: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime]
+
+
+# Timetable and reminders ---------------------------------------------------------------------------
+
+
+class TimetableMoveRow(Base):
+    """A phase date the HYTE team moved in Teams; applied over the round file's timetable."""
+
+    __tablename__ = "timetable_moves"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    phase: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime]
+    revision: Mapped[int] = mapped_column(Integer)
+    moved_by_aad: Mapped[str | None] = mapped_column(String(64))
+    moved_at: Mapped[datetime]
+
+
+class TimetableChangeRow(Base):
+    """One saved change of a round's timetable: who moved which dates, from what to what. The
+    revision is unique, so of two changes made from the same card only the first is saved."""
+
+    __tablename__ = "timetable_changes"
+    __table_args__ = (UniqueConstraint("tenant_id", "round_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer)
+    moves: Mapped[dict[str, Any]]
+    by_aad: Mapped[str | None] = mapped_column(String(64))
+    by_name: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class ReminderJobRow(Base):
+    """One reminder to one target (the board's channel or a person): sent once. Claimed by one
+    instance at a time (`claim`, `lease_until`); its attempts and last error are kept."""
+
+    __tablename__ = "reminder_jobs"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "round_id", "reminder", "target"),
+        Index("ix_reminder_jobs_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[str] = mapped_column(String(64))
+    reminder: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(400))
+    organisation_id: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None]
+    claim: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    conversation_id: Mapped[str | None] = mapped_column(String(512))
+    activity_id: Mapped[str | None] = mapped_column(String(256))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

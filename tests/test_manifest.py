@@ -240,6 +240,7 @@ def test_the_english_localisation_titles_commands_with_their_english_alias(packa
 
 def test_a_newly_registered_command_appears_in_the_manifest():
     router = build_router()
+    del router.commands[build.MAX_COMMANDS - 1:]  # the product's commands may fill all ten places
 
     @router.command("testikomento", "testcommand", description="command.help", team_only=True)
     async def handler(turn):  # pragma: no cover - never called
