@@ -36,6 +36,7 @@ from bot.turn import Services
 from hyte.clock import Clock, SystemClock
 from hyte.round import HELSINKI, Round, load_round
 from hyte.survey import ConfigurationError
+from hyte.themes import lemmatiser_available
 from hyte.workshop import load_round_workshop
 from storage.db import Database, create_engine, migrate
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
@@ -169,6 +170,8 @@ def create_app(
                 "No MicrosoftAppId set: running UNAUTHENTICATED for local development only "
                 "(Agents Playground, tests). Set MicrosoftAppId and MicrosoftAppPassword in production."
             )
+        if not lemmatiser_available():
+            logger.warning("Voikko is not installed: summaries will leave out themes (apt-get install libvoikko1 voikko-fi)")
         if settings.migrate_on_start:
             await migrate(database.engine)
         yield

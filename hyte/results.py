@@ -22,10 +22,7 @@ from hyte.survey import (
     SingleChoiceQuestion, TextQuestion,
 )
 
-try:
-    from hyte.themes import ThemeInput, find_themes
-except ModuleNotFoundError:  # pragma: no cover - SEAM: hyte/themes.py (the theme engine) not landed yet
-    ThemeInput = find_themes = None  # type: ignore[assignment,misc]
+from hyte.themes import ThemeInput, find_themes, lemmatiser_available
 
 CATEGORY_ORDER: tuple[Category, ...] = (
     Category.MUNICIPALITY, Category.WELLBEING_COUNTY, Category.EDUCATION, Category.OTHER,
@@ -365,7 +362,7 @@ def _texts(question: TextQuestion, section_id: str, counted) -> TextResult:
 def themes_of(answers: Sequence[TextAnswer], *, limit: int = THEME_LIMIT) -> tuple[ThemeResult, ...]:
     """Recurring themes of one question's answers: raised by at least two organisations, most
     organisations first, each with one or two representative answers."""
-    if len(answers) < 2 or find_themes is None:
+    if len(answers) < 2 or not lemmatiser_available():
         return ()
     items = [ThemeInput(id=str(index), source=a.organisation.id, text=a.text) for index, a in enumerate(answers)]
     by_id = {item.id: answer for item, answer in zip(items, answers)}

@@ -184,6 +184,15 @@ def check_lemmatiser() -> None:
     _ANALYSER.analyse("järjestöfoorumeihin")
 
 
+def lemmatiser_available() -> bool:
+    """Whether Voikko can be used; summaries leave themes out (and merge nothing) when it cannot."""
+    try:
+        check_lemmatiser()
+    except LemmatiserUnavailable:
+        return False
+    return True
+
+
 _MINEN = re.compile(r"^(.*m)i(?:nen|s[a-zåäö]*)$")
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+|[.!?;:()\[\]\"”–—•/,\n]|(?<!\w)-(?!\w)")
 

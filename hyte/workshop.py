@@ -25,7 +25,7 @@ from typing import Iterable, Protocol, Sequence
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hyte.survey import ConfigurationError, Identifier, describe_validation_error, read_yaml
-from hyte.themes import ThemeInput, find_themes, merge_near_duplicates
+from hyte.themes import ThemeInput, find_themes, lemmatiser_available, merge_near_duplicates
 
 MAX_NOTE_CHARS = 8000
 """A note longer than this is stored cut (Teams allows ~28 KB per message; notes are short)."""
@@ -407,7 +407,7 @@ def _points_per_group(
         if not mine:
             continue
         by_key = {n.key: n for n in mine}
-        if merge:
+        if merge and lemmatiser_available():
             items = [ThemeInput(id=n.key, source=group.channel_id, text=point_text(definition, n)) for n in mine]
             clusters = [[by_key[item.id] for item in cluster] for cluster in merge_near_duplicates(items)]
         else:
@@ -435,7 +435,7 @@ def _point(definition: WorkshopDefinition, group: Group, cluster: list[Note]) ->
 def _themes(
     definition: WorkshopDefinition, by_channel: dict[str, Group], notes: Sequence[Note], limit: int
 ) -> tuple[RecurringTheme, ...]:
-    if len({n.channel_id for n in notes}) < 2:
+    if len({n.channel_id for n in notes}) < 2 or not lemmatiser_available():
         return ()
     items = [ThemeInput(id=n.key, source=n.channel_id, text=point_text(definition, n)) for n in notes]
     texts = {item.id: item.text for item in items}

@@ -390,3 +390,12 @@ def test_workshop_recurring_themes_count_groups():
     by_key = {t.key: t for t in found}
     assert by_key["rooli"].sources == {"ryhma-1", "ryhma-2", "ryhma-4", "ryhma-5"}
     assert len(by_key["järjestöfoorumi"].sources) == 4
+
+
+def test_without_the_library_summaries_leave_themes_out(monkeypatch):
+    from hyte.results import themes_of
+
+    monkeypatch.setitem(sys.modules, "libvoikko", None)
+    monkeypatch.setattr(themes, "_ANALYSER", themes._Analyser())
+    assert not themes.lemmatiser_available()
+    assert themes_of([object(), object()]) == ()  # not even looked at: no lemmatiser, no themes
