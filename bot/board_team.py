@@ -94,9 +94,12 @@ async def _installed(turn: Turn, team: dict[str, Any]) -> None:
     activity = context.activity
     tenant_id = turn.identity.tenant_id
     team_id = team["id"]
+    configured = services.round.config.board_team_id
+    is_configured = configured is not None and configured in (team_id, team.get("aadGroupId"))
     stored = await services.teams.installed(
         tenant_id, team_id, team.get("name"), team.get("aadGroupId"), activity.service_url,
-        turn.identity.aad_object_id, turn.identity.team_member is not None, now,
+        turn.identity.aad_object_id, configured is None and turn.identity.team_member is not None, now,
+        configured_board=is_configured,
     )
     channels = await team_channels(context, team_id)
     await services.teams.set_channels(tenant_id, team_id, channels, now)

@@ -193,6 +193,9 @@ class RoundConfig(_Strict):
     region: str
     year: int = Field(ge=2023, le=2100)
     tenant_id: str = Field(min_length=1)
+    board_team_id: str | None = None
+    """The advisory board's Teams team: its thread id ("19:…@thread.tacv2") or its Microsoft 365
+    group id. Unset: the first team a HYTE team member installs the bot in."""
     survey_file: str
     workshop_file: str | None = None
     """The workshop questions, relative to the round file; None: `workshop.yaml` beside it, if present."""

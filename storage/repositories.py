@@ -251,18 +251,25 @@ class SqlTeamRepository:
 
     async def installed(
         self, tenant_id: str, team_id: str, name: str | None, aad_group_id: str | None, service_url: str,
-        installed_by_aad: str | None, make_board: bool, at: datetime,
+        installed_by_aad: str | None, make_board: bool, at: datetime, *, configured_board: bool = False,
     ) -> Team:
         """Record an installation. The team becomes the board's team if `make_board` and the tenant
-        has no board team yet (the first team a HYTE team member installs the bot in)."""
+        has no board team yet (the first team a HYTE team member installs the bot in), or at once
+        if it is the team the configuration names (`configured_board`)."""
         async with self._db.write() as session:
+            if configured_board:
+                await session.execute(
+                    update(TeamRow)
+                    .where(TeamRow.tenant_id == tenant_id, TeamRow.team_id != team_id)
+                    .values(is_board=False)
+                )
             has_board = await session.scalar(
                 select(TeamRow.team_id).where(
                     TeamRow.tenant_id == tenant_id, TeamRow.is_board.is_(True), TeamRow.removed_at.is_(None)
                 )
             )
             row = await session.get(TeamRow, (tenant_id, team_id))
-            board = (row is not None and row.is_board) or (make_board and has_board is None)
+            board = configured_board or (row is not None and row.is_board) or (make_board and has_board is None)
             if row is None:
                 row = TeamRow(tenant_id=tenant_id, team_id=team_id, installed_at=at)
                 session.add(row)

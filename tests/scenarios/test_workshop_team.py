@@ -4,12 +4,15 @@ workshop: over HTTP with Teams-shaped team activities and the connector stand-in
 from __future__ import annotations
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from app import SERVICES
 from auxil.channel import Board, TeamSpec, board_spec, cards_of, team_update
+from auxil.http import BotClient
+from auxil.server import BotServer
 from auxil.person import Person, actions, inputs, texts
-from conftest import DEMO_TENANT, MAIJA, OLLI, SANNA
+from conftest import DEMO_ROUND, DEMO_TENANT, MAIJA, OLLI, SANNA, make_settings
 from storage.models import ConversationRow
 
 ROUND = "pohjois-savo-demo"
@@ -158,3 +161,23 @@ async def test_a_failed_post_is_reported_and_retried_by_starting_again(board: Bo
     await sanna.press(card, "Aloita työpaja", {"ws.groups": group})
     assert sorted(board.question_posts(group)) == [1, 2, 3]
     assert sorted(board.question_posts(board.channel("Ryhmä 1"))) == [1, 2, 3]
+
+
+async def test_a_configured_board_team_is_the_boards_whoever_installs_it(client, connector, teams, sqlite_url, clock, tmp_path):
+    spec = board_spec()
+    data = yaml.safe_load(DEMO_ROUND.read_text(encoding="utf-8"))
+    data.update(board_team_id=spec.aad_group_id, survey_file=str(DEMO_ROUND.parent / "survey.yaml"),
+                workshop_file=str(DEMO_ROUND.parent / "workshop.yaml"))
+    round_file = tmp_path / "round.yaml"
+    round_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    server = await BotServer(make_settings(sqlite_url, round_file=round_file), clock).start()
+    try:
+        async with BotClient(server.url) as own_client:
+            first = Board(own_client, connector, teams, TeamSpec("19:first@thread.tacv2", "Kahvihuone", {}))
+            await first.install(SANNA)  # a HYTE member's first team, but not the configured one
+            assert await services(server).teams.board_team(DEMO_TENANT) is None
+            board = Board(own_client, connector, teams, spec)
+            await board.install(OLLI)  # the configured team, installed by anyone
+            assert (await services(server).teams.board_team(DEMO_TENANT)).team_id == board.general
+    finally:
+        await server.stop()
