@@ -7,24 +7,14 @@ invoke; the invoke's answer is the card that replaces the pressed one.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
+from auxil.cards import walk
 from auxil.connector import ConnectorStandIn
 from auxil.http import BotClient
 from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, personal_install, personal_message
 
 CARD = "application/vnd.microsoft.card.adaptive"
-
-
-def walk(element: Any) -> Iterator[dict]:
-    """Every dict in a card, depth first."""
-    if isinstance(element, dict):
-        yield element
-        for value in element.values():
-            yield from walk(value)
-    elif isinstance(element, list):
-        for item in element:
-            yield from walk(item)
 
 
 def texts(card: dict) -> str:

@@ -15,60 +15,25 @@ Needs Node and the pinned package, installed with
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auxil.cards import EXPECTED_WARNINGS, run_validator
 HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "ac_validate.mjs"
-PACKAGE = HERE / "node_modules" / "adaptivecards" / "package.json"
 PINNED = json.loads((HERE / "package.json").read_text(encoding="utf-8"))["dependencies"]["adaptivecards"]
-EXPECTED_WARNINGS = {
-    ("UnknownProperty", "AdaptiveCard", 'Property "msteams" is not known to the parser and is dropped.'),
-}
-"""`msteams` (the card's width) is Teams' own extension, not in the Adaptive Cards schema."""
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def _node() -> str:
-    node = shutil.which("node")
-    problem = None
-    if node is None:
-        problem = "node is not installed"
-    elif not PACKAGE.exists():
-        problem = "the adaptivecards package is not installed: npm ci --no-audit --no-fund --prefix tests/cards"
-    if problem:
-        if _ci():
-            pytest.fail(f"{problem} (CI=true: not skipping)")
-        pytest.skip(problem)
-    return node
-
-
-def run_validator(node: str, files: list[Path]) -> dict[str, Any]:
-    completed = subprocess.run(
-        [node, str(SCRIPT), *map(str, files)], cwd=HERE, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory, cardset) -> dict[str, dict[str, Any]]:
-    node = _node()
     folder = tmp_path_factory.mktemp("cards")
     files = []
     for name, case in cardset.CASES.items():
         path = folder / f"{name}.json"
         path.write_text(json.dumps(case.card, ensure_ascii=False), encoding="utf-8")
         files.append(path)
-    result = run_validator(node, files)
+    result = run_validator(files)
     assert result["library"] == f"adaptivecards@{PINNED}"
     return {Path(card["file"]).stem: card for card in result["cards"]}
 
@@ -90,7 +55,6 @@ def test_microsoft_parser_finds_no_errors(case, report):
 def test_the_validator_reports_what_it_should(tmp_path: Path):
     """The script itself: a broken card gives errors (unknown element, duplicate id, a 1.6 property,
     a bad value) and warnings (unknown properties), so that a clean report means something."""
-    node = _node()
     broken = {
         "type": "AdaptiveCard",
         "version": "1.5",
@@ -105,7 +69,7 @@ def test_the_validator_reports_what_it_should(tmp_path: Path):
     clean = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "ok"}]}
     (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
     (tmp_path / "clean.json").write_text(json.dumps(clean), encoding="utf-8")
-    cards = {Path(c["file"]).stem: c for c in run_validator(node, [tmp_path / "broken.json", tmp_path / "clean.json"])["cards"]}
+    cards = {Path(c["file"]).stem: c for c in run_validator([tmp_path / "broken.json", tmp_path / "clean.json"])["cards"]}
     assert cards["clean"]["errors"] == [] and cards["clean"]["warnings"] == []
     errors = {e["event"] for e in cards["broken"]["errors"]}
     assert {"UnknownElementType", "DuplicateId", "UnsupportedProperty", "InvalidPropertyValue"} <= errors

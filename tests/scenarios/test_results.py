@@ -15,7 +15,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from app import SERVICES
-from auxil.person import Person, texts, walk
+from auxil.cards import walk
+from auxil.person import Person, texts
 from auxil.teams import TeamsEnv, TeamsUser, _activity
 from conftest import DEMO_TENANT, MAIJA, NOW, OLLI, SANNA
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey

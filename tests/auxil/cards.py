@@ -1,0 +1,78 @@
+"""Checks every card test uses: walking a card, and Microsoft's Adaptive Cards parser.
+
+The parser is the npm package `adaptivecards` (pinned in tests/cards/package.json, installed by
+.ci/run), run by tests/cards/ac_validate.mjs under Node. Without Node or the package the check
+skips, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+CARDS_DIR = Path(__file__).resolve().parent.parent / "cards"
+SCRIPT = CARDS_DIR / "ac_validate.mjs"
+PACKAGE = CARDS_DIR / "node_modules" / "adaptivecards" / "package.json"
+EXPECTED_WARNINGS = {
+    ("UnknownProperty", "AdaptiveCard", 'Property "msteams" is not known to the parser and is dropped.'),
+}
+"""`msteams` (the card's width) is Teams' own extension, not in the Adaptive Cards schema."""
+
+
+def walk(element: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a card, depth first."""
+    if isinstance(element, dict):
+        yield element
+        for value in element.values():
+            yield from walk(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from walk(item)
+
+
+def node() -> str:
+    found = shutil.which("node")
+    problem = None
+    if found is None:
+        problem = "node is not installed"
+    elif not PACKAGE.exists():
+        problem = "the adaptivecards package is not installed: npm ci --no-audit --no-fund --prefix tests/cards"
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{problem} (CI=true: not skipping)")
+        pytest.skip(problem)
+    return found  # type: ignore[return-value]
+
+
+def run_validator(files: list[Path]) -> dict[str, Any]:
+    completed = subprocess.run(
+        [node(), str(SCRIPT), *map(str, files)], cwd=CARDS_DIR, capture_output=True, text=True, timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def parse_with_microsoft(cards: dict[str, dict[str, Any]], folder: Path) -> dict[str, dict[str, Any]]:
+    """Each card's parser report, by name: {"errors": [...], "warnings": [...], ...}."""
+    files = []
+    for name, card in cards.items():
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+        files.append(path)
+    return {Path(card["file"]).stem: card for card in run_validator(files)["cards"]}
+
+
+def assert_parsed_cleanly(cards: dict[str, dict[str, Any]], folder: Path) -> None:
+    report = parse_with_microsoft(cards, folder)
+    assert set(report) == set(cards)
+    for name, checked in report.items():
+        warnings = {(w["event"], w["at"], w["message"]) for w in checked["warnings"]}
+        assert checked["errors"] == [], name
+        assert warnings <= EXPECTED_WARNINGS, f"new parser warnings on {name}: {warnings}"
