@@ -26,14 +26,6 @@ def planned(reminder: str, target: str, due: datetime = T0, expires: datetime | 
 
 
 @pytest.fixture
-async def database(database_url: str):
-    database = Database.connect(database_url)
-    await migrate(database.engine)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
 def jobs(database) -> SqlJobRepository:
     return SqlJobRepository(database)
 

@@ -9,21 +9,13 @@ import pytest
 from sqlalchemy import inspect
 
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey, ResponseState, VersionConflict
-from storage.db import Database, create_engine, migrate
+from storage.db import create_engine, migrate
 from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
 
 KEY = ResponseKey("tenant-1", "round-1", "kuopio")
 MAIJA = Actor("aad-maija", "Maija")
 MATTI = Actor("aad-matti", "Matti")
 T0 = datetime(2024, 5, 2, 7, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(database_url: str):
-    database = Database.connect(database_url)
-    await migrate(database.engine)
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture
