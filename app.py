@@ -3,11 +3,15 @@
     python app.py            serve POST /api/messages and GET /healthz on HOST:PORT
     python app.py migrate    create or upgrade the database schema, then exit
     python app.py export --round <id> --out DIR    write the round's Excel and Word exports
+    python app.py person export --aad <id>         print everything stored about one person (JSON)
+    python app.py person erase --aad <id>          erase one person (the organisation's answers stay)
+    python app.py round delete --round <id> --older-than-days N   delete a finished round's data
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import secrets
@@ -23,6 +27,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import logs
 from bot.bot import HyteBot
 from bot.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER, ChannelKeys, ChannelTokenValidator, RequestAuthenticator
 from bot.connectors import ReusingAuthentication
@@ -38,7 +43,9 @@ from hyte.round import HELSINKI, Round, load_round
 from hyte.survey import ConfigurationError
 from hyte.themes import lemmatiser_available
 from hyte.workshop import load_round_workshop
+from storage.activities import SqlActivityLog
 from storage.db import Database, create_engine, migrate
+from storage.personal_data import RoundStillActive, SqlPersonalData, delete_round
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.workshop import SqlWorkshopRepository
 from storage.repositories import (
@@ -49,6 +56,8 @@ logger = logging.getLogger("hyte")
 
 HERE = Path(__file__).resolve().parent
 SERVICES = web.AppKey("services", Services)
+ACTIVITY_IDS_KEPT = timedelta(days=2)
+ACTIVITY_PURGE_SECONDS = 3600.0
 
 
 class Settings(BaseSettings):
@@ -76,6 +85,8 @@ class Settings(BaseSettings):
     """The day relative dates of the round file count from (default: today in Helsinki)."""
     migrate_on_start: bool = Field(True, alias="HYTE_MIGRATE_ON_START")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_format: Literal["json", "text"] = Field("json", alias="LOG_FORMAT")
+    """`json`: one JSON object a line (for log collectors); `text`: for humans."""
     link_secret: SecretStr = Field(SecretStr(""), alias="HYTE_LINK_SECRET")
     """Signs the exports' download links; generated per process when unset (links die with it)."""
     public_base_url: str = Field("http://127.0.0.1:3978", alias="HYTE_PUBLIC_BASE_URL")
@@ -163,6 +174,7 @@ def create_app(
     )
     router = build_router()
     bot = HyteBot(services, router, greeting)
+    activities = SqlActivityLog(database)
 
     async def lifecycle(app: web.Application):
         if not settings.authenticated:
@@ -187,11 +199,33 @@ def create_app(
         yield
         await scheduler.stop()
 
+    async def activity_ids(app: web.Application):
+        """Forget processed activity ids after ACTIVITY_IDS_KEPT (Teams re-sends within minutes)."""
+
+        async def purge_now_and_then() -> None:
+            while True:
+                try:
+                    purged = await activities.purge(clock.now() - ACTIVITY_IDS_KEPT)
+                    logger.debug("purged %d processed activity ids", purged)
+                except Exception:
+                    logger.warning("could not purge processed activity ids", exc_info=True)
+                await asyncio.sleep(ACTIVITY_PURGE_SECONDS)
+
+        task = asyncio.create_task(purge_now_and_then())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(reminders)
+    app.cleanup_ctx.append(activity_ids)
     app.router.add_post(
         "/api/messages",
-        messages_handler(adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id)),
+        messages_handler(
+            adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id),
+            activities=activities, clock=clock,
+        ),
     )
     app.router.add_get("/healthz", healthz)
     app.router.add_get(DOWNLOAD_PATH, download_handler(SERVICES))
@@ -268,8 +302,71 @@ def export_command(settings: Settings, args: list[str]) -> int:
     return 0
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def person_command(settings: Settings, args: list[str]) -> int:
+    """`python app.py person export|erase --aad <id> [--tenant <id>]`: a person's data (GDPR)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="app.py person", description="Export or erase what is stored about one person.")
+    parser.add_argument("action", choices=("export", "erase"))
+    parser.add_argument("--aad", required=True, help="the person's Entra object id")
+    parser.add_argument("--tenant", help="the tenant (default: the configured round's)")
+    options = parser.parse_args(args)
+    tenant = options.tenant
+    if tenant is None:
+        try:
+            tenant = load_configured_round(settings, SystemClock()).tenant_id
+        except ConfigurationError as exc:
+            print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+            return 2
+
+    async def run() -> dict:
+        database = Database.connect(settings.database_url)
+        try:
+            data = SqlPersonalData(database)
+            if options.action == "export":
+                return await data.export(tenant, options.aad)
+            return {"erased": options.aad, "tenant_id": tenant, "rows": await data.erase(tenant, options.aad)}
+        finally:
+            await database.dispose()
+
+    print(json.dumps(asyncio.run(run()), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def round_command(settings: Settings, args: list[str]) -> int:
+    """`python app.py round delete --round <id> --older-than-days N`: delete a finished round's data."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="app.py round", description="Delete everything stored for a finished round.")
+    parser.add_argument("action", choices=("delete",))
+    parser.add_argument("--round", required=True, help="the round's id")
+    parser.add_argument("--older-than-days", required=True, type=int,
+                        help="refuse unless the round's newest data is at least this many days old")
+    options = parser.parse_args(args)
+    if options.older_than_days < 0:
+        parser.error("--older-than-days must not be negative")
+    older_than = SystemClock().now() - timedelta(days=options.older_than_days)
+
+    async def run() -> dict:
+        database = Database.connect(settings.database_url)
+        try:
+            return await delete_round(database, options.round, older_than=older_than)
+        finally:
+            await database.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    except RoundStillActive as exc:
+        print(f"Round {options.round!r} not deleted: {exc} (newer than {options.older_than_days} days).", file=sys.stderr)
+        return 2
+    print(json.dumps({"deleted_round": options.round, "rows": counts}, indent=2))
+    return 0
+
+
+def configure_logging(settings: Settings) -> None:
+    logs.configure(settings.log_level, settings.log_format)
 
 
 def main(argv: list[str]) -> int:
@@ -278,7 +375,7 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # pydantic's message names the setting
         print(f"Invalid settings: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     command = argv[1] if len(argv) > 1 else "serve"
     if command == "migrate":
         async def run() -> None:
@@ -291,6 +388,10 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "export":
         return export_command(settings, argv[2:])
+    if command == "person":
+        return person_command(settings, argv[2:])
+    if command == "round":
+        return round_command(settings, argv[2:])
     if command != "serve":
         print(__doc__, file=sys.stderr)
         return 2

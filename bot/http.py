@@ -9,27 +9,51 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
 from bot.auth import AuthenticationError, RequestAuthenticator
 from bot.identity import tenant_of
+from bot.logs import RequestContext, current_request
+from hyte.clock import Clock
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 
 
+RECORDED = frozenset(
+    t.value for t in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.installation_update)
+)
+"""Activities whose repeats are not run again. Not invokes (see `messages_handler`); not
+messageUpdate/messageDelete, whose id is the edited message's, the same for every edit (an edit or
+delete run twice changes nothing: the note already has that text, or is already deleted); not
+reactions, which set or clear one person's reaction (run twice, the same)."""
+
+
+class ActivityLog(Protocol):
+    async def claim(self, tenant_id: str, activity_id: str, at: datetime) -> bool: ...
+    async def release(self, tenant_id: str, activity_id: str) -> None: ...
+
+
 def messages_handler(
-    adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str]
+    adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
+    *, activities: ActivityLog | None = None, clock: Clock | None = None,
 ):
     """The /api/messages handler: body checks (415/413/400), the channel token (401), the tenant
-    allow-list (403), all before any handler runs; then the turn."""
+    allow-list (403), all before any handler runs; then a repeat check (`activities`); then the turn.
+
+    A repeated message, conversationUpdate… (same id) is answered 201 without running its turn again.
+    A repeated invoke (a card action) runs again: Teams needs its invoke response (the card to show),
+    and the flows are idempotent on a business key (the card carries the response version it was
+    built from; a repeated submit is answered "submitted"), so running it again repeats no effect.
+    Storing invoke responses instead would keep copies of the cards, answer texts included."""
 
     async def messages(request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -43,6 +67,7 @@ def messages_handler(
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise web.HTTPBadRequest(text="body is not an activity")
         activity = Activity().deserialize(body)
+        current_request.set(RequestContext(activity.id, tenant_of(activity), activity.type))
         try:
             authenticated = await authenticator.authenticate(request.headers.get("Authorization", ""), activity)
         except AuthenticationError as exc:
@@ -52,12 +77,40 @@ def messages_handler(
         if tenant not in allowed_tenants:
             logger.info("request refused: tenant not allowed id=%s", body.get("id"))
             raise web.HTTPForbidden()
-        invoke_response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        claimed = await _claim(activities, clock, tenant, activity)
+        if claimed is False:
+            logger.info("repeat of activity id=%s type=%s: not run again", activity.id, activity.type)
+            return web.Response(status=201)
+        try:
+            invoke_response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        except BaseException:
+            if claimed:
+                await _release(activities, tenant, activity)
+            raise
         if invoke_response is None:
             return web.Response(status=201)
         return web.json_response(_plain(invoke_response.body), status=invoke_response.status)
 
     return messages
+
+
+async def _claim(activities: ActivityLog | None, clock: Clock | None, tenant: str, activity: Activity) -> bool | None:
+    """True: first delivery, recorded; False: a repeat; None: not recorded (not in RECORDED, no id, or
+    the database could not say: then the turn runs, and meets the database itself)."""
+    if activities is None or clock is None or activity.type not in RECORDED or not activity.id:
+        return None
+    try:
+        return await activities.claim(tenant, activity.id, clock.now())
+    except Exception:
+        logger.warning("activity id=%s could not be recorded", activity.id, exc_info=True)
+        return None
+
+
+async def _release(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:
+    try:
+        await activities.release(tenant, activity.id)  # type: ignore[union-attr]
+    except Exception:
+        logger.warning("activity id=%s could not be released", activity.id, exc_info=True)
 
 
 def _plain(body: Any) -> Any:

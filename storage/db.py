@@ -22,14 +22,18 @@ _MIGRATION_LOCK = 0x48595445  # "HYTE": one migrating instance at a time on Post
 
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """`hide_parameters`: a database error's message (logged by the turn's error handler) names the
+    statement but never its parameters, which may be answer or note texts."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

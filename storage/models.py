@@ -327,3 +327,15 @@ class ReminderJobRow(Base):
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ProcessedActivityRow(Base):
+    """An activity id Teams delivered, recorded before its turn runs, so that a re-sent activity
+    is answered without repeating its effect. Kept for a couple of days (`SqlActivityLog.purge`)."""
+
+    __tablename__ = "processed_activities"
+    __table_args__ = (Index("ix_processed_activities_received_at", "received_at"),)
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    received_at: Mapped[datetime]

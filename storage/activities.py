@@ -1,0 +1,47 @@
+"""Processed activity ids: Teams re-sends an activity when the bot is slow to answer (15 s) and
+may deliver one several times; the first delivery claims its id, a repeat finds it taken."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.db import Database
+from storage.models import ProcessedActivityRow
+
+MAX_ACTIVITY_ID = 256
+
+
+class SqlActivityLog:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def claim(self, tenant_id: str, activity_id: str, at: datetime) -> bool:
+        """Record the id; False when it was recorded already (a repeat). One statement, so two
+        concurrent deliveries of the same id cannot both claim it."""
+        async with self._db.write() as session:
+            dialect = session.bind.dialect.name
+            statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedActivityRow)
+            result = await session.execute(
+                statement.values(tenant_id=tenant_id, activity_id=activity_id[:MAX_ACTIVITY_ID], received_at=at)
+                .on_conflict_do_nothing(index_elements=["tenant_id", "activity_id"])
+            )
+            return result.rowcount == 1
+
+    async def release(self, tenant_id: str, activity_id: str) -> None:
+        """Forget a claim whose turn did not run, so that Teams' next delivery runs it."""
+        async with self._db.write() as session:
+            await session.execute(
+                delete(ProcessedActivityRow).where(
+                    ProcessedActivityRow.tenant_id == tenant_id,
+                    ProcessedActivityRow.activity_id == activity_id[:MAX_ACTIVITY_ID],
+                )
+            )
+
+    async def purge(self, before: datetime) -> int:
+        """Delete the ids received before `before`; how many were deleted."""
+        async with self._db.write() as session:
+            result = await session.execute(delete(ProcessedActivityRow).where(ProcessedActivityRow.received_at < before))
+            return result.rowcount or 0

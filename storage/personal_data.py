@@ -1,0 +1,195 @@
+"""Everything stored about one person (GDPR access), and erasing it (GDPR erasure).
+
+A person is their Entra object id (`aad`) in one tenant. What is theirs: their Teams identity
+(`people`), their 1:1 conversation reference, their place in the survey, their reactions, and
+their name on what they did (response audit rows, responses' last editor and sender, workshop
+notes' author, timetable changes, the team installation, workshop start and stop). The
+organisation's answers and the groups' note texts are not theirs: an erasure keeps them, with the
+person's name and id removed. Reminder jobs keep their target id (so that a reminder is not sent
+twice); `round delete` removes them with the round.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, tuple_, update
+
+from storage.db import Database
+from storage.models import (
+    ConversationRow, PersonRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
+    TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
+    WorkshopReactionRow, WorkshopRow,
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _row(row: Any, columns: list[str]) -> dict[str, Any]:
+    return {c: _plain(getattr(row, c)) for c in columns}
+
+
+class SqlPersonalData:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def export(self, tenant_id: str, aad: str) -> dict[str, Any]:
+        """Everything stored about the person, as JSON-ready data (ids and times; their own
+        writings, i.e. note texts; not the organisation's answers)."""
+        async with self._db.sessions() as session:
+            async def rows(statement, columns: list[str]) -> list[dict[str, Any]]:
+                return [_row(r, columns) for r in (await session.scalars(statement)).all()]
+
+            notes = (await session.scalars(select(WorkshopNoteRow).where(
+                WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.author_aad == aad))).all()
+            note_ids = [n.id for n in notes]
+            versions = (await session.scalars(select(WorkshopNoteVersionRow).where(
+                WorkshopNoteVersionRow.note_id.in_(note_ids)))).all() if note_ids else []
+            response_changes = (await session.execute(
+                select(ResponseChangeRow, ResponseRow.round_id, ResponseRow.organisation_id)
+                .join(ResponseRow, ResponseRow.id == ResponseChangeRow.response_id)
+                .where(ResponseChangeRow.tenant_id == tenant_id, ResponseChangeRow.actor_aad == aad)
+                .order_by(ResponseChangeRow.id)
+            )).all()
+            return {
+                "tenant_id": tenant_id,
+                "aad_object_id": aad,
+                "identities": await rows(
+                    select(PersonRow).where(PersonRow.tenant_id == tenant_id, PersonRow.aad_object_id == aad),
+                    ["upn", "name", "updated_at"]),
+                "conversations": await rows(
+                    select(ConversationRow).where(ConversationRow.tenant_id == tenant_id, ConversationRow.aad_object_id == aad),
+                    ["conversation_id", "conversation_type", "service_url", "reference", "updated_at"]),
+                "survey_positions": await rows(
+                    select(SurveyPositionRow).where(SurveyPositionRow.tenant_id == tenant_id, SurveyPositionRow.aad_object_id == aad),
+                    ["round_id", "section_id", "updated_at"]),
+                "response_changes": [
+                    {"round_id": round_id, "organisation_id": organisation, **_row(change, ["version", "action", "questions", "actor_name", "at"])}
+                    for change, round_id, organisation in response_changes
+                ],
+                "responses_last_updated": await rows(
+                    select(ResponseRow).where(ResponseRow.tenant_id == tenant_id, ResponseRow.updated_by_aad == aad),
+                    ["round_id", "organisation_id", "version", "updated_at", "updated_by_name"]),
+                "responses_submitted": await rows(
+                    select(ResponseRow).where(ResponseRow.tenant_id == tenant_id, ResponseRow.submitted_by_aad == aad),
+                    ["round_id", "organisation_id", "version", "submitted_at", "submitted_by_name"]),
+                "workshop_notes": [
+                    _row(n, ["round_id", "channel_id", "message_id", "question_id", "author_name", "text", "late",
+                             "version", "created_at", "updated_at", "deleted_at"]) for n in notes
+                ],
+                "workshop_note_versions": [_row(v, ["note_id", "version", "text", "replaced_at"]) for v in versions],
+                "workshop_reactions": await rows(
+                    select(WorkshopReactionRow).where(WorkshopReactionRow.tenant_id == tenant_id, WorkshopReactionRow.reactor_aad == aad),
+                    ["channel_id", "message_id", "reaction", "at"]),
+                "workshops_started_or_stopped": await rows(
+                    select(WorkshopRow).where(WorkshopRow.tenant_id == tenant_id, or_(
+                        WorkshopRow.started_by_aad == aad, WorkshopRow.stopped_by_aad == aad)),
+                    ["round_id", "team_id", "started_at", "stopped_at"]),
+                "teams_installed": await rows(
+                    select(TeamRow).where(TeamRow.tenant_id == tenant_id, TeamRow.installed_by_aad == aad),
+                    ["team_id", "name", "installed_at"]),
+                "timetable_changes": await rows(
+                    select(TimetableChangeRow).where(TimetableChangeRow.tenant_id == tenant_id, TimetableChangeRow.by_aad == aad),
+                    ["round_id", "revision", "moves", "by_name", "at"]),
+                "timetable_moves": await rows(
+                    select(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id, TimetableMoveRow.moved_by_aad == aad),
+                    ["round_id", "phase", "at", "moved_at"]),
+                "reminders": await rows(
+                    select(ReminderJobRow).where(ReminderJobRow.tenant_id == tenant_id, ReminderJobRow.target == aad),
+                    ["round_id", "reminder", "state", "due_at", "sent_at"]),
+            }
+
+    async def erase(self, tenant_id: str, aad: str) -> dict[str, int]:
+        """Remove the person: their identity, conversation reference, survey position and reactions
+        are deleted; their name and id are removed from what they did. One transaction. How many
+        rows each table lost or had changed."""
+        counts: dict[str, int] = {}
+        async with self._db.write() as session:
+            async def run(name: str, statement) -> None:
+                counts[name] = counts.get(name, 0) + ((await session.execute(statement)).rowcount or 0)
+
+            await run("people", delete(PersonRow).where(PersonRow.tenant_id == tenant_id, PersonRow.aad_object_id == aad))
+            await run("conversations", delete(ConversationRow).where(
+                ConversationRow.tenant_id == tenant_id, ConversationRow.aad_object_id == aad))
+            await run("survey_positions", delete(SurveyPositionRow).where(
+                SurveyPositionRow.tenant_id == tenant_id, SurveyPositionRow.aad_object_id == aad))
+            await run("workshop_reactions", delete(WorkshopReactionRow).where(
+                WorkshopReactionRow.tenant_id == tenant_id, WorkshopReactionRow.reactor_aad == aad))
+            await run("response_changes", update(ResponseChangeRow).where(
+                ResponseChangeRow.tenant_id == tenant_id, ResponseChangeRow.actor_aad == aad,
+            ).values(actor_aad=None, actor_name=None))
+            await run("responses", update(ResponseRow).where(
+                ResponseRow.tenant_id == tenant_id, ResponseRow.updated_by_aad == aad,
+            ).values(updated_by_aad=None, updated_by_name=None))
+            await run("responses", update(ResponseRow).where(
+                ResponseRow.tenant_id == tenant_id, ResponseRow.submitted_by_aad == aad,
+            ).values(submitted_by_aad=None, submitted_by_name=None))
+            await run("workshop_notes", update(WorkshopNoteRow).where(
+                WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.author_aad == aad,
+            ).values(author_aad=None, author_name=None))
+            await run("workshops", update(WorkshopRow).where(
+                WorkshopRow.tenant_id == tenant_id, WorkshopRow.started_by_aad == aad).values(started_by_aad=None))
+            await run("workshops", update(WorkshopRow).where(
+                WorkshopRow.tenant_id == tenant_id, WorkshopRow.stopped_by_aad == aad).values(stopped_by_aad=None))
+            await run("teams", update(TeamRow).where(
+                TeamRow.tenant_id == tenant_id, TeamRow.installed_by_aad == aad).values(installed_by_aad=None))
+            await run("timetable_changes", update(TimetableChangeRow).where(
+                TimetableChangeRow.tenant_id == tenant_id, TimetableChangeRow.by_aad == aad,
+            ).values(by_aad=None, by_name=None))
+            await run("timetable_moves", update(TimetableMoveRow).where(
+                TimetableMoveRow.tenant_id == tenant_id, TimetableMoveRow.moved_by_aad == aad).values(moved_by_aad=None))
+        return counts
+
+
+class RoundStillActive(Exception):
+    """The round has data newer than the retention limit: it is not deleted."""
+
+    def __init__(self, newest: datetime) -> None:
+        super().__init__(f"the round's newest data is from {newest.isoformat()}")
+        self.newest = newest
+
+
+async def delete_round(database: Database, round_id: str, *, older_than: datetime) -> dict[str, int]:
+    """Delete everything stored for a round (answers and their audit rows, survey positions, the
+    workshop with its notes and reactions, timetable changes, reminder jobs), in one transaction,
+    if nothing of it is newer than `older_than`; otherwise raise RoundStillActive."""
+    newest_of = [
+        select(func.max(ResponseRow.updated_at)).where(ResponseRow.round_id == round_id),
+        select(func.max(SurveyPositionRow.updated_at)).where(SurveyPositionRow.round_id == round_id),
+        select(func.max(WorkshopNoteRow.updated_at)).where(WorkshopNoteRow.round_id == round_id),
+        select(func.max(ReminderJobRow.updated_at)).where(ReminderJobRow.round_id == round_id),
+        select(func.max(TimetableChangeRow.at)).where(TimetableChangeRow.round_id == round_id),
+        select(func.max(WorkshopRow.started_at)).where(WorkshopRow.round_id == round_id),
+    ]
+    counts: dict[str, int] = {}
+    async with database.write() as session:
+        times = [t for t in [await session.scalar(s) for s in newest_of] if t is not None]
+        newest = max(times) if times else None
+        if newest is not None and newest >= older_than:
+            raise RoundStillActive(newest)
+
+        async def run(name: str, statement) -> None:
+            counts[name] = (await session.execute(statement)).rowcount or 0
+
+        noted = select(WorkshopNoteRow.tenant_id, WorkshopNoteRow.channel_id, WorkshopNoteRow.message_id).where(
+            WorkshopNoteRow.round_id == round_id)
+        await run("workshop_reactions", delete(WorkshopReactionRow).where(
+            tuple_(WorkshopReactionRow.tenant_id, WorkshopReactionRow.channel_id, WorkshopReactionRow.message_id).in_(noted)))
+        response_ids = select(ResponseRow.id).where(ResponseRow.round_id == round_id)
+        await run("response_changes", delete(ResponseChangeRow).where(ResponseChangeRow.response_id.in_(response_ids)))
+        await run("responses", delete(ResponseRow).where(ResponseRow.round_id == round_id))
+        await run("survey_positions", delete(SurveyPositionRow).where(SurveyPositionRow.round_id == round_id))
+        workshop_ids = select(WorkshopRow.id).where(WorkshopRow.round_id == round_id)
+        note_ids = select(WorkshopNoteRow.id).where(WorkshopNoteRow.round_id == round_id)
+        await run("workshop_note_versions", delete(WorkshopNoteVersionRow).where(WorkshopNoteVersionRow.note_id.in_(note_ids)))
+        await run("workshop_notes", delete(WorkshopNoteRow).where(WorkshopNoteRow.round_id == round_id))
+        await run("workshop_posts", delete(WorkshopPostRow).where(WorkshopPostRow.workshop_id.in_(workshop_ids)))
+        await run("workshop_groups", delete(WorkshopGroupRow).where(WorkshopGroupRow.workshop_id.in_(workshop_ids)))
+        await run("workshops", delete(WorkshopRow).where(WorkshopRow.round_id == round_id))
+        await run("timetable_moves", delete(TimetableMoveRow).where(TimetableMoveRow.round_id == round_id))
+        await run("timetable_changes", delete(TimetableChangeRow).where(TimetableChangeRow.round_id == round_id))
+        await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.round_id == round_id))
+    return counts
