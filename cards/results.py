@@ -29,7 +29,9 @@ Block = list[Element]
 
 
 def card_bytes(card: dict[str, Any]) -> int:
-    return len(json.dumps(card, ensure_ascii=False).encode("utf-8"))
+    """The card's size as sent: the Bot Framework client (msrest) writes JSON with `json.dumps`'
+    default ASCII escapes, so "ä" costs six bytes on the wire, not two."""
+    return len(json.dumps(card).encode("ascii"))
 
 
 # Status -------------------------------------------------------------------------------------------
@@ -209,14 +211,25 @@ def summary_blocks(summary: SurveySummary, round_name: str) -> list[Block]:
 
 def pack(blocks: Iterable[Block], *, limit: int = MAX_CARD_BYTES, continued: str | None = None) -> list[dict[str, Any]]:
     """Cards of whole blocks, each under `limit` bytes; a block too big alone is split by element."""
+    # A card's size is the empty card's plus each element's JSON and ", " between elements: summed as
+    # pieces are added, so that packing is linear in the blocks, not a re-serialisation per piece.
+    empty = card_bytes(ui.card([]))
+
+    def size(elements: int, element_bytes: int) -> int:
+        return empty + element_bytes + 2 * max(0, elements - 1)
+
     cards: list[dict[str, Any]] = []
     current: list[Element] = []
+    current_bytes = 0
     for block in blocks:
         for piece in _fit(block, limit):
-            if current and card_bytes(ui.card(current + piece)) > limit:
+            piece_bytes = sum(card_bytes(element) for element in piece)
+            if current and size(len(current) + len(piece), current_bytes + piece_bytes) > limit:
                 cards.append(ui.card(current))
                 current = [ui.text(continued, size="Small", subtle=True)] if continued else []
+                current_bytes = sum(card_bytes(element) for element in current)
             current = current + piece
+            current_bytes += piece_bytes
     if current:
         cards.append(ui.card(current))
     return cards

@@ -76,3 +76,30 @@ def assert_parsed_cleanly(cards: dict[str, dict[str, Any]], folder: Path) -> Non
         warnings = {(w["event"], w["at"], w["message"]) for w in checked["warnings"]}
         assert checked["errors"] == [], name
         assert warnings <= EXPECTED_WARNINGS, f"new parser warnings on {name}: {warnings}"
+
+
+TEAMS_EXTENSION_ELEMENTS = frozenset({
+    "ProgressBar", "Chart.VerticalBar", "Chart.HorizontalBar", "Chart.HorizontalBar.Stacked",
+    "Chart.VerticalBar.Grouped", "Chart.Line", "Chart.Pie", "Chart.Donut", "Chart.Gauge",
+})
+"""Elements only Teams renders (its progress bar and charts): Microsoft's JS parser reports them as
+unknown element types (an error), and any other client shows their `fallback`."""
+
+
+def with_teams_fallbacks(card: dict[str, Any]) -> dict[str, Any]:
+    """The card as a client without Teams' extensions sees it: every element of
+    `TEAMS_EXTENSION_ELEMENTS` replaced by its `fallback`, which must be an element (a dict) of its
+    own, not "drop". Check the result with `assert_parsed_cleanly`; nothing else is excused."""
+
+    def replace(value: Any) -> Any:
+        if isinstance(value, list):
+            return [replace(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if value.get("type") in TEAMS_EXTENSION_ELEMENTS:
+            fallback = value.get("fallback")
+            assert isinstance(fallback, dict), f"{value['type']} has no element as its fallback"
+            return replace(fallback)
+        return {key: replace(item) for key, item in value.items()}
+
+    return replace(card)

@@ -1,0 +1,190 @@
+"""The HYTE team's results cards (cards/results.py), every kind, for a realistic round: the status
+card with progress bars, the summary cards with Teams' charts, the all-answers cards, the download
+card; checked by Microsoft's parser (Teams' progress bar and chart elements through their
+fallbacks), user text escaped, every message under 80 KB, and snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auxil.cards import TEAMS_EXTENSION_ELEMENTS, assert_parsed_cleanly, walk, with_teams_fallbacks
+from cards.payloads import parse_payload
+from cards.results import (
+    answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards, team_status_card,
+)
+from conftest import DEMO_ROUND, DEMO_TENANT, NOW, TODAY
+from hyte.responses import Response, ResponseKey
+from hyte.results import summarise
+from hyte.round import load_round
+
+HERE = Path(__file__).resolve().parent
+ROUND = load_round(DEMO_ROUND, today=TODAY)
+AT = NOW - timedelta(hours=1)
+INJECTED = "Kuopio **Boss** <at>Kaikki</at> [x](http://evil.example) www.evil.example"
+"""Answers, "other" goals and method names are user text: Markdown, mentions and links must show as text."""
+MAX_MESSAGE_BYTES = 80_000
+SENTENCES = [
+    "Yhteistyö järjestöjen kanssa vahvistuu kunnissa.",
+    "Hyvinvointialueen ja kuntien yhteiset tavoitteet selkeytyvät.",
+    "Nuorten osallisuutta lisätään kouluissa ja harrastuksissa.",
+    "Ikäihmisten digituki tarvitsee pysyvän rahoituksen.",
+    "Tilat järjestöjen käyttöön maksutta.",
+    "Kuntakohtaiset tiedot hyvinvointikertomukseen.",
+]
+
+
+def _answers(i: int, text: str) -> dict[str, Any]:
+    goals = ["g03", "g14", "g05", "g27", "g01"]
+    return {
+        "goals_progress": ["very_well", "need_more_effort", "cannot_say"][i % 3],
+        "hyte_effectiveness": text,
+        "goals_to_strengthen": {"selected": [goals[i % 5], goals[(i + 2) % 5], "other"], "other": INJECTED},
+        "organisation_actions": text,
+        "annual_report_scale": i % 5 + 1,
+        "annual_report_development": text,
+        "methods": {"none": False, "areas": {
+            "area_1": {"name": INJECTED, "description": text, "level": "pilot"},
+            "area_4": {"name": f"Menetelmä {i}", "description": None, "level": "research_based"},
+        }} if i % 4 else {"none": True, "areas": {}},
+        "ngo_good_practices": text,
+        "ngo_at_its_best": text,
+        "ngo_discussion_needs": text,
+        "interfaces_strategy_goal": text,
+        "partners_found": ["yes", "no", "cannot_say"][i % 3],
+        "roles_clear": ["yes", "no", "cannot_say"][(i + 1) % 3],
+        "more_cooperation": text,
+    }
+
+
+def _responses(long: bool) -> list[Response]:
+    """Every organisation but the last two submitted, one drafting; `long`: 2,000-character answers."""
+    out = []
+    organisations = [o.id for o in ROUND.config.organisations]
+    for i, org in enumerate(organisations[:-2]):
+        text = " ".join([SENTENCES[i % 6], SENTENCES[(i + 1) % 6], INJECTED])
+        if long:
+            text = (text + " " + "Järjestöt. [a](b) -*_- " * 100)[:2000]  # escaping doubles the punctuation
+        a = _answers(i, text)
+        out.append(Response(ResponseKey(DEMO_TENANT, ROUND.id, org), a, a, 2, AT, "X", AT, "Edustaja"))
+    out.append(Response(ResponseKey(DEMO_TENANT, ROUND.id, organisations[-2]), _answers(0, INJECTED), None, 1, AT, "Y"))
+    return out
+
+
+def _cards() -> dict[str, dict[str, Any]]:
+    summary = summarise(ROUND, _responses(long=False), NOW)
+    big = summarise(ROUND, _responses(long=True), NOW)
+    cards = {"status": team_status_card(summary.status, INJECTED)}
+    cards |= {f"summary.{i}": card for i, card in enumerate(summary_cards(summary, INJECTED))}
+    cards |= {f"summary.big.{i}": card for i, card in enumerate(summary_cards(big, INJECTED))}
+    cards |= {f"answers.{i}": card for i, card in enumerate(answers_cards(summary.texts[0]))}
+    cards |= {f"answers.big.{i}": card for i, card in enumerate(answers_cards(big.texts[0]))}
+    cards["download"] = download_card([("Excel", "https://bot.example/api/exports/a.b"),
+                                       ("Word", "https://bot.example/api/exports/c.d")], NOW)
+    return cards
+
+
+CARDS = _cards()
+
+
+def _message(card: dict[str, Any]) -> dict[str, Any]:
+    """The Bot Framework activity that carries one card."""
+    return {
+        "type": "message", "serviceUrl": "https://smba.trafficmanager.net/emea/", "channelId": "msteams",
+        "from": {"id": "28:" + "0" * 36, "name": "HYTE-botti"},
+        "conversation": {"id": "19:" + "a" * 32 + "@thread.tacv2;messageid=1234567890123", "conversationType": "channel",
+                         "tenantId": DEMO_TENANT},
+        "recipient": {"id": "29:" + "b" * 80}, "replyToId": "1234567890123",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+    }
+
+
+def test_every_kind_is_built_and_the_big_round_splits():
+    names = set(CARDS)
+    assert {"status", "summary.0", "answers.0", "download"} <= names
+    assert len([n for n in names if n.startswith("summary.big.")]) >= 2
+    assert len([n for n in names if n.startswith("answers.big.")]) >= 2
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_envelope_actions_and_message_size(name: str):
+    card = CARDS[name]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert all(element for element in card["body"])
+    for encoding in (False, True):  # True: as msrest sends it, non-ASCII escaped (ä -> \u00e4)
+        size = len(json.dumps(_message(card), ensure_ascii=encoding).encode())
+        assert size < MAX_MESSAGE_BYTES, (name, size)
+    for action in (a for e in walk(card) for a in e.get("actions", []) if isinstance(a, dict)):
+        if action["type"] == "Action.Execute":
+            payload = parse_payload(action["data"])
+            assert payload.verb == action["verb"] and payload.round == ROUND.id
+        else:
+            assert action["type"] == "Action.OpenUrl" and action["url"].startswith("https://")
+
+
+def test_teams_elements_have_fallbacks_that_show_the_same_figures():
+    status, summary = CARDS["status"], CARDS["summary.0"]
+    bars = [e for e in walk(status) if e.get("type") == "ProgressBar"]
+    assert len(bars) == 5  # overall and four categories
+    assert all(0 <= bar["value"] <= bar["max"] == 100 for bar in bars)
+    assert all(f"{bar['value']} %" in bar["fallback"]["text"] for bar in bars)
+    charts = [e for e in walk(summary) if str(e.get("type", "")).startswith("Chart.")]
+    assert {c["type"] for c in charts} <= TEAMS_EXTENSION_ELEMENTS and len(charts) >= 5
+    for chart in charts:
+        assert chart["fallback"]["type"] == "TextBlock"
+        for point in chart["data"]:
+            assert f"{point['x']}: {point['y']}" in chart["fallback"]["text"]
+
+
+def test_microsofts_parser_finds_no_errors_with_teams_elements_as_their_fallbacks(tmp_path: Path):
+    assert_parsed_cleanly({name: with_teams_fallbacks(card) for name, card in CARDS.items()}, tmp_path)
+
+
+def test_user_text_shows_escaped():
+    for name in ("status", "summary.0", "answers.0"):
+        shown = "\n".join(str(e.get("text", "")) for e in walk(CARDS[name]) if e.get("type") == "TextBlock")
+        shown += "\n".join(str(e.get("title", "")) + json.dumps(e.get("data", [])) for e in walk(CARDS[name])
+                           if str(e.get("type", "")).startswith("Chart."))
+        assert "Kuopio \\*\\*Boss\\*\\* ‹at›Kaikki‹/at› \\[x\\]\\(http\u2060:" in shown, name
+        assert "<at>" not in shown and "**Boss**" not in shown and "http://evil" not in shown, name
+        assert "www\u2060\\.evil" in shown, name
+
+
+def test_file_consent_and_file_info_attachments():
+    """Not Adaptive Cards: Teams' own file cards, checked for the fields Teams requires."""
+    context = {"verb": "export.upload", "r": ROUND.id, "kind": "xlsx"}
+    consent = file_consent_attachment("HYTE-ennakkokysely 2024.xlsx", 12345, context)
+    assert consent["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert consent["content"]["sizeInBytes"] == 12345
+    assert consent["content"]["acceptContext"] == consent["content"]["declineContext"] == context
+    assert "HYTE-ennakkokysely 2024.xlsx" in consent["content"]["description"]
+    info = file_info_attachment("a.xlsx", "https://contoso.sharepoint.com/a.xlsx", "u-1", "xlsx")
+    assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert info["content"] == {"uniqueId": "u-1", "fileType": "xlsx"} and info["contentUrl"].startswith("https://")
+
+
+SNAPSHOTS = HERE / "snapshots_results"
+SNAPSHOT_CARDS = ("status", "summary.0", "answers.0", "download")
+"""After an intended change: `UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/cards/test_results_cards.py`
+and review the diff of tests/cards/snapshots_results/."""
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_CARDS)
+def test_snapshot(name: str):
+    path = SNAPSHOTS / f"{name}.json"
+    text = json.dumps(CARDS[name], indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"{path.name} missing: run with UPDATE_SNAPSHOTS=1 and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: if intended, UPDATE_SNAPSHOTS=1"
+
+
+def test_no_stale_snapshots():
+    assert {p.stem for p in SNAPSHOTS.glob("*.json")} <= set(SNAPSHOT_CARDS)
