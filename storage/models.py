@@ -212,6 +212,7 @@ class WorkshopNoteRow(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "channel_id", "message_id"),
         Index("ix_workshop_notes_workshop", "workshop_id", "created_at"),
+        Index("ix_workshop_notes_round", "tenant_id", "round_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
