@@ -62,7 +62,7 @@ def messages_handler(
             raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length)
         try:
             body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise web.HTTPBadRequest(text="body is not JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise web.HTTPBadRequest(text="body is not an activity")

@@ -31,6 +31,8 @@ async def test_healthz_and_bad_requests(client: BotClient, server):
             assert (await response.json())["round"] == "pohjois-savo-demo"
     assert (await client.post_raw(b"{not json", "application/json"))[0] == 400
     assert (await client.post_raw(b"[1, 2]", "application/json"))[0] == 400
+    assert (await client.post_raw(b"[" * 100_000 + b"]" * 100_000, "application/json"))[0] in (400, 413)
+    assert (await client.post_raw(b"[" * 50_000 + b"]" * 50_000, "application/json"))[0] == 400  # deep nesting
     assert (await client.post_raw(b'{"type": 5}', "application/json"))[0] == 400
     assert (await client.post_raw(b"hello", "text/plain"))[0] == 415
     assert (await client.post_raw(b'{"type": "message", "x": "' + b"a" * 300_000 + b'"}', "application/json"))[0] == 413
