@@ -200,7 +200,11 @@ def create_app(
         await scheduler.stop()
 
     async def activity_ids(app: web.Application):
-        """Forget processed activity ids after ACTIVITY_IDS_KEPT (Teams re-sends within minutes)."""
+        """Forget processed activity ids after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), and at
+        start the claims a killed process left unfinished (so that their re-sends run)."""
+        released = await activities.release_unfinished()
+        if released:
+            logger.warning("released %d activity claims left unfinished by a stopped process", released)
 
         async def purge_now_and_then() -> None:
             while True:

@@ -39,6 +39,7 @@ reactions, which set or clear one person's reaction (run twice, the same)."""
 
 class ActivityLog(Protocol):
     async def claim(self, tenant_id: str, activity_id: str, at: datetime) -> bool: ...
+    async def complete(self, tenant_id: str, activity_id: str) -> None: ...
     async def release(self, tenant_id: str, activity_id: str) -> None: ...
 
 
@@ -87,6 +88,8 @@ def messages_handler(
             if claimed:
                 await _release(activities, tenant, activity)
             raise
+        if claimed:
+            await _complete(activities, tenant, activity)
         if invoke_response is None:
             return web.Response(status=201)
         return web.json_response(_plain(invoke_response.body), status=invoke_response.status)
@@ -104,6 +107,13 @@ async def _claim(activities: ActivityLog | None, clock: Clock | None, tenant: st
     except Exception:
         logger.warning("activity id=%s could not be recorded", activity.id, exc_info=True)
         return None
+
+
+async def _complete(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:
+    try:
+        await activities.complete(tenant, activity.id)  # type: ignore[union-attr]
+    except Exception:
+        logger.warning("activity id=%s could not be marked done", activity.id, exc_info=True)
 
 
 async def _release(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
@@ -25,10 +25,32 @@ class SqlActivityLog:
             dialect = session.bind.dialect.name
             statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedActivityRow)
             result = await session.execute(
-                statement.values(tenant_id=tenant_id, activity_id=activity_id[:MAX_ACTIVITY_ID], received_at=at)
+                statement.values(
+                    tenant_id=tenant_id, activity_id=activity_id[:MAX_ACTIVITY_ID], received_at=at, completed=False
+                )
                 .on_conflict_do_nothing(index_elements=["tenant_id", "activity_id"])
             )
             return result.rowcount == 1
+
+    async def complete(self, tenant_id: str, activity_id: str) -> None:
+        """The claimed activity's turn has finished: a repeat from now on is not run again."""
+        async with self._db.write() as session:
+            await session.execute(
+                update(ProcessedActivityRow)
+                .where(
+                    ProcessedActivityRow.tenant_id == tenant_id,
+                    ProcessedActivityRow.activity_id == activity_id[:MAX_ACTIVITY_ID],
+                )
+                .values(completed=True)
+            )
+
+    async def release_unfinished(self) -> int:
+        """At start: forget claims whose turn a killed process never finished, so that Teams'
+        re-send runs them. (With several instances a concurrent repeat may then run twice; the
+        flows are idempotent on their business keys, so it repeats no effect.)"""
+        async with self._db.write() as session:
+            result = await session.execute(delete(ProcessedActivityRow).where(ProcessedActivityRow.completed.is_(False)))
+            return result.rowcount or 0
 
     async def release(self, tenant_id: str, activity_id: str) -> None:
         """Forget a claim whose turn did not run, so that Teams' next delivery runs it."""

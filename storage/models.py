@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
-from sqlalchemy import Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -340,3 +339,5 @@ class ProcessedActivityRow(Base):
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     activity_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     received_at: Mapped[datetime]
+    completed: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    """False while its turn runs; a claim left unfinished by a killed process is released at start."""
