@@ -150,15 +150,6 @@ async def _send_card(turn: Turn, card: dict) -> None:
 
 
 def _has_answers_button(card: dict, question_id: str) -> bool:
-    def walk(node):
-        if isinstance(node, dict):
-            yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
-
     return any(
-        n.get("verb") == VERB_ANSWERS and (n.get("data") or {}).get("question") == question_id for n in walk(card)
+        n.get("verb") == VERB_ANSWERS and (n.get("data") or {}).get("question") == question_id for n in ui.walk(card)
     )

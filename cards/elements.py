@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 from cards.escape import escape
 
@@ -147,3 +147,14 @@ def input_toggle(input_id: str, title: str, value: bool) -> Element:
 
 def error_text(message: str) -> Element:
     return text(message, color="attention", spacing="None", size="Small")
+
+
+def walk(element: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a card (elements, actions, their data), depth first."""
+    if isinstance(element, dict):
+        yield element
+        for value in element.values():
+            yield from walk(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from walk(item)

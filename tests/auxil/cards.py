@@ -12,9 +12,11 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+
+from cards.elements import walk  # noqa: F401  (re-exported for the tests)
 
 CARDS_DIR = Path(__file__).resolve().parent.parent / "cards"
 SCRIPT = CARDS_DIR / "ac_validate.mjs"
@@ -23,17 +25,6 @@ EXPECTED_WARNINGS = {
     ("UnknownProperty", "AdaptiveCard", 'Property "msteams" is not known to the parser and is dropped.'),
 }
 """`msteams` (the card's width) is Teams' own extension, not in the Adaptive Cards schema."""
-
-
-def walk(element: Any) -> Iterator[dict[str, Any]]:
-    """Every dict in a card, depth first."""
-    if isinstance(element, dict):
-        yield element
-        for value in element.values():
-            yield from walk(value)
-    elif isinstance(element, list):
-        for item in element:
-            yield from walk(item)
 
 
 def node() -> str:
@@ -103,3 +94,15 @@ def with_teams_fallbacks(card: dict[str, Any]) -> dict[str, Any]:
         return {key: replace(item) for key, item in value.items()}
 
     return replace(card)
+
+
+def assert_snapshot(folder: Path, name: str, card: dict[str, Any]) -> None:
+    """The card equals its stored snapshot (folder/name.json); UPDATE_SNAPSHOTS=1 rewrites it."""
+    path = folder / f"{name}.json"
+    text = json.dumps(card, indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        folder.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"{path.name} missing: run with UPDATE_SNAPSHOTS=1 and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: if intended, UPDATE_SNAPSHOTS=1"

@@ -6,14 +6,15 @@ fallbacks), user text escaped, every message under 80 KB, and snapshots."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auxil.cards import TEAMS_EXTENSION_ELEMENTS, assert_parsed_cleanly, walk, with_teams_fallbacks
+from auxil.cards import (
+    TEAMS_EXTENSION_ELEMENTS, assert_parsed_cleanly, assert_snapshot, walk, with_teams_fallbacks,
+)
 from cards.payloads import parse_payload
 from cards.results import (
     answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards, team_status_card,
@@ -176,14 +177,7 @@ and review the diff of tests/cards/snapshots_results/."""
 
 @pytest.mark.parametrize("name", SNAPSHOT_CARDS)
 def test_snapshot(name: str):
-    path = SNAPSHOTS / f"{name}.json"
-    text = json.dumps(CARDS[name], indent=2, ensure_ascii=False) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOTS.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} missing: run with UPDATE_SNAPSHOTS=1 and review it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: if intended, UPDATE_SNAPSHOTS=1"
+    assert_snapshot(SNAPSHOTS, name, CARDS[name])
 
 
 def test_no_stale_snapshots():

@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from auxil.cards import assert_snapshot
 from cards.catalogue import t
 from cards.escape import escape
 from cards.inputs import DESCRIPTION, LEVEL, NAME, NONE, OTHER, PREFIX, input_id, raw_answers
@@ -465,20 +465,9 @@ def test_review_and_submitted_cards_with_the_longest_answers_are_under_the_limit
 # Snapshots -------------------------------------------------------------------------------------
 
 
-def _snapshot_text(card: dict[str, Any]) -> str:
-    return json.dumps(card, indent=2, ensure_ascii=False) + "\n"
-
-
 @pytest.mark.parametrize("name", SNAPSHOT_CASES)
 def test_snapshot(cardset, name: str):
-    path = SNAPSHOTS / f"{name}.json"
-    text = _snapshot_text(cardset.CASES[name].card)
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOTS.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} missing: run with UPDATE_SNAPSHOTS=1 and review it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: if intended, UPDATE_SNAPSHOTS=1"
+    assert_snapshot(SNAPSHOTS, name, cardset.CASES[name].card)
 
 
 def test_no_stale_snapshots():

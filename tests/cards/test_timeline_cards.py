@@ -5,14 +5,13 @@ reasons escaped, under Teams' size limit, and no errors from Microsoft's own par
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auxil.cards import assert_parsed_cleanly, walk
+from auxil.cards import assert_parsed_cleanly, assert_snapshot, walk
 from cards.payloads import ReminderSurvey, RemindSend, TimelineSave, parse_payload
 from cards.timeline import (
     PreviewLine, Role, TeamPanel, announcement_card, dates_card, message_card, nudge_card, remind_preview_card,
@@ -122,14 +121,7 @@ the diff of tests/cards/snapshots_timeline/."""
 
 @pytest.mark.parametrize("name", SNAPSHOT_CARDS)
 def test_snapshot(name: str):
-    path = SNAPSHOTS / f"{name}.json"
-    text = json.dumps(CARDS[name], indent=2, ensure_ascii=False) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOTS.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} missing: run with UPDATE_SNAPSHOTS=1 and review it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: if intended, UPDATE_SNAPSHOTS=1"
+    assert_snapshot(SNAPSHOTS, name, CARDS[name])
 
 
 def test_no_stale_snapshots():
