@@ -99,6 +99,14 @@ class BotProcess:
                 await asyncio.sleep(0.05)
         raise AssertionError("the bot did not become healthy:\n" + self.log.read_text()[-3000:])
 
+    def terminate(self) -> int:
+        """SIGTERM, as a service manager stops the bot; its exit code."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=30)
+        self.proc = None
+        return code
+
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
@@ -317,3 +325,35 @@ async def test_sigkill_mid_survey_and_mid_workshop_loses_nothing_acknowledged(tm
     rng = random.Random(SEED)
     summaries = [await one_run(i, rng, tmp_path, connector, teams) for i in range(ITERATIONS)]
     print("\n".join(summaries))
+
+
+async def test_sigterm_finishes_the_turns_in_flight(tmp_path, connector, teams):
+    """A graceful stop: every request the bot had accepted is answered and stored; later ones are
+    refused at the connection, never half-done; the process exits 0."""
+    bot = BotProcess(tmp_path / "hyte.db", tmp_path / "bot.log")
+    await bot.start()
+    client = BotClient(bot.url, timeout=10)
+    answering = (MAIJA, LIISA, PEKKA)  # configured by Entra id: no roster look-up needed
+    acks = {p.aad_object_id: Acked() for p in answering}
+    people = [Person(client, connector, teams, p) for p in answering]
+    try:
+        tasks = [asyncio.create_task(answer_survey(p, acks[p.user.aad_object_id], random.Random(i)))
+                 for i, p in enumerate(people)]
+        await asyncio.sleep(0.4)
+        assert bot.terminate() == 0, bot.log.read_text()[-3000:]
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 15)
+        for result in results:  # after the stop only refused connections, never a wrong or broken answer
+            assert result is None or isinstance(result, (aiohttp.ClientConnectionError, ConnectionError)), repr(result)
+    finally:
+        await client.close()
+    responses, _positions, _notes = read_db(tmp_path / "hyte.db")
+    acknowledged_somewhere = False
+    for person in answering:
+        ack = acks[person.aad_object_id]
+        if ack.sections:
+            acknowledged_somewhere = True
+            stored = responses[ORGANISATION[person.aad_object_id]]
+            assert stored["version"] >= ack.version, person.name
+            for section in ack.sections:
+                assert SECTION_KEYS[section] <= stored["answers"].keys(), (person.name, section)
+    assert acknowledged_somewhere, "the stop came before any save: nothing was tested"
