@@ -1,0 +1,500 @@
+"""Load test (issue 6): representatives answering the survey and workshop groups posting notes, all
+at once against one instance of our bot, then a check of the database against everything
+acknowledged.
+
+    .venv/bin/python -m bench.load [--seconds 60] [--representatives 200] [--groups 10] [--writers 3]
+
+Starts, each in its own process on 127.0.0.1: our bot (`python -m bench.servers hyte`: the real
+`app.create_app` over a temporary SQLite file and a temporary round file with `--representatives`
+generated organisations, one representative each; bench/survey_actions.py's `write_round`) and the
+Bot Connector stand-in of bench/workshop_notes.py (lists the board team's channels, answers posts).
+This process then installs the bot in the board's team and starts the workshop in `--groups` group
+channels (as bench/workshop_notes.py does), every representative opens the survey, and for
+`--seconds`:
+
+  * each representative keeps saving survey sections ("Tallenna luonnos", changed answers every
+    time, tracking the version from every returned card); once every section has been filled, every
+    `--submit-every`th action is a submit ("Lähetä vastaukset");
+  * each group channel gets notes continuously from `--writers` writers (replies under a question
+    post, and top-level posts).
+
+Each simulated person waits for the answer before the next action (closed loop, no think time).
+Printed: requests per second overall and per kind; latency median/p90/p99/max per kind, server side
+(timing middleware of bench/servers.py) and client side; errors (non-2xx, error/conflict cards,
+timeouts; target 0). Checked in SQLite: every acknowledged save stored (version >= acknowledged
+version per organisation, the stored answers of the last acknowledged save where no later action
+was unanswered), every acknowledged submit has submitted answers at >= its version, every
+acknowledged note stored exactly once with its text. Exit status 1 on any error or lost
+acknowledgement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.survey_actions import (
+    DEMO_ROUND, NOW, SAVED, TODAY, card_problem, invoke_card, write_round,
+)
+from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA, start
+from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402  (sys.path set by bench.survey_actions)
+from auxil.person import actions  # noqa: E402
+from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
+from cards.catalogue import MESSAGES  # noqa: E402
+
+TAG_HEADER = "X-Bench-Tag"
+SUBMITTED = MESSAGES["fi"]["survey.submitted_title"]
+SAVE_TITLE = MESSAGES["fi"]["action.save"]
+KINDS = ("open", "save", "submit", "note")
+
+ANSWERS: dict[str, dict[str, Any]] = {  # a complete, valid response (as in tests/scenarios/test_survey_sharing.py)
+    "goals_measures": {
+        "q.goals_progress": "need_more_effort",
+        "q.hyte_effectiveness": "Yhteiset tavoitteet kuntien ja järjestöjen kanssa.",
+        "q.goals_to_strengthen": "g03,g14,other",
+        "q.goals_to_strengthen.other": "Ikäihmisten digituki",
+        "q.organisation_actions": "Järjestöfoorumi kahdesti vuodessa.",
+    },
+    "monitoring": {"q.annual_report_scale": "4", "q.annual_report_development": "Kuntakohtaiset tiedot."},
+    "methods": {
+        "q.methods.area_1.name": "Nuorten osallisuusryhmä",
+        "q.methods.area_1.description": "Nuoret suunnittelevat vapaa-ajan toimintaa.",
+        "q.methods.area_1.level": "good_practice",
+    },
+    "ngo_cooperation": {
+        "q.ngo_good_practices": "Järjestöavustukset ja yhteiset tapahtumat.",
+        "q.ngo_at_its_best": "Sujuvaa kolmikantaista yhteistyötä.",
+        "q.ngo_discussion_needs": "Tilojen käyttö.",
+    },
+    "interfaces": {
+        "q.interfaces_strategy_goal": "Yhteiset tavoitteet ja selkeät roolit.",
+        "q.partners_found": "yes",
+        "q.roles_clear": "cannot_say",
+        "q.more_cooperation": "Koulujen kanssa mielenterveystyössä.",
+    },
+}
+CHANGING = {  # the text answer changed on every save of each section
+    "goals_measures": "hyte_effectiveness", "monitoring": "annual_report_development",
+    "methods": "methods.area_1.description", "ngo_cooperation": "ngo_at_its_best", "interfaces": "more_cooperation",
+}
+QUESTIONS = ("roles_and_responsibilities", "interface_work", "ngo_cooperation_structures")
+
+
+@dataclass
+class Stats:
+    client: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    errors: Counter = field(default_factory=Counter)
+    error_examples: list[str] = field(default_factory=list)
+
+    def error(self, kind: str, what: str, detail: str = "") -> None:
+        self.errors[f"{kind}: {what}"] += 1
+        if len(self.error_examples) < 10:
+            self.error_examples.append(f"{kind}: {what} {detail[:300]}")
+
+
+class Client:
+    def __init__(self, session: aiohttp.ClientSession, url: str, stats: Stats, request_timeout: float) -> None:
+        self.session, self.url, self.stats, self.timeout = session, url, stats, request_timeout
+
+    async def post(self, activity: dict, kind: str, record: bool = True) -> tuple[int, Any] | None:
+        """POST an activity; None on a timeout or a connection error (counted as an error)."""
+        data = json.dumps(activity, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8", TAG_HEADER: kind}
+        started = time.perf_counter()
+        try:
+            async with self.session.post(self.url + "/api/messages", data=data, headers=headers,
+                                         timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
+                raw = await resp.read()
+                status, content_type = resp.status, resp.content_type
+        except TimeoutError:
+            self.stats.error(kind, "timeout")
+            return None
+        except aiohttp.ClientError as exc:
+            self.stats.error(kind, type(exc).__name__, str(exc))
+            return None
+        if record:
+            self.stats.client[kind].append(time.perf_counter() - started)
+        body: Any = None
+        if raw:
+            body = json.loads(raw) if content_type == "application/json" else raw.decode(errors="replace")
+        return status, body
+
+
+# Representatives -------------------------------------------------------------------------------
+
+
+@dataclass
+class Rep:
+    user: TeamsUser
+    organisation: str
+    version: int = 0
+    filled: set[str] = field(default_factory=set)
+    presses: int = 0
+    acked_version: int = 0           # highest version acknowledged by a save or submit card
+    acked_submit_version: int = 0    # the version a submit was acknowledged at (after it)
+    last_answers: dict[str, Any] = field(default_factory=dict)  # answers as of the last acknowledged action
+    unanswered: bool = False         # some action got no answer (timeout): its outcome is unknown
+
+
+def version_of(card: dict) -> int | None:
+    action = actions(card).get(SAVE_TITLE)
+    if action is None:
+        return None
+    return int((action.get("data") or {}).get("v"))
+
+
+class Survey:
+    def __init__(self, client: Client, env: TeamsEnv, round_id: str, submit_every: int) -> None:
+        self.client, self.env, self.round_id, self.submit_every = client, env, round_id, submit_every
+
+    async def open(self, rep: Rep) -> bool:
+        activity = card_action(self.env, rep.user, "survey.open", {"r": self.round_id})
+        result = await self.client.post(activity, "open")
+        if result is None:
+            return False
+        card, error = invoke_card(*result)
+        error = error or card_problem(card)
+        version = version_of(card) if error is None else None
+        if error is None and version is None:
+            error = "no save button"
+        if error is not None:
+            self.client.stats.error("open", error, json.dumps(result[1], ensure_ascii=False)[:300])
+            return False
+        rep.version = version  # type: ignore[assignment]
+        return True
+
+    async def save(self, rep: Rep, section: str) -> None:
+        rep.presses += 1
+        values = dict(ANSWERS[section])
+        values[f"q.{CHANGING[section]}"] = f"Versio {rep.presses} ({rep.organisation}): {values[f'q.{CHANGING[section]}']}"
+        data = {**values, "r": self.round_id, "section": section, "move": "save", "v": rep.version}
+        activity = card_action(self.env, rep.user, "survey.step", data)
+        result = await self.client.post(activity, "save")
+        if result is None:
+            rep.unanswered = True
+            return
+        card, error = invoke_card(*result)
+        if card is not None:
+            error = card_problem(card)
+            version = version_of(card)
+            if version is not None:
+                rep.version = version  # follow the card even after a problem, as a person would
+            if error is None:
+                shown = json.dumps(card, ensure_ascii=False)
+                if SAVED not in shown:
+                    error = "no 'draft saved' notice"
+                elif version is None:
+                    error = "no save button"
+                elif version != data["v"] + 1:
+                    error = f"version {version} after save at {data['v']}"
+        if error is not None:
+            self.client.stats.error("save", error, json.dumps(result[1], ensure_ascii=False)[:300])
+            return
+        rep.filled.add(section)
+        rep.acked_version = max(rep.acked_version, rep.version)
+        if section != "methods":  # its answers are stored nested per area: compare the plain text answers only
+            rep.last_answers[CHANGING[section]] = values[f"q.{CHANGING[section]}"]
+
+    async def submit(self, rep: Rep) -> None:
+        activity = card_action(self.env, rep.user, "survey.submit", {"r": self.round_id, "v": rep.version})
+        result = await self.client.post(activity, "submit")
+        if result is None:
+            rep.unanswered = True
+            return
+        card, error = invoke_card(*result)
+        if card is not None:
+            error = card_problem(card)
+            if error is None and SUBMITTED not in json.dumps(card, ensure_ascii=False):
+                error = "no 'submitted' title"
+        if error is not None:
+            self.client.stats.error("submit", error, json.dumps(result[1], ensure_ascii=False)[:300])
+            return
+        rep.version += 1  # a submit is a change of its own (audited), as the next card would show
+        rep.acked_version = max(rep.acked_version, rep.version)
+        rep.acked_submit_version = rep.version
+
+    async def run(self, rep: Rep, deadline: float, max_actions: int, rng: random.Random) -> None:
+        sections = list(ANSWERS)
+        for i in range(max_actions):  # bounded
+            if time.perf_counter() >= deadline:
+                return
+            if len(rep.filled) == len(sections) and (i + 1) % self.submit_every == 0:
+                await self.submit(rep)
+            else:
+                missing = [s for s in sections if s not in rep.filled]
+                await self.save(rep, missing[0] if missing else rng.choice(sections))
+
+
+# Workshop notes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Note:
+    channel: str
+    message_id: str
+    text: str
+
+
+async def setup_workshop(client: Client, env: TeamsEnv, team: TeamSpec, round_id: str, connector_url: str) -> dict[str, list[str]]:
+    result = await client.post(team_update(env, SANNA, team, "teamMemberAdded", members_added=[env.bot_id]), "setup", record=False)
+    if result is None or result[0] not in (200, 201):
+        raise SystemExit(f"bench: installing in the board team failed: {result}")
+    groups = list(team.channels.values())
+    result = await client.post(card_action(env, SANNA, "workshop.start", {
+        "verb": "workshop.start", "r": round_id, "ws.groups": ",".join(groups)}), "setup", record=False)
+    if result is None or result[0] != 200 or "Työpaja on aloitettu" not in json.dumps(result[1], ensure_ascii=False):
+        raise SystemExit(f"bench: starting the workshop failed: {result}")
+    async with client.session.get(connector_url + "/_bench/posts") as resp:
+        recorded = await resp.json()
+    posts = {g: [p["id"] for p in recorded if p["conversation"] == g] for g in groups}
+    if not all(len(ids) == 3 for ids in posts.values()):
+        raise SystemExit(f"bench: question posts missing: {posts}")
+    return posts
+
+
+async def write_notes(client: Client, env: TeamsEnv, team: TeamSpec, channel: str, questions: list[str],
+                      author: TeamsUser, deadline: float, max_notes: int, rng: random.Random, acked: list[Note]) -> None:
+    for i in range(max_notes):  # bounded
+        if time.perf_counter() >= deadline:
+            return
+        point = f"{rng.choice(SUBJECTS)} {rng.choice(PREDICATES)} {rng.choice(EXTRAS)}"
+        text = f"{point} ({author.name}, muistiinpano {i} {uuid.uuid4().hex[:6]})"
+        if rng.random() < 0.7:
+            activity = channel_message(env, author, team, channel, f"<p>{text}</p>", reply_to=rng.choice(questions))
+        else:
+            number = rng.randrange(3)
+            text = f"{number + 1}. {text}"
+            activity = channel_message(env, author, team, channel, f"<p>{text}</p>")
+        result = await client.post(activity, "note")
+        if result is None:
+            continue
+        status, body = result
+        if status not in (200, 201):
+            client.stats.error("note", f"HTTP {status}", str(body))
+            continue
+        acked.append(Note(channel, activity["id"], text))
+
+
+# Report and checks ------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def latency_rows(label: str, samples: dict[str, list[float]]) -> list[str]:
+    lines = [f"latency, {label} (ms){'':8}{'n':>7}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}"]
+    for kind in KINDS:
+        values = samples.get(kind, [])
+        if values:
+            lines.append(f"  {kind:28}{len(values):>7}{statistics.median(values) * 1000:9.1f}"
+                         f"{percentile(values, 0.9) * 1000:9.1f}{percentile(values, 0.99) * 1000:9.1f}"
+                         f"{max(values) * 1000:9.1f}")
+    return lines
+
+
+def verify(db_file: Path, round_id: str, reps: list[Rep], notes: list[Note]) -> list[tuple[bool, str, list[str]]]:
+    with sqlite3.connect(db_file) as db:
+        rows = {
+            org: (version, json.loads(a) if isinstance(a, str) else a, json.loads(s) if isinstance(s, str) else s, at)
+            for org, version, a, s, at in db.execute(
+                "SELECT organisation_id, version, answers, submitted_answers, submitted_at FROM responses WHERE round_id = ?",
+                (round_id,))
+        }
+        audit = dict(db.execute(
+            "SELECT r.organisation_id, count(c.id) FROM responses r LEFT JOIN response_changes c ON c.response_id = r.id "
+            "WHERE r.round_id = ? GROUP BY r.organisation_id", (round_id,)).fetchall())
+        note_rows = db.execute("SELECT channel_id, message_id, text FROM workshop_notes").fetchall()
+    results = []
+
+    problems = []
+    saved = [r for r in reps if r.acked_version]
+    for rep in saved:
+        version, answers, _, _ = rows.get(rep.organisation, (0, {}, None, None))
+        if version < rep.acked_version:
+            problems.append(f"{rep.organisation}: stored version {version} < acknowledged {rep.acked_version}")
+        elif not rep.unanswered:
+            if version != rep.acked_version:
+                problems.append(f"{rep.organisation}: stored version {version}, last acknowledged {rep.acked_version}")
+            wrong = {k for k, v in rep.last_answers.items() if (answers or {}).get(k) != v}
+            if wrong:
+                problems.append(f"{rep.organisation}: answers {sorted(wrong)} differ from the last acknowledged save")
+        if audit.get(rep.organisation, 0) != version:
+            problems.append(f"{rep.organisation}: {audit.get(rep.organisation, 0)} audit rows for version {version}")
+    results.append((not problems, f"every acknowledged save stored: {len(saved)} organisations, "
+                    f"{sum(r.acked_version for r in saved)} acknowledged versions "
+                    f"(stored version >= acknowledged; text answers = last acknowledged; one audit row per version)", problems))
+
+    problems = []
+    submitted = [r for r in reps if r.acked_submit_version]
+    for rep in submitted:
+        version, _, submitted_answers, submitted_at = rows.get(rep.organisation, (0, {}, None, None))
+        if not submitted_answers or submitted_at is None or version < rep.acked_submit_version:
+            problems.append(f"{rep.organisation}: submit acknowledged at version {rep.acked_submit_version}, stored "
+                            f"version {version}, submitted_at {submitted_at}, submitted answers {bool(submitted_answers)}")
+    results.append((not problems, f"every acknowledged submit has submitted answers: {len(submitted)} organisations", problems))
+
+    problems = []
+    stored: Counter = Counter((c, m) for c, m, _ in note_rows)
+    texts = {(c, m): t for c, m, t in note_rows}
+    for note in notes:
+        key = (note.channel, note.message_id)
+        if stored[key] != 1:
+            problems.append(f"note {key}: stored {stored[key]} times")
+        elif texts[key] != note.text:
+            problems.append(f"note {key}: text {texts[key]!r}, posted {note.text!r}")
+    extra = sum(n for n in stored.values() if n > 1)
+    results.append((not problems, f"every acknowledged note stored exactly once with its text: {len(notes)} notes, "
+                    f"{len(note_rows)} rows, {extra} rows in duplicated keys", problems))
+    return results
+
+
+# Main -------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="duration of the load (default 60)")
+    parser.add_argument("--representatives", type=int, default=200, help="simulated representatives, one per organisation (default 200)")
+    parser.add_argument("--groups", type=int, default=10, help="workshop group channels (default 10)")
+    parser.add_argument("--writers", type=int, default=3, help="note writers per group channel (default 3)")
+    parser.add_argument("--submit-every", type=int, default=15, help="every Nth action of a representative is a submit, once all sections are filled (default 15)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="client timeout per request, s (default 30)")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.representatives < 1 or args.groups < 1 or args.writers < 1 or args.submit_every < 2:
+        parser.error("--seconds, --representatives, --groups, --writers must be positive, --submit-every >= 2")
+    return args
+
+
+async def run(args: argparse.Namespace, workdir: Path) -> int:
+    rng = random.Random(args.seed)
+    round_file, db_file = workdir / "round.yaml", workdir / "hyte.db"
+    config, people = write_round(round_file, args.representatives)
+    shutil.copy(DEMO_ROUND.parent / "workshop.yaml", workdir / "workshop.yaml")  # found beside the round file
+    people = people[-args.representatives:]  # the generated ones: a distinct organisation each
+    round_id = config["id"]
+    team = TeamSpec("19:benchboard00000000000000000000@thread.tacv2", "HYTE-neuvottelukunta", {
+        f"Ryhmä {i}": f"19:benchgroup{i:02d}{'0' * 20}@thread.tacv2" for i in range(1, args.groups + 1)
+    })
+    team_file = workdir / "team.json"
+    team_file.write_text(json.dumps({
+        "id": team.team_id,
+        "channels": [{"id": team.team_id}] + [{"id": cid, "name": name} for name, cid in team.channels.items()],
+    }), encoding="utf-8")
+    connector = await start("connector", ["bench.workshop_notes", "connector", "--team", str(team_file)], workdir)
+    bot = None
+    stats = Stats()
+    reps = [Rep(user, org) for user, org in people]
+    notes: list[Note] = []
+    try:
+        bot = await start("hyte", ["bench.servers", "hyte", "--db", f"sqlite+aiosqlite:///{db_file}",
+                                   "--round", str(round_file), "--today", TODAY.isoformat(), "--now", NOW],
+                          workdir, env={"HYTE_REMINDER_POLL_SECONDS": "0", "LOG_LEVEL": "WARNING"})
+        print(f"bench: servers up (hyte pid {bot.process.pid}, connector pid {connector.process.pid}); "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; workdir {workdir}", flush=True)
+        env = TeamsEnv(service_url=connector.url + "/", tenant_id=config["tenant_id"])
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            client = Client(session, bot.url, stats, args.timeout)
+            posts = await setup_workshop(client, env, team, round_id, connector.url)
+            survey = Survey(client, env, round_id, args.submit_every)
+            opened = await asyncio.gather(*(survey.open(rep) for rep in reps))
+            if not all(opened):
+                print(f"bench: {opened.count(False)} representatives could not open the survey", file=sys.stderr)
+            await session.get(bot.url + "/_bench/samples")  # forget the set-up and opening samples
+            stats.client = {k: [] for k in KINDS}
+            print(f"bench: workshop started in {args.groups} groups, {sum(opened)} representatives opened the survey; "
+                  f"running {args.seconds:.0f} s", flush=True)
+
+            writers = [TeamsUser(f"00000000-0000-0000-0000-{0xbe0000100000 + i:012x}", f"Ryhmäläinen {i}")
+                       for i in range(args.groups * args.writers)]
+            cap = int(args.seconds * 1000) + 100  # per-loop bound: far more than one person can do
+            cpu0, started = time.process_time(), time.perf_counter()
+            deadline = started + args.seconds
+            tasks = [survey.run(rep, deadline, cap, random.Random(rng.random())) for rep, ok in zip(reps, opened) if ok]
+            for g, channel in enumerate(team.channels.values()):
+                for w in range(args.writers):
+                    tasks.append(write_notes(client, env, team, channel, posts[channel], writers[g * args.writers + w],
+                                             deadline, cap, random.Random(rng.random()), notes))
+            await asyncio.gather(*tasks)
+            wall = time.perf_counter() - started
+            client_cpu = time.process_time() - cpu0
+            async with session.get(bot.url + "/_bench/samples") as resp:
+                server = await resp.json()
+    finally:
+        if bot is not None:
+            await bot.stop()  # every write checkpointed before the check
+        await connector.stop()
+
+    server_samples = server["samples"]
+    n = {k: len(v) for k, v in stats.client.items()}
+    total = sum(n.values())
+    print()
+    print(f"Load: {args.representatives} representatives, {args.groups} groups x {args.writers} writers, "
+          f"{wall:.1f} s wall (asked {args.seconds:.0f} s), load generator CPU {100 * client_cpu / wall:.0f} %")
+    print(f"throughput: {total / wall:.1f} req/s overall; "
+          + ", ".join(f"{k} {n[k] / wall:.1f}" for k in KINDS if k != "open" and n[k]) + " req/s")
+    for line in latency_rows("server side (middleware)", server_samples):
+        print(line)
+    for line in latency_rows("client side", stats.client):
+        print(line)
+    errors = sum(stats.errors.values())
+    print(f"errors: {errors} (non-2xx, error/conflict cards, timeouts)")
+    for what, count in stats.errors.most_common():
+        print(f"  {count:6}  {what}")
+    for example in stats.error_examples:
+        print(f"    e.g. {example}")
+
+    checks = [(errors == 0, f"no errors ({errors}; target 0)", [])]
+    checks += verify(db_file, round_id, reps, notes)
+    unanswered = sum(r.unanswered for r in reps)
+    if unanswered:
+        print(f"note: {unanswered} representatives had an unanswered request; only version >= acknowledged checked for them")
+    print()
+    for ok, label, problems in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+        for problem in problems[:10]:
+            print(f"        {problem}")
+        if len(problems) > 10:
+            print(f"        ... {len(problems) - 10} more")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0 if all(ok for ok, _, _ in checks) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-load-"))
+    status = 1
+    try:
+        status = asyncio.run(run(args, workdir))
+    finally:
+        if args.keep or status != 0:
+            print(f"bench: kept {workdir} (database, round file, server logs)")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
