@@ -56,6 +56,7 @@ from bench.survey_actions import (
 from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA, start
 from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402  (sys.path set by bench.survey_actions)
 from auxil.person import actions  # noqa: E402
+from auxil.survey import ANSWERS  # noqa: E402
 from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
 from cards.catalogue import MESSAGES  # noqa: E402
 
@@ -64,32 +65,6 @@ SUBMITTED = MESSAGES["fi"]["survey.submitted_title"]
 SAVE_TITLE = MESSAGES["fi"]["action.save"]
 KINDS = ("open", "save", "submit", "note")
 
-ANSWERS: dict[str, dict[str, Any]] = {  # a complete, valid response (as in tests/scenarios/test_survey_sharing.py)
-    "goals_measures": {
-        "q.goals_progress": "need_more_effort",
-        "q.hyte_effectiveness": "Yhteiset tavoitteet kuntien ja järjestöjen kanssa.",
-        "q.goals_to_strengthen": "g03,g14,other",
-        "q.goals_to_strengthen.other": "Ikäihmisten digituki",
-        "q.organisation_actions": "Järjestöfoorumi kahdesti vuodessa.",
-    },
-    "monitoring": {"q.annual_report_scale": "4", "q.annual_report_development": "Kuntakohtaiset tiedot."},
-    "methods": {
-        "q.methods.area_1.name": "Nuorten osallisuusryhmä",
-        "q.methods.area_1.description": "Nuoret suunnittelevat vapaa-ajan toimintaa.",
-        "q.methods.area_1.level": "good_practice",
-    },
-    "ngo_cooperation": {
-        "q.ngo_good_practices": "Järjestöavustukset ja yhteiset tapahtumat.",
-        "q.ngo_at_its_best": "Sujuvaa kolmikantaista yhteistyötä.",
-        "q.ngo_discussion_needs": "Tilojen käyttö.",
-    },
-    "interfaces": {
-        "q.interfaces_strategy_goal": "Yhteiset tavoitteet ja selkeät roolit.",
-        "q.partners_found": "yes",
-        "q.roles_clear": "cannot_say",
-        "q.more_cooperation": "Koulujen kanssa mielenterveystyössä.",
-    },
-}
 CHANGING = {  # the text answer changed on every save of each section
     "goals_measures": "hyte_effectiveness", "monitoring": "annual_report_development",
     "methods": "methods.area_1.description", "ngo_cooperation": "ngo_at_its_best", "interfaces": "more_cooperation",

@@ -53,6 +53,7 @@ for _path in (REPO, REPO / "tests"):
         sys.path.insert(0, str(_path))
 
 from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402
+from bench.survey_actions import Server  # noqa: E402
 from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
@@ -140,27 +141,6 @@ async def serve_connector(team_file: str) -> None:
 
 
 # Processes -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    kind: str
-    process: asyncio.subprocess.Process
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 30)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
 
 
 async def start(kind: str, args: list[str], workdir: Path, env: dict[str, str] | None = None) -> Server:

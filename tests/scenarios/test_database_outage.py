@@ -24,7 +24,7 @@ from auxil.teams import card_action
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, POSTGRES_ADMIN_URL, make_settings
 from hyte.responses import ResponseKey
-from scenarios.test_survey_flow import ANSWERS
+from auxil.survey import ANSWERS
 
 KEY = ResponseKey(DEMO_TENANT, "pohjois-savo-demo", "kuopio")
 

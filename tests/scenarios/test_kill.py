@@ -37,7 +37,7 @@ from auxil.person import Person, actions, texts
 from auxil.teams import TeamsUser, member
 from conftest import DEMO_ROUND, DEMO_TENANT, LIISA, MAIJA, MATTI, OLLI, REPO, SANNA
 from hyte.round import HELSINKI
-from scenarios.test_survey_flow import ANSWERS
+from auxil.survey import ANSWERS
 
 ROUND = "pohjois-savo-demo"
 SEED = 20240601

@@ -11,7 +11,7 @@ import pytest
 from auxil.person import Person, texts
 from bot.logs import JsonFormatter, configure
 from conftest import MAIJA
-from scenarios.test_survey_flow import ANSWERS
+from auxil.survey import ANSWERS
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)
 
 ANSWER = "Salainen vastaus kuusikymmentäseitsemän"

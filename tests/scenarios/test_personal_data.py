@@ -10,7 +10,7 @@ from app import SERVICES, person_command, round_command
 from auxil.person import Person
 from conftest import DEMO_TENANT, MAIJA, SANNA
 from hyte.responses import ResponseKey
-from scenarios.test_survey_flow import ANSWERS
+from auxil.survey import ANSWERS
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)
 
 ROUND = "pohjois-savo-demo"

@@ -12,7 +12,7 @@ from auxil.person import CARD, Person, actions, texts
 from auxil.teams import card_action, personal_install, personal_message
 from conftest import DEMO_TENANT, MAIJA
 from hyte.responses import ResponseKey
-from scenarios.test_survey_flow import ANSWERS
+from auxil.survey import ANSWERS
 
 KEY = ResponseKey(DEMO_TENANT, "pohjois-savo-demo", "kuopio")
 
