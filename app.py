@@ -36,7 +36,8 @@ from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
 from bot.scheduler import Scheduler
-from bot.sender import RateLimiter, Sender
+from bot.outbound import Outbound, RateLimiter
+from bot.sender import Sender
 from bot.turn import Services
 from hyte.clock import Clock, SystemClock
 from hyte.round import HELSINKI, Round, load_round
@@ -157,7 +158,9 @@ def create_app(
     conversations = SqlConversationRepository(database)
     framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory))
     adapter = CloudAdapter(framework)
-    scheduler = reminder_scheduler(settings, round_, database, conversations, adapter, clock)
+    outbound = Outbound(RateLimiter(tenant_per_second=settings.send_tenant_per_second),
+                        backoff_base=settings.send_backoff_seconds)
+    scheduler = reminder_scheduler(settings, round_, database, conversations, adapter, outbound, clock)
     services = Services(
         round=round_,
         clock=clock,
@@ -187,6 +190,7 @@ def create_app(
         if settings.migrate_on_start:
             await migrate(database.engine)
         yield
+        await outbound.close()
         await database.dispose()
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -228,7 +232,7 @@ def create_app(
         "/api/messages",
         messages_handler(
             adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id),
-            activities=activities, clock=clock,
+            outbound, activities=activities, clock=clock,
         ),
     )
     app.router.add_get("/healthz", healthz)
@@ -239,14 +243,12 @@ def create_app(
 
 def reminder_scheduler(
     settings: Settings, round_: Round, database: Database, conversations: SqlConversationRepository,
-    adapter: CloudAdapter, clock: Clock,
+    adapter: CloudAdapter, outbound: Outbound, clock: Clock,
 ) -> Scheduler:
-    """The reminder scheduler and the one proactive sender, with the shared rate limiter."""
+    """The reminder scheduler and its proactive sender, over the bot's one Outbound."""
     sender = Sender(
-        adapter, app_id=settings.microsoft_app_id,
-        limiter=RateLimiter(tenant_per_second=settings.send_tenant_per_second),
+        adapter, app_id=settings.microsoft_app_id, outbound=outbound,
         conversations=conversations, teams=SqlTeamRepository(database), people=SqlPeopleDirectory(database),
-        backoff_base=settings.send_backoff_seconds,
     )
     return Scheduler(
         round_=round_, timetables=SqlTimetableRepository(database), jobs=SqlJobRepository(database),

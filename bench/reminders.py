@@ -122,13 +122,13 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
                                     headers={"Retry-After": "1"}, times=options.throttle)
 
             stamps: list[float] = []
-            post = sender._post
+            request = sender.outbound._request
 
-            async def timed_post(reference, card):
+            async def timed_request(*args):
                 stamps.append(time.monotonic())
-                return await post(reference, card)
+                return await request(*args)
 
-            sender._post = timed_post  # bench-only instrumentation: when each send (retries too) went out
+            sender.outbound._request = timed_request  # bench-only instrumentation: when each call (retries too) went out
             started = time.monotonic()
             report = await scheduler.run_due(DUE)
             elapsed = time.monotonic() - started
@@ -144,7 +144,7 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
     limit = options.tenant_rate
     peak = busiest_window(stamps)
     send_span = (max(stamps) - min(stamps)) if len(stamps) > 1 else 0.0
-    stats = sender.stats
+    stats = sender.outbound.stats
     path = "new 1:1 conversations through the board team's roster" if options.new_conversations else \
         "stored 1:1 conversation references"
     print(f"reminders: {options.people} people, one reminder each, via {path}")
@@ -159,7 +159,7 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
           f"(limit {limit:g}/s); busiest 1-s window: {peak} sends")
     print(f"HTTP calls: {stats.calls}; retries: {stats.retries} (429 answers: {stats.throttled}; "
           f"waited {stats.retry_wait:.1f} s in all, Retry-After honoured); rate-limiter waits: "
-          f"{sender.limiter.waited:.1f} s in all")
+          f"{sender.outbound.limiter.waited:.1f} s in all")
     ok = sent_jobs == options.people == len(received) == len(accepted) and peak <= limit
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -11,16 +11,17 @@ Channel created/renamed/deleted/restored, team renamed and the bot's removal are
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
 
-from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from msrest.exceptions import ClientException, HttpOperationError
 
+from bot import replies
+from bot.outbound import SendError, SendFailed
 from bot.turn import Turn
 from cards.workshop import welcome_card
 from hyte.teams import Channel
@@ -29,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 TEAMS = "msteams"
 CHANNEL_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted"}
-RETRYABLE = {412, 429, 502, 503, 504}
-POST_ATTEMPTS = 3
 
 
 def channel_data(context: TurnContext) -> dict[str, Any]:
@@ -109,7 +108,7 @@ async def _installed(turn: Turn, team: dict[str, Any]) -> None:
             tenant_id, channel.channel_id, "channel", activity.service_url, reference.serialize(), None, now
         )
     logger.info("team installed: team=%s channels=%d board=%s", team_id, len(channels), stored.is_board)
-    await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(welcome_card(stored.is_board))))
+    await replies.send(context, replies.card_message(welcome_card(stored.is_board)))
 
 
 async def _channel_event(turn: Turn, team: dict[str, Any], event: str) -> None:
@@ -183,23 +182,18 @@ async def team_channels(context: TurnContext, team_id: str) -> list[Channel]:
 
 
 async def post_to_channel(context: TurnContext, service_url: str, tenant_id: str, channel_id: str, card: dict[str, Any]) -> str:
-    """A new top-level post in a channel (POST /v3/conversations/{channelId}/activities); the new
-    post's message id. Throttling (429) and transient failures are retried a few times."""
+    """A new top-level post in a channel (POST /v3/conversations/{channelId}/activities) through the
+    one retrying Outbound; the new post's message id. Raises SendFailed."""
     client = await connector_for(context, service_url)
     recipient = context.activity.recipient
-    for attempt in range(1, POST_ATTEMPTS + 1):
-        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        activity.conversation = ConversationAccount(id=channel_id, is_group=True, conversation_type="channel", tenant_id=tenant_id)
-        activity.from_property = ChannelAccount(id=recipient.id, name=recipient.name) if recipient else None
-        try:
-            response = await client.conversations.send_to_conversation(channel_id, activity)
-        except (ClientException, HttpOperationError) as exc:
-            status = getattr(getattr(exc, "response", None), "status_code", None)
-            if status not in RETRYABLE or attempt == POST_ATTEMPTS:
-                raise
-            await asyncio.sleep(0.5 * 2 ** attempt)
-            continue
-        if not getattr(response, "id", None):
-            raise ClientException("no message id in the connector's answer")
-        return response.id
-    raise AssertionError("unreachable")
+    activity = {
+        **replies.card_message(card), "channelId": context.activity.channel_id, "serviceUrl": service_url,
+        "conversation": {"id": channel_id, "isGroup": True, "conversationType": "channel", "tenantId": tenant_id},
+        "from": {"id": recipient.id, "name": recipient.name} if recipient else None,
+    }
+    message_id, _ = await context.turn_state[replies.OUTBOUND].post_activity(
+        tenant_id, service_url, channel_id, activity, client.config.credentials,
+    )
+    if not message_id:
+        raise SendFailed(SendError(None, "no message id in the connector's answer"), 0)
+    return message_id

@@ -11,11 +11,12 @@ import logging
 import time
 from typing import Any
 
-from botbuilder.core import Bot, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import Bot, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from pydantic import ValidationError
 
-from bot import board_team, workshop
+from bot import board_team, replies, workshop
+from bot.outbound import SendFailed
 from bot.router import Router, refusal, strip_mentions
 from bot.turn import Reply, Services, Turn
 from cards import elements as ui
@@ -58,6 +59,9 @@ class HyteBot(Bot):
                     await workshop.on_reaction(await self._turn(context))
                 case _:
                     pass
+        except SendFailed as failed:  # the connector refused for good: telling the person would fail too
+            logger.error("turn failed: a message could not be sent: type=%s id=%s status=%s reason=%s retries=%d",
+                         activity.type, activity.id, failed.error.status, failed.error.reason, failed.retries)
         except Exception:
             logger.exception("turn failed: type=%s id=%s", activity.type, activity.id)
             await _apologise(context)
@@ -171,15 +175,12 @@ class HyteBot(Bot):
 
     @staticmethod
     async def _send(context: TurnContext, reply: Reply, replace_id: str | None = None) -> None:
-        if reply.card is not None:
-            activity = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
+        if reply.card is None:
+            await replies.send(context, replies.text_message(reply.text or ""))
+        elif replace_id:
+            await replies.update(context, replace_id, replies.card_message(reply.card))
         else:
-            activity = MessageFactory.text(reply.text or "")
-        if replace_id and reply.card is not None:
-            activity.id = replace_id
-            await context.update_activity(activity)
-            return
-        await context.send_activity(activity)
+            await replies.send(context, replies.card_message(reply.card))
 
 
 def _mentions_bot(activity: Activity) -> bool:
@@ -197,7 +198,7 @@ def _serialise_reference(reference: ConversationReference) -> dict[str, Any]:
 
 
 async def _invoke_response(context: TurnContext, status: int, body: Any) -> None:
-    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)))
+    replies.answer_invoke(context, status, body)
 
 
 async def _apologise(context: TurnContext) -> None:
@@ -207,6 +208,6 @@ async def _apologise(context: TurnContext) -> None:
             card = ui.card([ui.text(t("error.generic"), color="attention")])
             await _invoke_response(context, 200, {"statusCode": 200, "type": ui.CARD_CONTENT_TYPE, "value": card})
         else:
-            await context.send_activity(MessageFactory.text(t("error.generic")))
+            await replies.send(context, replies.text_message(t("error.generic")))
     except Exception:
         logger.exception("could not send the failure message: id=%s", context.activity.id)

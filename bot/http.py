@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import logging
+
+import orjson
 from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
-from botbuilder.core import Bot
+from botbuilder.core import Bot, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
+from bot import replies
 from bot.auth import AuthenticationError, RequestAuthenticator
 from bot.identity import tenant_of
 from bot.logs import RequestContext, current_request
+from bot.outbound import Outbound
 from hyte.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -45,7 +49,7 @@ class ActivityLog(Protocol):
 
 def messages_handler(
     adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
-    *, activities: ActivityLog | None = None, clock: Clock | None = None,
+    outbound: Outbound, *, activities: ActivityLog | None = None, clock: Clock | None = None,
 ):
     """The /api/messages handler: body checks (415/413/400), the channel token (401), the tenant
     allow-list (403), all before any handler runs; then a repeat check (`activities`); then the turn.
@@ -82,14 +86,26 @@ def messages_handler(
         if claimed is False:
             logger.info("repeat of activity id=%s type=%s: not run again", activity.id, activity.type)
             return web.Response(status=201)
+        answered: dict[str, TurnContext] = {}
+
+        async def turn(context: TurnContext) -> None:
+            context.turn_state[replies.RECEIVED] = body
+            context.turn_state[replies.OUTBOUND] = outbound
+            answered["context"] = context
+            await bot.on_turn(context)
+
         try:
-            invoke_response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+            invoke_response = await adapter.process_activity(authenticated, activity, turn)
         except BaseException:
             if claimed:
                 await _release(activities, tenant, activity)
             raise
         if claimed:
             await _complete(activities, tenant, activity)
+        ours = answered["context"].turn_state.get(replies.INVOKE_RESPONSE) if "context" in answered else None
+        if ours is not None:
+            status, payload = ours
+            return web.Response(body=orjson.dumps(payload), status=status, content_type="application/json")
         if invoke_response is None:
             return web.Response(status=201)
         return web.json_response(_plain(invoke_response.body), status=invoke_response.status)

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import MessageFactory
-from botbuilder.schema import Activity, ActivityTypes, Attachment
-
-from bot import guards
+from bot import guards, replies
 from bot.exports import KINDS, UploadFailed, build_export, upload
 from bot.router import Router
 from bot.turn import Reply, Turn
@@ -81,9 +78,7 @@ def register(router: Router) -> None:
             )
             context = {"verb": "export.consent", "r": round_.id, "kind": kind}
             attachment = file_consent_attachment(export_file.filename, len(export_file.data), context)
-            await turn.context.send_activity(MessageFactory.attachment(Attachment(
-                content_type=attachment["contentType"], name=attachment["name"], content=attachment["content"],
-            )))
+            await replies.send(turn.context, replies.attachment_message([attachment]))
         logger.info("export consent cards sent: round=%s", round_.id)
         return Reply(text=t("export.consent_hint"))
 
@@ -104,12 +99,7 @@ def register(router: Router) -> None:
         info = file_info_attachment(
             payload.upload.name, payload.upload.content_url, payload.upload.unique_id, payload.upload.file_type or payload.kind,
         )
-        await turn.context.send_activity(Activity(
-            type=ActivityTypes.message,
-            text=t("export.uploaded", name=payload.upload.name),
-            attachments=[Attachment(content_type=info["contentType"], content_url=info["contentUrl"],
-                                    name=info["name"], content=info["content"])],
-        ))
+        await replies.send(turn.context, replies.attachment_message([info], text=t("export.uploaded", name=payload.upload.name)))
         logger.info("export uploaded: round=%s kind=%s", round_.id, payload.kind)
         return Reply()
 
@@ -144,9 +134,7 @@ async def _summary(turn: Turn):
 
 
 async def _send_card(turn: Turn, card: dict) -> None:
-    await turn.context.send_activity(MessageFactory.attachment(
-        Attachment(content_type=ui.CARD_CONTENT_TYPE, content=card)
-    ))
+    await replies.send(turn.context, replies.card_message(card))
 
 
 def _has_answers_button(card: dict, question_id: str) -> bool:

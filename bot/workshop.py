@@ -15,12 +15,11 @@ import asyncio
 import logging
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
-from msrest.exceptions import ClientException
 
-from bot import guards
+from bot import guards, replies
 from bot.board_team import channel_data, channel_of, post_to_channel
+from bot.outbound import SendFailed
 from bot.router import Router
 from bot.turn import Reply, Turn
 from cards.catalogue import t
@@ -105,7 +104,7 @@ def register(router: Router) -> None:
         )
         cards = summary_cards(result)
         for card in cards[:-1]:
-            await turn.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+            await replies.send(turn.context, replies.card_message(card))
         logger.info("workshop summary sent: round=%s notes=%d cards=%d", round_id, result.note_count, len(cards))
         return Reply(card=cards[-1])
 
@@ -130,7 +129,7 @@ async def _start(turn: Turn, decision: Start) -> Reply:
                     message_id = await post_to_channel(
                         turn.context, decision.team.service_url, tenant_id, group.channel_id, question_card(definition, question)
                     )
-                except ClientException as exc:
+                except SendFailed as exc:
                     await services.workshops.release_post(tenant_id, round_id, group.channel_id, question.id)
                     logger.warning("question post failed: channel=%s question=%s error=%s",
                                    group.channel_id, question.id, type(exc).__name__)
@@ -151,8 +150,8 @@ async def _start(turn: Turn, decision: Start) -> Reply:
 async def _post(turn: Turn, team: Team, channel_id: str, card: dict[str, Any]) -> None:
     try:
         await post_to_channel(turn.context, team.service_url, turn.identity.tenant_id, channel_id, card)
-    except ClientException as exc:
-        logger.warning("channel post failed: channel=%s error=%s", channel_id, type(exc).__name__)
+    except SendFailed as exc:
+        logger.warning("channel post failed: channel=%s error=%s", channel_id, exc.error.reason)
 
 
 # Channel activities --------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sender import RateLimiter, SendError, Sender
+from bot.outbound import Outbound, RateLimiter, SendError
+from bot.sender import Sender
 
 
 class FakeTime:
@@ -49,10 +50,9 @@ async def test_the_tenant_gets_at_most_its_rate_across_conversations(fake: FakeT
 
 
 def test_backoff_is_exponential_with_jitter_and_honours_retry_after():
-    sender = Sender(None, app_id="", limiter=RateLimiter(), conversations=None, teams=None, people=None,
-                    backoff_base=1.0, rand=lambda: 0.5)
-    assert [sender._backoff(n, None) for n in range(4)] == [0.75, 1.5, 3.0, 6.0]
-    assert sender._backoff(0, 7.0) == pytest.approx(7.05)
+    outbound = Outbound(RateLimiter(), backoff_base=1.0, rand=lambda: 0.5)
+    assert [outbound.backoff(n, None) for n in range(4)] == [0.75, 1.5, 3.0, 6.0]
+    assert outbound.backoff(0, 7.0) == pytest.approx(7.05)
 
 
 def test_retry_after_may_be_seconds_or_an_http_date():
@@ -77,7 +77,8 @@ async def test_a_stored_reference_is_sent_to_as_a_new_message(connector):
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(
         SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")))
-    sender = Sender(adapter, app_id="", limiter=RateLimiter(), conversations=None, teams=None, people=None)
+    outbound = Outbound(RateLimiter())
+    sender = Sender(adapter, app_id="", outbound=outbound, conversations=None, teams=None, people=None)
     reference = {"channelId": "msteams", "serviceUrl": connector.service_url, "activityId": "1:incoming",
                  "conversation": {"id": "a:1chat", "conversationType": "personal"}, "bot": {"id": "28:bot"}}
     card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
@@ -93,3 +94,4 @@ async def test_a_stored_reference_is_sent_to_as_a_new_message(connector):
     connector.fail_next("POST", r"/activities$", 400)
     refused = await sender.to_reference("tenant", reference, card)
     assert (refused.outcome.value, refused.reason) == ("failed", "400 BadArgument")
+    await outbound.close()

@@ -32,7 +32,7 @@ def round_file(tmp_path):
 async def start(url, round_file, clock, **settings) -> BotServer:
     server = BotServer(make_settings(url, round_file=round_file, HYTE_REMINDER_POLL_SECONDS=0, **settings), clock)
     await server.start()
-    server.app[SERVICES].reminders.sender.sleep = FakeSleep()
+    server.app[SERVICES].reminders.sender.outbound.sleep = FakeSleep()
     return server
 
 
@@ -68,11 +68,11 @@ async def test_throttled_429_is_retried_after_retry_after_and_delivered_once(bot
     attempts = [c for c in connector.calls if c.kind == "send" and c.conversation_id == BOARD_TEAM]
     assert [c.status for c in attempts] == [429, 429, 201]
     assert len(connector.sent(BOARD_TEAM)) == 1
-    waits = services.reminders.sender.sleep.waits
+    waits = services.reminders.sender.outbound.sleep.waits
     assert len(waits) == 2 and all(3.0 <= w <= 3.2 for w in waits)  # Retry-After honoured, a little jitter
     found = job(await jobs_of(services), "survey_open")
     assert (found.state, found.attempts, found.last_error) == (JobState.SENT, 1, "delivered after 2 retries")
-    assert services.reminders.sender.stats.throttled == 2
+    assert services.reminders.sender.outbound.stats.throttled == 2
 
     await services.reminders.run_due(clock.now())  # nothing left to send
     assert len(connector.sent(BOARD_TEAM)) == 1
@@ -80,12 +80,12 @@ async def test_throttled_429_is_retried_after_retry_after_and_delivered_once(bot
 
 async def test_502_and_504_back_off_exponentially_with_jitter(bot, connector):
     server, services, clock = bot
-    services.reminders.sender.backoff_base = 0.5
+    services.reminders.sender.outbound.backoff_base = 0.5
     connector.fail_next("POST", BOARD_SENDS, 502)
     connector.fail_next("POST", BOARD_SENDS, 504)
     connector.fail_next("POST", BOARD_SENDS, 412)
     await services.reminders.run_due(clock.now())
-    first, second, third = services.reminders.sender.sleep.waits
+    first, second, third = services.reminders.sender.outbound.sleep.waits
     assert 0.25 <= first <= 0.5 and 0.5 <= second <= 1.0 and 1.0 <= third <= 2.0  # base·2ⁿ, half random
     assert len(connector.sent(BOARD_TEAM)) == 1
 
@@ -182,7 +182,7 @@ async def test_two_instances_on_one_postgresql_database_send_each_reminder_once(
     assert len(driver.to(BOARD_TEAM)) == 5
     assert len(driver.to(conversation_id_for(MAIJA))) == 2  # nobody submitted: both 1:1 reminders
     assert len(driver.to(conversation_id_for(SANNA))) == 3
-    assert all(instance.sender.stats.calls > 0 for instance in instances)  # both did part of the work
+    assert all(instance.sender.outbound.stats.calls > 0 for instance in instances)  # both did part of the work
     jobs = await instances[0].jobs.list(instances[0].tenant_id, instances[0].round.id)
     assert all(j.state is not JobState.PENDING and j.attempts == 1 for j in jobs if j.state is JobState.SENT)
 

@@ -54,7 +54,7 @@ def clock() -> FixedClock:
 async def start(url, round_file, clock) -> BotServer:
     server = BotServer(make_settings(url, round_file=round_file, HYTE_REMINDER_POLL_SECONDS=0), clock)
     await server.start()
-    server.app[SERVICES].reminders.sender.sleep = FakeSleep()
+    server.app[SERVICES].reminders.sender.outbound.sleep = FakeSleep()
     return server
 
 
@@ -170,7 +170,7 @@ async def test_a_restart_in_the_middle_of_the_plan_sends_nothing_twice(database_
         assert received(driver)["board"][-1] == "2024-03-31 09:00 +0300"
 
         await server.restart()  # a new process in all but name: nothing is remembered in memory
-        server.app[SERVICES].reminders.sender.sleep = FakeSleep()
+        server.app[SERVICES].reminders.sender.outbound.sleep = FakeSleep()
         await submit(server.app[SERVICES], "kuopio", local("2024-04-01T12:00"))
         await driver.run_until(END)
     finally:

@@ -24,7 +24,7 @@ async def server(sqlite_url, clock, connector, teams):
     bot = BotServer(make_settings(sqlite_url, HYTE_REMINDER_POLL_SECONDS=0), clock)
     await bot.start()
     services = bot.app[SERVICES]
-    services.reminders.sender.sleep = FakeSleep()
+    services.reminders.sender.outbound.sleep = FakeSleep()
     await install_board_team(services, connector, teams, [MAIJA, MATTI, LIISA, ANNA, SANNA], clock.now())
     key = ResponseKey(services.round.tenant_id, services.round.id, "iisalmi")
     actor = Actor(LIISA.aad_object_id, LIISA.name)

@@ -186,7 +186,7 @@ async def test_reminders_follow_a_move_across_the_dst_change_and_sent_ones_stay_
     await server.start()
     try:
         services = server.app[SERVICES]
-        services.reminders.sender.sleep = FakeSleep()
+        services.reminders.sender.outbound.sleep = FakeSleep()
         await install_board_team(services, connector, teams, [MAIJA, MATTI, ANNA, SANNA], clock.now())
         driver = PlanDriver(clock, connector, lambda: [services.reminders])
         await driver.run_until(local("2024-03-31T09:00"))  # "closes in 3 days" went out on 31.3.

@@ -1,0 +1,93 @@
+"""Messages the bot sends in a turn, addressed to the conversation the activity came from.
+
+`bot/http.py` puts the activity as received (JSON) and the `Outbound` in the turn's state; `send`
+and `update` address a message from it the way botbuilder's `TurnContext.send_activity` does
+(`apply_conversation_reference`: channel, service URL, conversation, locale; from the bot to the
+person; a reply to the activity unless it is a conversationUpdate) and post it through the one
+retrying Outbound with the credentials botbuilder made for the turn. A send that fails for good
+raises `SendFailed`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+
+from bot.identity import tenant_of
+from bot.outbound import Outbound
+
+RECEIVED = "hyte.received_activity"
+OUTBOUND = "hyte.outbound"
+INVOKE_RESPONSE = "hyte.invoke_response"
+"""(status, JSON body) of an invoke's answer, as `answer_invoke` left it for bot/http.py."""
+REPLY_DEADLINE = 10.0
+"""Seconds a reply may spend on retries: Teams sends an activity again after 15 s without an answer."""
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+NOT_REPLIED_TO = frozenset({"conversationUpdate"})
+
+
+def text_message(text: str) -> dict[str, Any]:
+    return {"type": "message", "text": text}
+
+
+def card_message(card: dict[str, Any]) -> dict[str, Any]:
+    return attachment_message([{"contentType": CARD_CONTENT_TYPE, "content": card}])
+
+
+def attachment_message(attachments: list[dict[str, Any]], text: str | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": "message", "attachmentLayout": "list", "attachments": attachments}
+    if text is not None:
+        message["text"] = text
+    return message
+
+
+def answer_invoke(context: TurnContext, status: int, body: Any) -> None:
+    """The HTTP answer to an invoke (a card action's card), written by bot/http.py after the turn."""
+    context.turn_state[INVOKE_RESPONSE] = (status, body)
+
+
+async def send(context: TurnContext, message: dict[str, Any]) -> str | None:
+    """A new message in the turn's conversation (a reply to the activity); its id."""
+    received, outbound, credentials = _parts(context)
+    conversation_id = received["conversation"]["id"]
+    reply_to = received.get("id") if received.get("type") not in NOT_REPLIED_TO else None
+    activity = _addressed(received, message, reply_to)
+    activity_id, _ = await outbound.post_activity(
+        tenant_of(context.activity) or "", received["serviceUrl"], conversation_id, activity, credentials,
+        reply_to_id=reply_to, deadline=time.monotonic() + REPLY_DEADLINE,
+    )
+    return activity_id
+
+
+async def update(context: TurnContext, activity_id: str, message: dict[str, Any]) -> str | None:
+    """Replace a message the bot sent in the turn's conversation (a card updated in place)."""
+    received, outbound, credentials = _parts(context)
+    activity = _addressed(received, message, received.get("id"))
+    activity_id, _ = await outbound.put_activity(
+        tenant_of(context.activity) or "", received["serviceUrl"], received["conversation"]["id"], activity_id, activity,
+        credentials, deadline=time.monotonic() + REPLY_DEADLINE,
+    )
+    return activity_id
+
+
+def _parts(context: TurnContext) -> tuple[dict[str, Any], Outbound, Any]:
+    client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    credentials = client.config.credentials if client is not None else None
+    return context.turn_state[RECEIVED], context.turn_state[OUTBOUND], credentials
+
+
+def _addressed(received: dict[str, Any], message: dict[str, Any], reply_to: str | None) -> dict[str, Any]:
+    return {
+        "inputHint": "acceptingInput",
+        **message,
+        "channelId": received.get("channelId"),
+        "serviceUrl": received.get("serviceUrl"),
+        "conversation": received.get("conversation"),
+        "from": received.get("recipient"),
+        "recipient": received.get("from"),
+        "locale": received.get("locale"),
+        "replyToId": reply_to,
+    }
+
