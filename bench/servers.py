@@ -10,7 +10,12 @@ The bots (`hyte`: our `app.create_app`; `echo`: the botbuilder echo bot) get a t
 that records `time.perf_counter()` around every request handler, grouped by the client's
 ``X-Bench-Tag`` header. ``GET /_bench/samples`` answers the samples recorded since the previous
 call (and forgets them) with the process CPU time (all threads: aiosqlite works in threads).
-The middleware and the /_bench route exist only here, never in the app.
+
+Every server (all three kinds) also runs an event-loop lag monitor in its own loop: a task that
+repeatedly sleeps 5 ms and records how late each wake-up was (actual - expected; idle, mostly
+under 1 ms, as epoll waits in whole milliseconds). ``GET /_bench/lag`` answers the number of
+wake-ups, the max and the 99th percentile (of the wake-ups, in seconds) since the previous call,
+and forgets them. The middleware, the monitor and the /_bench routes exist only here, never in the app.
 
 `connector` is a minimal Bot Connector stand-in: it answers the bots' outgoing replies
 (POST /v3/conversations/{id}/activities[/{id}]) with 201 {"id": ...} and counts them
@@ -21,20 +26,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import itertools
+import math
 import os
 import signal
 import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import AsyncIterator
 
 from aiohttp import web
 
 REPO = Path(__file__).resolve().parent.parent
 TAG_HEADER = "X-Bench-Tag"
 BENCH_PREFIX = "/_bench/"
+LAG_INTERVAL = 0.005
 
 
 def add_instrumentation(app: web.Application) -> None:
@@ -61,15 +70,43 @@ def add_instrumentation(app: web.Application) -> None:
     app.router.add_get(BENCH_PREFIX + "samples", take_samples)
 
 
+def add_lag_monitor(app: web.Application) -> None:
+    """The event-loop lag monitor (started with the app, in its loop) and its endpoint."""
+    lags: list[float] = []
+
+    async def monitor() -> None:
+        while True:
+            expected = time.perf_counter() + LAG_INTERVAL
+            await asyncio.sleep(LAG_INTERVAL)
+            lags.append(time.perf_counter() - expected)
+
+    async def run_monitor(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(monitor())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def take_lag(_request: web.Request) -> web.Response:
+        taken = sorted(lags)
+        lags.clear()
+        p99 = taken[max(0, math.ceil(0.99 * len(taken)) - 1)] if taken else 0.0
+        return web.json_response({"n": len(taken), "max": taken[-1] if taken else 0.0, "p99": p99})
+
+    app.cleanup_ctx.append(run_monitor)
+    app.router.add_get(BENCH_PREFIX + "lag", take_lag)
+
+
 def build_hyte(args: argparse.Namespace) -> web.Application:
     sys.path.insert(0, str(REPO))
     from app import Settings, create_app
     from hyte.clock import FixedClock
     from hyte.round import HELSINKI
 
+    limits = {"HYTE_SEND_TENANT_PER_SECOND": args.send_tenant_per_second} if args.send_tenant_per_second else {}
     settings = Settings(
         DATABASE_URL=args.db, HYTE_ROUND_FILE=Path(args.round), HYTE_TODAY=date.fromisoformat(args.today),
-        MicrosoftAppId="", _env_file=None,
+        MicrosoftAppId="", _env_file=None, **limits,
     )
     clock = FixedClock(datetime.fromisoformat(args.now).replace(tzinfo=HELSINKI))
     app = create_app(settings, clock=clock)
@@ -124,6 +161,7 @@ BUILDERS = {"hyte": build_hyte, "echo": build_echo, "connector": build_connector
 
 async def serve(args: argparse.Namespace, profiler: cProfile.Profile | None = None) -> None:
     app = BUILDERS[args.kind](args)
+    add_lag_monitor(app)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()  # runs the app's startup (hyte: schema migration)
     site = web.TCPSite(runner, "127.0.0.1", args.port, backlog=1024)
@@ -153,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--round", help="hyte: round file")
     parser.add_argument("--today", default="2024-05-01", help="hyte: HYTE_TODAY")
     parser.add_argument("--now", default="2024-05-02T10:00", help="hyte: the fixed clock (Helsinki time)")
+    parser.add_argument("--send-tenant-per-second", type=float,
+                        help="hyte: HYTE_SEND_TENANT_PER_SECOND (Teams' per-tenant limit; default the app's 50)")
     parser.add_argument("--profile", help="write cProfile stats of the requests served to this file at exit")
     parser.add_argument("--fast-msrest", action="store_true", help="see fast_msrest()")
     args = parser.parse_args(argv)

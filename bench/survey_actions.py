@@ -10,8 +10,8 @@ and a Bot Connector stand-in for the bots' outgoing replies. This process is the
 Measured, per concurrency level, interleaved in slices so that drift hits every target alike:
   * our card action: a representative presses "Tallenna luonnos" (adaptiveCard/action invoke,
     verb survey.step, move save) on a section card with changed answers, tracking the version
-    from every returned card; each concurrent worker is a different representative of a different
-    organisation;
+    from every returned card; 200 representatives of as many organisations, each concurrent
+    worker going round its own share of them (`rotating_workers`);
   * echo invoke: an adaptiveCard/action invoke answered with a small card;
   * echo message: a message turn whose reply is POSTed to the connector stand-in;
   * our "kysely" message turn (for information: the section card sent as a reply).
@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 
 import aiohttp
 import yaml
@@ -129,6 +129,37 @@ async def start_server(kind: str, workdir: Path, *extra: str) -> Server:
     return Server(kind, process, int(line.split()[1]), log)
 
 
+async def start_servers(workdir: Path, round_file: Path, db_file: Path, *, profile: bool = False,
+                        fast_msrest: bool = False, hyte_extra: tuple[str, ...] = ()) -> tuple[Server, Server, Server]:
+    """The connector stand-in, our bot (over `db_file` and `round_file`; under cProfile with
+    `profile`, written to workdir/hyte.prof; `hyte_extra`: more bench.servers options) and the echo
+    bot, started together."""
+    hyte_args = ["--db", f"sqlite+aiosqlite:///{db_file}", "--round", str(round_file),
+                 "--today", TODAY.isoformat(), "--now", NOW, *hyte_extra]
+    echo_args = []
+    if profile:
+        hyte_args += ["--profile", str(workdir / "hyte.prof")]
+    if fast_msrest:
+        hyte_args.append("--fast-msrest")
+        echo_args.append("--fast-msrest")
+    connector, hyte, echo = await asyncio.gather(
+        start_server("connector", workdir), start_server("hyte", workdir, *hyte_args),
+        start_server("echo", workdir, *echo_args))
+    print(f"bench: servers up (hyte pid {hyte.process.pid}, echo pid {echo.process.pid}, "
+          f"connector pid {connector.process.pid}); workdir {workdir}", flush=True)
+    return connector, hyte, echo
+
+
+async def finish(servers: list[Server], workdir: Path, keep: bool) -> None:
+    """Stop the servers; remove the workdir unless it is to be kept."""
+    for server in servers:
+        await server.stop()
+    if keep:
+        print(f"bench: kept {workdir} (database, round file, server logs)")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # Round file ----------------------------------------------------------------------------------
 
 
@@ -209,6 +240,11 @@ class Rep:
         self.save_data = dict(action.get("data") or {})
         self.card_inputs = {k: v for k, v in inputs(card).items() if v is not None}
         return True
+
+
+def representatives(env: TeamsEnv, people: list[tuple[TeamsUser, str]]) -> list[Rep]:
+    return [Rep(user, org, card_action(env, user, "survey.open", {}), personal_message(env, user, "kysely"))
+            for user, org in people]
 
 
 def card_problem(card: Any) -> str | None:
@@ -315,6 +351,15 @@ class Bench:
         return Outcome(ok, seconds, None if ok else f"HTTP {status}")
 
 
+async def open_surveys(bench: Bench) -> bool:
+    """Every representative opens the survey and learns the version from the card, concurrently."""
+    opened = await asyncio.gather(*(bench.open_survey(rep, "open") for rep in bench.reps))
+    failed = Counter(o.error for o in opened if not o.ok)
+    if failed:
+        print(f"bench: opening the survey failed: {dict(failed)}", file=sys.stderr)
+    return not failed
+
+
 @dataclass
 class Target:
     key: str
@@ -342,19 +387,29 @@ class Result:
     client_cpu: float = 0.0
 
 
-async def run_phase(bench: Bench, target: Target, concurrency: int, n: int, tag: str, result: Result | None) -> None:
+def rotating_workers(reps: list[Rep], concurrency: int) -> list[Iterator[Rep]]:
+    """Worker w goes round the representatives w, w + concurrency, w + 2 x concurrency, ...: no two
+    workers act as the same representative at once, and the replies spread over many conversations
+    (the bot keeps to Teams' limits per conversation: 7 per second, 60 per 30 s)."""
+    return [itertools.cycle(reps[w::concurrency]) for w in range(concurrency)]
+
+
+async def run_phase(bench: Bench, target: Target, workers: list[Iterator[Rep]], n: int, tag: str,
+                    result: Result | None) -> None:
+    """`n` requests of `target` by concurrent workers (one request at a time each), worker i acting
+    as the representatives `workers[i]` yields, one per request."""
     server = bench.hyte if target.server == "hyte" else bench.echo
     op = target.op(bench)
     before = await bench.client.get_json(server.url + "/_bench/samples")
     tickets = iter(range(n))
     outcomes: list[Outcome] = []
 
-    async def worker(rep: Rep) -> None:
+    async def worker(reps: Iterator[Rep]) -> None:
         for _ in tickets:
-            outcomes.append(await op(rep, tag))
+            outcomes.append(await op(next(reps), tag))
 
     cpu0, started = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(worker(rep) for rep in bench.reps[:concurrency]))
+    await asyncio.gather(*(worker(reps) for reps in workers))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
     after = await bench.client.get_json(server.url + "/_bench/samples")
     if result is None:
@@ -438,6 +493,28 @@ def verify_database(db_file: Path, round_id: str, reps: list[Rep]) -> list[str]:
     return problems
 
 
+def print_errors(errors: Counter) -> None:
+    print(f"  errors: {sum(errors.values())}  target 0: {'PASS' if not errors else 'FAIL'}")
+    for error, count in errors.most_common():
+        print(f"    {count:6}  {error}")
+
+
+def print_checks(db_file: Path, round_id: str, reps: list[Rep], connector_count: int, messages_acknowledged: int) -> bool:
+    """The database check (`verify_database`) and the connector's reply count; True if both pass."""
+    problems = verify_database(db_file, round_id, reps)
+    acked = sum(r.acked for r in reps)
+    print(f"  database: {acked} acknowledged saves over {len({r.organisation for r in reps if r.acked})} "
+          f"organisations; "
+          + ("every one stored (version = acknowledged saves, one audit row each): PASS" if not problems
+             else f"{len(problems)} problems: FAIL"))
+    for problem in problems[:20]:
+        print(f"    {problem}")
+    replies_ok = connector_count == messages_acknowledged
+    print(f"  connector: {connector_count} replies received for {messages_acknowledged} "
+          f"acknowledged message turns: {'PASS' if replies_ok else 'FAIL'}")
+    return not problems and replies_ok
+
+
 # Main -----------------------------------------------------------------------------------------
 
 
@@ -474,40 +551,22 @@ async def run(args: argparse.Namespace) -> int:
     targets = [t for t in TARGETS if t.key in args.targets]
     workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-"))
     round_file, db_file = workdir / "round.yaml", workdir / "hyte.db"
-    config, people = write_round(round_file, max(50, max(args.levels)))
+    config, people = write_round(round_file, max(200, 4 * max(args.levels)))
     servers: list[Server] = []
     exit_code = 0
     try:
-        hyte_args = ["--db", f"sqlite+aiosqlite:///{db_file}", "--round", str(round_file),
-                     "--today", TODAY.isoformat(), "--now", NOW]
-        echo_args = []
-        if args.profile:
-            hyte_args += ["--profile", str(workdir / "hyte.prof")]
-        if args.fast_msrest:
-            hyte_args.append("--fast-msrest")
-            echo_args.append("--fast-msrest")
-        connector, hyte, echo = await asyncio.gather(
-            start_server("connector", workdir), start_server("hyte", workdir, *hyte_args),
-            start_server("echo", workdir, *echo_args))
+        connector, hyte, echo = await start_servers(workdir, round_file, db_file, profile=args.profile,
+                                                    fast_msrest=args.fast_msrest)
         servers = [connector, hyte, echo]
         env = TeamsEnv(service_url=connector.url + "/", tenant_id=config["tenant_id"])
-        reps = [
-            Rep(user, org, card_action(env, user, "survey.open", {}), personal_message(env, user, "kysely"))
-            for user, org in people[: max(args.levels)]
-        ]
-        print(f"bench: servers up (hyte pid {hyte.process.pid}, echo pid {echo.process.pid}, "
-              f"connector pid {connector.process.pid}); workdir {workdir}", flush=True)
+        reps = representatives(env, people[: max(200, 4 * max(args.levels))])
         timeout = aiohttp.ClientTimeout(total=120)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
             bench = Bench(Client(session), hyte, echo, connector, env, config["id"], reps)
             started = time.perf_counter()
             load_before = os.getloadavg()
 
-            # Every representative opens the survey and learns the version from the card.
-            opened = await asyncio.gather(*(bench.open_survey(rep, "open") for rep in reps))
-            failed = Counter(o.error for o in opened if not o.ok)
-            if failed:
-                print(f"bench: opening the survey failed: {dict(failed)}", file=sys.stderr)
+            if not await open_surveys(bench):
                 return 1
 
             # Warm-up (not measured): the top concurrency level, then one-by-one.
@@ -516,7 +575,7 @@ async def run(args: argparse.Namespace) -> int:
                 for level in (max(args.levels), 1):
                     count = args.warmup if level > 1 else max(1, args.warmup // 10)
                     result = Result()
-                    await run_phase(bench, target, level, count, "warmup", result)
+                    await run_phase(bench, target, rotating_workers(reps, level), count, "warmup", result)
                     warmup_errors.update(result.errors)
 
             results: dict[tuple[str, int], Result] = {}
@@ -527,7 +586,8 @@ async def run(args: argparse.Namespace) -> int:
                     order = targets[i % len(targets):] + targets[: i % len(targets)]
                     for target in order:
                         result = results.setdefault((target.key, level), Result())
-                        await run_phase(bench, target, level, count, f"{target.key}-c{level}", result)
+                        await run_phase(bench, target, rotating_workers(reps, level), count, f"{target.key}-c{level}",
+                                        result)
                 print(f"bench: concurrency {level} done ({time.perf_counter() - started:.0f} s)", flush=True)
 
             connector_count = (await bench.client.get_json(connector.url + "/_bench/count"))["activities"]
@@ -578,35 +638,17 @@ async def run(args: argparse.Namespace) -> int:
         if ours and msg:
             print(f"  c={top:<3} throughput card action / echo message turn: "
                   f"{(ours.n / ours.wall) / (msg.n / msg.wall):5.2f}  (information)")
-        print(f"  errors: {sum(total_errors.values())}  target 0: {'PASS' if not total_errors else 'FAIL'}")
-        for error, count in total_errors.most_common():
-            print(f"    {count:6}  {error}")
-
-        problems = verify_database(db_file, config["id"], reps)
-        acked = sum(r.acked for r in reps)
-        print(f"  database: {acked} acknowledged saves over {len({r.organisation for r in reps if r.acked})} "
-              f"organisations; "
-              + ("every one stored (version = acknowledged saves, one audit row each): PASS" if not problems
-                 else f"{len(problems)} problems: FAIL"))
-        for problem in problems[:20]:
-            print(f"    {problem}")
-        replies_ok = connector_count == bench.messages_acknowledged
-        print(f"  connector: {connector_count} replies received for {bench.messages_acknowledged} "
-              f"acknowledged message turns: {'PASS' if replies_ok else 'FAIL'}")
+        print_errors(total_errors)
+        checks_ok = print_checks(db_file, config["id"], reps, connector_count, bench.messages_acknowledged)
         print(f"  total time {time.perf_counter() - started:.0f} s; load average before "
               f"{load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} (other processes on the machine skew results)")
 
         if args.profile:
             print_profile(workdir / "hyte.prof")
-        if total_errors or problems or not replies_ok:
+        if total_errors or not checks_ok:
             exit_code = 1
     finally:
-        for server in servers:
-            await server.stop()
-        if args.keep or exit_code:
-            print(f"bench: kept {workdir} (database, round file, server logs)")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        await finish(servers, workdir, args.keep or exit_code != 0)
     return exit_code
 
 
