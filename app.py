@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import logging
 import secrets
@@ -189,6 +190,7 @@ def create_app(
             logger.warning("Voikko is not installed: summaries will leave out themes (apt-get install libvoikko1 voikko-fi)")
         if settings.migrate_on_start:
             await migrate(database.engine)
+        freeze_startup_objects()
         yield
         await outbound.close()
         await database.dispose()
@@ -255,6 +257,15 @@ def reminder_scheduler(
         responses=SqlResponseRepository(database), sender=sender, clock=clock,
         poll_seconds=settings.reminder_poll_seconds,
     )
+
+
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up (modules, the SDK's models, the round, the card
+    catalogue) out of the garbage collector's sight: a full collection scanned all of it, and held
+    the event loop for 50-75 ms each time under load (measured by bench.turns' loop-lag monitor)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _loopback(host: str) -> bool:

@@ -10,8 +10,9 @@ holder died is taken over after that.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
@@ -37,12 +38,21 @@ logger = logging.getLogger(__name__)
 _PHASES = frozenset(phase.value for phase in Phase)
 
 
+EFFECTIVE_SECONDS = 2.0
+"""How long `effective` keeps a round's timetable. Every turn reads it; a move made through this
+instance applies at once, one made through another instance within this time."""
+
+
 class SqlTimetableRepository:
     """The HYTE team's moved dates, and the one place that gives the round's effective timetable."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._db = database
         self._sessions = database.sessions
+        self._monotonic = monotonic
+        self._effective: dict[tuple[str, str], tuple[Round, Round, float]] = {}
+        self._generation = 0
+        """Counts this instance's moves: a read that overlapped a move is not kept."""
 
     async def moves(self, tenant_id: str, round_id: str) -> tuple[dict[Phase, datetime], int]:
         async with self._sessions() as session:
@@ -55,8 +65,20 @@ class SqlTimetableRepository:
         return moves, max((revision for *_, revision in rows), default=0)
 
     async def effective(self, round_: Round) -> Round:
-        """The round with its moved dates applied over the configured timetable. Moves that no
-        longer fit the configuration (it changed since) are ignored, with a warning."""
+        """The round with its moved dates applied over the configured timetable (kept for
+        EFFECTIVE_SECONDS). Moves that no longer fit the configuration (it changed since) are
+        ignored, with a warning."""
+        key = (round_.tenant_id, round_.id)
+        kept = self._effective.get(key)
+        if kept is not None and kept[0] is round_ and kept[2] > self._monotonic():
+            return kept[1]
+        started, generation = self._monotonic(), self._generation
+        effective = await self._effective_now(round_)
+        if generation == self._generation:
+            self._effective[key] = (round_, effective, started + EFFECTIVE_SECONDS)
+        return effective
+
+    async def _effective_now(self, round_: Round) -> Round:
         moves, revision = await self.moves(round_.tenant_id, round_.id)
         if not moves:
             return round_
@@ -72,6 +94,8 @@ class SqlTimetableRepository:
         moves: Mapping[Phase, tuple[datetime, datetime]], by_aad: str | None, by_name: str | None, at: datetime,
     ) -> int:
         revision = expected_revision + 1
+        self._generation += 1
+        self._effective.pop((tenant_id, round_id), None)
         try:
             async with self._db.write() as session:
                 latest = await session.scalar(
@@ -92,6 +116,9 @@ class SqlTimetableRepository:
                     await session.execute(_upsert(session, TimetableMoveRow, values, ("tenant_id", "round_id", "phase")))
         except IntegrityError:
             raise StaleTimetable() from None
+        finally:
+            self._generation += 1
+            self._effective.pop((tenant_id, round_id), None)
         return revision
 
     async def changes(self, tenant_id: str, round_id: str, limit: int = 5) -> list[TimetableChange]:

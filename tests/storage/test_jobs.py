@@ -148,3 +148,26 @@ async def test_a_upn_only_persons_entra_id_is_found_once_learnt(database):
     assert await people.aad_for_upn(TENANT, "anna.makinen@example.fi") is None
     await SqlConversationRepository(database).remember_person(TENANT, "aad-anna", "Anna.Makinen@example.fi", "Anna", T0)
     assert await people.aad_for_upn(TENANT, "anna.makinen@example.fi") == "aad-anna"
+
+
+async def test_the_effective_timetable_is_kept_briefly_and_a_move_here_applies_at_once(database):
+    from conftest import DEMO_ROUND, TODAY
+    from hyte.round import load_round
+    from storage.reminders import EFFECTIVE_SECONDS
+
+    round_ = load_round(DEMO_ROUND, today=TODAY)
+    clock = [100.0]
+    here = SqlTimetableRepository(database, monotonic=lambda: clock[0])
+    elsewhere = SqlTimetableRepository(database)  # another instance on the same database
+    closes = round_.timetable.survey_closes
+    assert (await here.effective(round_)).timetable.survey_closes == closes
+
+    later = closes + timedelta(days=3)
+    await elsewhere.move(round_.tenant_id, round_.id, 0, {Phase.SURVEY_CLOSES: (closes, later)}, "aad-a", "A", T0)
+    assert (await here.effective(round_)).timetable.survey_closes == closes  # kept
+    clock[0] += EFFECTIVE_SECONDS + 0.1
+    assert (await here.effective(round_)).timetable.survey_closes == later
+
+    latest = later + timedelta(days=1)
+    await here.move(round_.tenant_id, round_.id, 1, {Phase.SURVEY_CLOSES: (later, latest)}, "aad-a", "A", T0)
+    assert (await here.effective(round_)).timetable.survey_closes == latest  # no wait

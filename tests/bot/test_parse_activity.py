@@ -1,0 +1,34 @@
+"""bot/http.parse_activity reads every kind of Teams activity the bot receives exactly as
+botbuilder's `Activity().deserialize` does (it only skips msrest's key-by-key copy of the free-form
+fields)."""
+
+from __future__ import annotations
+
+import pytest
+from botbuilder.schema import Activity
+
+from auxil.channel import TeamSpec, channel_message, reaction, team_update
+from auxil.teams import TeamsEnv, TeamsUser, card_action, personal_install, personal_message
+from bot.http import parse_activity
+
+ENV = TeamsEnv(service_url="http://127.0.0.1:9/", tenant_id="tenant-1")
+USER = TeamsUser("00000000-0000-0000-0000-0000000000a1", "Maija Meikäläinen")
+TEAM = TeamSpec("19:team@thread.tacv2", "HYTE-neuvottelukunta", {"Ryhmä 1": "19:g1@thread.tacv2"})
+
+ACTIVITIES = {
+    "message": personal_message(ENV, USER, "kysely"),
+    "card action": card_action(ENV, USER, "survey.step", {"r": "x", "q.a": ["b", "c"], "nested": {"d": [1, {"e": None}]}}),
+    "older client's submit": personal_message(ENV, USER, None, value={"verb": "survey.step", "q.a": "b"}, reply_to_id="1:9"),
+    "install": personal_install(ENV, USER),
+    "channel note": channel_message(ENV, USER, TEAM, "19:g1@thread.tacv2", "<p>Muistiinpano</p>", mention_bot=True),
+    "reaction": reaction(ENV, USER, TEAM, "19:g1@thread.tacv2", "1700000000000"),
+    "team event": team_update(ENV, USER, TEAM, "channelCreated", channel={"id": "19:new@thread.tacv2", "name": "Uusi"}),
+}
+
+
+@pytest.mark.parametrize("name", ACTIVITIES)
+def test_an_activity_reads_as_botbuilder_reads_it(name):
+    body = ACTIVITIES[name]
+    ours, theirs = parse_activity(body), Activity().deserialize(body)
+    assert ours.serialize() == theirs.serialize()
+    assert ours.value == theirs.value and ours.channel_data == theirs.channel_data
