@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import ProcessedActivityRow
 
 MAX_ACTIVITY_ID = 256
+_ACTIVITIES = ProcessedActivityRow.__table__
 
 
 class SqlActivityLog:
@@ -19,28 +20,24 @@ class SqlActivityLog:
         self._db = database
 
     async def claim(self, tenant_id: str, activity_id: str, at: datetime) -> bool:
-        """Record the id; False when it was recorded already (a repeat). One statement, so two
-        concurrent deliveries of the same id cannot both claim it."""
-        async with self._db.write() as session:
-            dialect = session.bind.dialect.name
-            statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedActivityRow)
-            result = await session.execute(
-                statement.values(
+        """Record the id; False when it was recorded already (a repeat). One INSERT, refused by the
+        primary key for a second delivery, so two concurrent deliveries cannot both claim it. (Not
+        INSERT … ON CONFLICT DO NOTHING: SQLAlchemy compiles that anew for every message.)"""
+        try:
+            async with self._db.write() as session:
+                await session.execute(insert(_ACTIVITIES).values(
                     tenant_id=tenant_id, activity_id=activity_id[:MAX_ACTIVITY_ID], received_at=at, completed=False
-                )
-                .on_conflict_do_nothing(index_elements=["tenant_id", "activity_id"])
-            )
-            return result.rowcount == 1
+                ))
+        except IntegrityError:
+            return False
+        return True
 
     async def complete(self, tenant_id: str, activity_id: str) -> None:
         """The claimed activity's turn has finished: a repeat from now on is not run again."""
         async with self._db.write() as session:
             await session.execute(
-                update(ProcessedActivityRow)
-                .where(
-                    ProcessedActivityRow.tenant_id == tenant_id,
-                    ProcessedActivityRow.activity_id == activity_id[:MAX_ACTIVITY_ID],
-                )
+                update(_ACTIVITIES)
+                .where(_ACTIVITIES.c.tenant_id == tenant_id, _ACTIVITIES.c.activity_id == activity_id[:MAX_ACTIVITY_ID])
                 .values(completed=True)
             )
 

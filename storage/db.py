@@ -13,7 +13,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage import inline_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +25,15 @@ _MIGRATION_LOCK = 0x48595445  # "HYTE": one migrating instance at a time on Post
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     """`hide_parameters`: a database error's message (logged by the turn's error handler) names the
-    statement but never its parameters, which may be answer or note texts."""
+    statement but never its parameters, which may be answer or note texts. SQLite runs on the
+    event loop's thread (storage/inline_sqlite.py)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_async_engine(
+            url, async_creator=inline_sqlite.connector(url.database or ":memory:", timeout=30), hide_parameters=True
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
@@ -66,6 +71,10 @@ class Database:
     @classmethod
     def connect(cls, database_url: str) -> Database:
         return cls(create_engine(database_url))
+
+    def read(self) -> AsyncConnection:
+        """A connection for Core reads (lighter than a session, for the reads of every turn)."""
+        return self.engine.connect()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -22,7 +22,12 @@ class _Stale(Exception):
     """The stored version is not the expected one (raised inside the transaction to roll it back)."""
 
 
-def _response(row: ResponseRow) -> Response:
+_RESPONSES = ResponseRow.__table__
+_CHANGES = ResponseChangeRow.__table__
+_POSITIONS = SurveyPositionRow.__table__
+
+
+def _response(row: Any) -> Response:
     return Response(
         key=ResponseKey(row.tenant_id, row.round_id, row.organisation_id),
         answers=dict(row.answers),
@@ -37,28 +42,31 @@ def _response(row: ResponseRow) -> Response:
 
 def _key_filter(key: ResponseKey):
     return (
-        ResponseRow.tenant_id == key.tenant_id,
-        ResponseRow.round_id == key.round_id,
-        ResponseRow.organisation_id == key.organisation_id,
+        _RESPONSES.c.tenant_id == key.tenant_id,
+        _RESPONSES.c.round_id == key.round_id,
+        _RESPONSES.c.organisation_id == key.organisation_id,
     )
 
 
 class SqlResponseRepository:
+    """Responses and their audit trail. The survey's steps use Core statements (no ORM objects):
+    they run on every card action."""
+
     def __init__(self, database: Database) -> None:
         self._db = database
         self._sessions = database.sessions
 
     async def get(self, key: ResponseKey) -> Response | None:
-        async with self._sessions() as session:
-            row = (await session.execute(select(ResponseRow).where(*_key_filter(key)))).scalar_one_or_none()
+        async with self._db.read() as connection:
+            row = (await connection.execute(select(_RESPONSES).where(*_key_filter(key)))).one_or_none()
             return _response(row) if row else None
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(ResponseRow)
-                .where(ResponseRow.tenant_id == tenant_id, ResponseRow.round_id == round_id)
-                .order_by(ResponseRow.organisation_id)
+            rows = await session.execute(
+                select(_RESPONSES)
+                .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
+                .order_by(_RESPONSES.c.organisation_id)
             )
             return [_response(row) for row in rows]
 
@@ -73,12 +81,7 @@ class SqlResponseRepository:
             async with self._db.write() as session:
                 response = await self._write(session, key, change, actor, at) if change is not None else None
                 if position is not None:
-                    await _upsert(
-                        session, SurveyPositionRow,
-                        {"tenant_id": key.tenant_id, "round_id": key.round_id, "aad_object_id": actor.aad_object_id,
-                         "section_id": position, "updated_at": at},
-                        keys=("tenant_id", "round_id", "aad_object_id"),
-                    )
+                    await _set_position(session, key.tenant_id, key.round_id, actor.aad_object_id, position, at)
         except _Stale:
             raise VersionConflict(await self.get(key) or Response.empty(key)) from None
         return response
@@ -103,17 +106,16 @@ class SqlResponseRepository:
         else:
             row = (
                 await session.execute(
-                    update(ResponseRow)
-                    .where(*_key_filter(key), ResponseRow.version == change.expected_version)
+                    update(_RESPONSES)
+                    .where(*_key_filter(key), _RESPONSES.c.version == change.expected_version)
                     .values(**values)
-                    .returning(ResponseRow)
-                    .execution_options(synchronize_session=False)
+                    .returning(*_RESPONSES.c)
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
         if row is None:
             raise _Stale
-        session.add(
-            ResponseChangeRow(
+        await session.execute(
+            insert(_CHANGES).values(
                 tenant_id=key.tenant_id,
                 response_id=row.id,
                 version=values["version"],
@@ -126,12 +128,12 @@ class SqlResponseRepository:
         )
         return _response(row)
 
-    async def _insert(self, session: AsyncSession, key: ResponseKey, values: dict, at: datetime) -> ResponseRow | None:
+    async def _insert(self, session: AsyncSession, key: ResponseKey, values: dict, at: datetime) -> Any:
         try:
             async with session.begin_nested():
                 return (
                     await session.execute(
-                        insert(ResponseRow)
+                        insert(_RESPONSES)
                         .values(
                             {
                                 "tenant_id": key.tenant_id,
@@ -142,9 +144,9 @@ class SqlResponseRepository:
                                 **values,
                             }
                         )
-                        .returning(ResponseRow)
+                        .returning(*_RESPONSES.c)
                     )
-                ).scalar_one()
+                ).one()
         except IntegrityError:
             return None
 
@@ -176,18 +178,33 @@ class SqlPositionRepository:
         self._sessions = database.sessions
 
     async def get(self, tenant_id: str, round_id: str, aad_object_id: str) -> str | None:
-        async with self._sessions() as session:
-            row = await session.get(SurveyPositionRow, (tenant_id, round_id, aad_object_id))
-            return row.section_id if row else None
+        async with self._db.read() as connection:
+            return await connection.scalar(select(_POSITIONS.c.section_id).where(
+                _POSITIONS.c.tenant_id == tenant_id, _POSITIONS.c.round_id == round_id,
+                _POSITIONS.c.aad_object_id == aad_object_id))
 
     async def set(self, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime) -> None:
         async with self._db.write() as session:
-            await _upsert(
-                session, SurveyPositionRow,
-                {"tenant_id": tenant_id, "round_id": round_id, "aad_object_id": aad_object_id,
-                 "section_id": section_id, "updated_at": at},
-                keys=("tenant_id", "round_id", "aad_object_id"),
-            )
+            await _set_position(session, tenant_id, round_id, aad_object_id, section_id, at)
+
+
+async def _set_position(
+    session: AsyncSession, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime,
+) -> None:
+    """Update the person's position, or insert it the first time. Not an upsert statement:
+    SQLAlchemy compiles the dialects' INSERT … ON CONFLICT anew every time (it is not cacheable),
+    and this runs on every survey step."""
+    where = (_POSITIONS.c.tenant_id == tenant_id, _POSITIONS.c.round_id == round_id,
+             _POSITIONS.c.aad_object_id == aad_object_id)
+    changes = {"section_id": section_id, "updated_at": at}
+    if (await session.execute(update(_POSITIONS).where(*where).values(changes))).rowcount:
+        return
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(_POSITIONS).values(
+                tenant_id=tenant_id, round_id=round_id, aad_object_id=aad_object_id, **changes))
+    except IntegrityError:  # inserted meanwhile by a concurrent step of the same person
+        await session.execute(update(_POSITIONS).where(*where).values(changes))
 
 
 class SqlConversationRepository:
