@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -13,6 +13,11 @@ from storage.models import ProcessedActivityRow
 
 MAX_ACTIVITY_ID = 256
 _ACTIVITIES = ProcessedActivityRow.__table__
+_CLAIM = insert(_ACTIVITIES)
+_COMPLETE = update(_ACTIVITIES).where(
+    _ACTIVITIES.c.tenant_id == bindparam("w_tenant"), _ACTIVITIES.c.activity_id == bindparam("w_activity")
+)
+"""Built once: these run on every message."""
 
 
 class SqlActivityLog:
@@ -24,21 +29,20 @@ class SqlActivityLog:
         primary key for a second delivery, so two concurrent deliveries cannot both claim it. (Not
         INSERT … ON CONFLICT DO NOTHING: SQLAlchemy compiles that anew for every message.)"""
         try:
-            async with self._db.write() as session:
-                await session.execute(insert(_ACTIVITIES).values(
-                    tenant_id=tenant_id, activity_id=activity_id[:MAX_ACTIVITY_ID], received_at=at, completed=False
-                ))
+            async with self._db.transaction() as connection:
+                await connection.execute(_CLAIM, {
+                    "tenant_id": tenant_id, "activity_id": activity_id[:MAX_ACTIVITY_ID], "received_at": at,
+                    "completed": False,
+                })
         except IntegrityError:
             return False
         return True
 
     async def complete(self, tenant_id: str, activity_id: str) -> None:
         """The claimed activity's turn has finished: a repeat from now on is not run again."""
-        async with self._db.write() as session:
-            await session.execute(
-                update(_ACTIVITIES)
-                .where(_ACTIVITIES.c.tenant_id == tenant_id, _ACTIVITIES.c.activity_id == activity_id[:MAX_ACTIVITY_ID])
-                .values(completed=True)
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                _COMPLETE, {"w_tenant": tenant_id, "w_activity": activity_id[:MAX_ACTIVITY_ID], "completed": True}
             )
 
     async def release_unfinished(self) -> int:

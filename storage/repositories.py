@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
 from storage.db import Database
@@ -48,6 +48,34 @@ def _key_filter(key: ResponseKey):
     )
 
 
+# The statements of every survey step, built once: building a statement and its cache key took
+# more time than SQLite takes to run it. Parameters named w_… are the WHERE clause's; the others
+# are the columns an INSERT or UPDATE sets.
+_BY_KEY = (
+    _RESPONSES.c.tenant_id == bindparam("w_tenant"),
+    _RESPONSES.c.round_id == bindparam("w_round"),
+    _RESPONSES.c.organisation_id == bindparam("w_organisation"),
+)
+_GET_RESPONSE = select(_RESPONSES).where(*_BY_KEY)
+_UPDATE_RESPONSE = update(_RESPONSES).where(*_BY_KEY, _RESPONSES.c.version == bindparam("w_version")).returning(
+    *_RESPONSES.c
+)
+_INSERT_RESPONSE = insert(_RESPONSES).returning(*_RESPONSES.c)
+_INSERT_CHANGE = insert(_CHANGES)
+_BY_PERSON = (
+    _POSITIONS.c.tenant_id == bindparam("w_tenant"),
+    _POSITIONS.c.round_id == bindparam("w_round"),
+    _POSITIONS.c.aad_object_id == bindparam("w_aad"),
+)
+_GET_POSITION = select(_POSITIONS.c.section_id).where(*_BY_PERSON)
+_UPDATE_POSITION = update(_POSITIONS).where(*_BY_PERSON)
+_INSERT_POSITION = insert(_POSITIONS)
+
+
+def _key_params(key: ResponseKey) -> dict[str, str]:
+    return {"w_tenant": key.tenant_id, "w_round": key.round_id, "w_organisation": key.organisation_id}
+
+
 class SqlResponseRepository:
     """Responses and their audit trail. The survey's steps use Core statements (no ORM objects):
     they run on every card action."""
@@ -58,7 +86,7 @@ class SqlResponseRepository:
 
     async def get(self, key: ResponseKey) -> Response | None:
         async with self._db.read() as connection:
-            row = (await connection.execute(select(_RESPONSES).where(*_key_filter(key)))).one_or_none()
+            row = (await connection.execute(_GET_RESPONSE, _key_params(key))).one_or_none()
             return _response(row) if row else None
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
@@ -78,15 +106,15 @@ class SqlResponseRepository:
         The change is written only if the stored version is `change.expected_version`; otherwise
         VersionConflict carries what is stored now, and nothing is written."""
         try:
-            async with self._db.write() as session:
-                response = await self._write(session, key, change, actor, at) if change is not None else None
+            async with self._db.transaction() as connection:
+                response = await self._write(connection, key, change, actor, at) if change is not None else None
                 if position is not None:
-                    await _set_position(session, key.tenant_id, key.round_id, actor.aad_object_id, position, at)
+                    await _set_position(connection, key.tenant_id, key.round_id, actor.aad_object_id, position, at)
         except _Stale:
             raise VersionConflict(await self.get(key) or Response.empty(key)) from None
         return response
 
-    async def _write(self, session: AsyncSession, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
+    async def _write(self, session: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
         values: dict[str, Any] = {
             "answers": change.answers,
             "version": change.expected_version + 1,
@@ -104,49 +132,37 @@ class SqlResponseRepository:
         if change.expected_version == 0:
             row = await self._insert(session, key, values, at)
         else:
-            row = (
-                await session.execute(
-                    update(_RESPONSES)
-                    .where(*_key_filter(key), _RESPONSES.c.version == change.expected_version)
-                    .values(**values)
-                    .returning(*_RESPONSES.c)
-                )
-            ).one_or_none()
+            row = (await session.execute(
+                _UPDATE_RESPONSE, {**_key_params(key), "w_version": change.expected_version, **values}
+            )).one_or_none()
         if row is None:
             raise _Stale
-        await session.execute(
-            insert(_CHANGES).values(
-                tenant_id=key.tenant_id,
-                response_id=row.id,
-                version=values["version"],
-                action=change.action.value,
-                questions={"changed": list(change.changed_questions)},
-                actor_aad=actor.aad_object_id,
-                actor_name=actor.name,
-                at=at,
-            )
-        )
+        await session.execute(_INSERT_CHANGE, {
+            "tenant_id": key.tenant_id,
+            "response_id": row.id,
+            "version": values["version"],
+            "action": change.action.value,
+            "questions": {"changed": list(change.changed_questions)},
+            "actor_aad": actor.aad_object_id,
+            "actor_name": actor.name,
+            "at": at,
+        })
         return _response(row)
 
-    async def _insert(self, session: AsyncSession, key: ResponseKey, values: dict, at: datetime) -> Any:
+    async def _insert(self, session: AsyncConnection, key: ResponseKey, values: dict, at: datetime) -> Any:
         try:
             async with session.begin_nested():
-                return (
-                    await session.execute(
-                        insert(_RESPONSES)
-                        .values(
-                            {
-                                "tenant_id": key.tenant_id,
-                                "round_id": key.round_id,
-                                "organisation_id": key.organisation_id,
-                                "submitted_answers": None,
-                                "created_at": at,
-                                **values,
-                            }
-                        )
-                        .returning(*_RESPONSES.c)
-                    )
-                ).one()
+                return (await session.execute(_INSERT_RESPONSE, {
+                    "tenant_id": key.tenant_id,
+                    "round_id": key.round_id,
+                    "organisation_id": key.organisation_id,
+                    "submitted_answers": None,
+                    "submitted_at": None,
+                    "submitted_by_aad": None,
+                    "submitted_by_name": None,
+                    "created_at": at,
+                    **values,
+                })).one()
         except IntegrityError:
             return None
 
@@ -179,32 +195,32 @@ class SqlPositionRepository:
 
     async def get(self, tenant_id: str, round_id: str, aad_object_id: str) -> str | None:
         async with self._db.read() as connection:
-            return await connection.scalar(select(_POSITIONS.c.section_id).where(
-                _POSITIONS.c.tenant_id == tenant_id, _POSITIONS.c.round_id == round_id,
-                _POSITIONS.c.aad_object_id == aad_object_id))
+            return await connection.scalar(
+                _GET_POSITION, {"w_tenant": tenant_id, "w_round": round_id, "w_aad": aad_object_id}
+            )
 
     async def set(self, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime) -> None:
-        async with self._db.write() as session:
-            await _set_position(session, tenant_id, round_id, aad_object_id, section_id, at)
+        async with self._db.transaction() as connection:
+            await _set_position(connection, tenant_id, round_id, aad_object_id, section_id, at)
 
 
 async def _set_position(
-    session: AsyncSession, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime,
+    session: AsyncConnection, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime,
 ) -> None:
     """Update the person's position, or insert it the first time. Not an upsert statement:
     SQLAlchemy compiles the dialects' INSERT … ON CONFLICT anew every time (it is not cacheable),
     and this runs on every survey step."""
-    where = (_POSITIONS.c.tenant_id == tenant_id, _POSITIONS.c.round_id == round_id,
-             _POSITIONS.c.aad_object_id == aad_object_id)
-    changes = {"section_id": section_id, "updated_at": at}
-    if (await session.execute(update(_POSITIONS).where(*where).values(changes))).rowcount:
+    move = {"w_tenant": tenant_id, "w_round": round_id, "w_aad": aad_object_id, "section_id": section_id,
+            "updated_at": at}
+    if (await session.execute(_UPDATE_POSITION, move)).rowcount:
         return
     try:
         async with session.begin_nested():
-            await session.execute(insert(_POSITIONS).values(
-                tenant_id=tenant_id, round_id=round_id, aad_object_id=aad_object_id, **changes))
+            await session.execute(_INSERT_POSITION, {"tenant_id": tenant_id, "round_id": round_id,
+                                                     "aad_object_id": aad_object_id, "section_id": section_id,
+                                                     "updated_at": at})
     except IntegrityError:  # inserted meanwhile by a concurrent step of the same person
-        await session.execute(update(_POSITIONS).where(*where).values(changes))
+        await session.execute(_UPDATE_POSITION, move)
 
 
 class SqlConversationRepository:
