@@ -60,6 +60,8 @@ HERE = Path(__file__).resolve().parent
 SERVICES = web.AppKey("services", Services)
 ACTIVITY_IDS_KEPT = timedelta(days=2)
 ACTIVITY_PURGE_SECONDS = 3600.0
+BACKGROUND_DRAIN_SECONDS = 30.0
+"""At shutdown, how long summaries and exports in hand may take to finish."""
 
 
 class Settings(BaseSettings):
@@ -192,6 +194,7 @@ def create_app(
             await migrate(database.engine)
         freeze_startup_objects()
         yield
+        await services.background.drain(BACKGROUND_DRAIN_SECONDS)
         await outbound.close()
         await database.dispose()
 

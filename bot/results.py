@@ -34,11 +34,15 @@ def register(router: Router) -> None:
         refused = await where_refused(turn)
         if refused:
             return Reply(text=t(refused))
-        cards = summary_cards(await _summary(turn), turn.services.round.config.county)
-        for card in cards[:-1]:
-            await _send_card(turn, card)
-        logger.info("summary sent: round=%s cards=%d", turn.services.round.id, len(cards))
-        return Reply(card=cards[-1])
+
+        async def send_summary() -> None:
+            cards = summary_cards(await _summary(turn), turn.services.round.config.county)
+            for card in cards:
+                await _send_card(turn, card)
+            logger.info("summary sent: round=%s cards=%d", turn.services.round.id, len(cards))
+
+        turn.later("survey summary", send_summary)
+        return Reply(text=t("results.preparing"))
 
     @router.action(ResultsAnswers, guards=TEAM_GUARDS)
     async def show_answers(turn: Turn, payload: ResultsAnswers) -> Reply:
@@ -71,36 +75,48 @@ def register(router: Router) -> None:
                 links.append((t(f"export.download_{kind}"), url))
             logger.info("export links sent: round=%s", round_.id)
             return Reply(card=download_card(links, expires))
-        for kind in KINDS:
-            export_file = await build_export(
-                round_, services.responses, kind, turn.now,
-                workshops=services.workshops, workshop_definition=services.workshop_questions,
-            )
-            context = {"verb": "export.consent", "r": round_.id, "kind": kind}
-            attachment = file_consent_attachment(export_file.filename, len(export_file.data), context)
-            await replies.send(turn.context, replies.attachment_message([attachment]))
-        logger.info("export consent cards sent: round=%s", round_.id)
-        return Reply(text=t("export.consent_hint"))
+
+        async def send_consent_cards() -> None:
+            for kind in KINDS:
+                export_file = await build_export(
+                    round_, services.responses, kind, turn.now,
+                    workshops=services.workshops, workshop_definition=services.workshop_questions,
+                )
+                context = {"verb": "export.consent", "r": round_.id, "kind": kind}
+                attachment = file_consent_attachment(export_file.filename, len(export_file.data), context)
+                await replies.send(turn.context, replies.attachment_message([attachment]))
+            await replies.send(turn.context, replies.text_message(t("export.consent_hint")))
+            logger.info("export consent cards sent: round=%s", round_.id)
+
+        turn.later("export", send_consent_cards)
+        return Reply(text=t("export.preparing"))
 
     @router.action(ExportConsent, guards=(guards.hyte_team, guards.personal_only))
     async def export_consent(turn: Turn, payload: ExportConsent) -> Reply:
         if payload.action == "decline" or payload.upload is None:
             return Reply(text=t("export.declined"))
-        services, round_ = turn.services, turn.services.round
-        export_file = await build_export(
-            round_, services.responses, payload.kind, turn.now,
-            workshops=services.workshops, workshop_definition=services.workshop_questions,
-        )
-        try:
-            await upload(payload.upload.upload_url, export_file.data)
-        except (UploadFailed, OSError, TimeoutError) as exc:
-            logger.warning("export upload failed: round=%s kind=%s error=%s", round_.id, payload.kind, type(exc).__name__)
-            return Reply(text=t("export.upload_failed"))
-        info = file_info_attachment(
-            payload.upload.name, payload.upload.content_url, payload.upload.unique_id, payload.upload.file_type or payload.kind,
-        )
-        await replies.send(turn.context, replies.attachment_message([info], text=t("export.uploaded", name=payload.upload.name)))
-        logger.info("export uploaded: round=%s kind=%s", round_.id, payload.kind)
+        services, round_, upload_to = turn.services, turn.services.round, payload.upload
+
+        async def build_and_upload() -> None:
+            export_file = await build_export(
+                round_, services.responses, payload.kind, turn.now,
+                workshops=services.workshops, workshop_definition=services.workshop_questions,
+            )
+            try:
+                await upload(upload_to.upload_url, export_file.data)
+            except (UploadFailed, OSError, TimeoutError) as exc:
+                logger.warning("export upload failed: round=%s kind=%s error=%s", round_.id, payload.kind,
+                               type(exc).__name__)
+                await replies.send(turn.context, replies.text_message(t("export.upload_failed")))
+                return
+            info = file_info_attachment(
+                upload_to.name, upload_to.content_url, upload_to.unique_id, upload_to.file_type or payload.kind,
+            )
+            await replies.send(turn.context, replies.attachment_message(
+                [info], text=t("export.uploaded", name=upload_to.name)))
+            logger.info("export uploaded: round=%s kind=%s", round_.id, payload.kind)
+
+        turn.later("export upload", build_and_upload)
         return Reply()
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from botbuilder.core import TurnContext
 
+from bot import replies
+from bot.background import Background
 from bot.exports import LinkSigner
+from bot.outbound import SendFailed
 from bot.identity import Identity, IdentityResolver
 from bot.scheduler import Scheduler
+from cards.catalogue import t
 from hyte.clock import Clock
 from hyte.round import Round
 from hyte.workshop import WorkshopDefinition
@@ -40,6 +44,8 @@ class Services:
     """The round's workshop questions (hyte/workshop.py); None: the round has no workshop."""
     workshops: SqlWorkshopRepository | None = None
     """Workshops, their groups, notes and reactions (bot/workshop.py)."""
+    background: Background = field(default_factory=Background)
+    """Summaries and exports finished after the turn has answered (`Turn.later`)."""
 
     async def for_turn(self) -> Services:
         """These services with the round's effective timetable: the dates the HYTE team moved in
@@ -65,6 +71,21 @@ class Turn:
     @property
     def personal(self) -> bool:
         return self.conversation_type == "personal"
+
+    def later(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Finish `work` after the turn has answered; its messages go to this conversation. If it
+        fails, the person is told so (unless it was the sending that failed)."""
+
+        async def run() -> None:
+            try:
+                await work()
+            except SendFailed:
+                raise
+            except Exception:
+                await replies.send(self.context, replies.text_message(t("error.generic")))
+                raise
+
+        self.services.background.start(name, run())
 
 
 @dataclass(frozen=True)

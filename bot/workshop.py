@@ -97,16 +97,20 @@ def register(router: Router) -> None:
         run = await services.workshops.get(tenant_id, round_id)
         if run is None:
             return Reply(text=t("workshop.not_started"))
-        notes = await services.workshops.notes(tenant_id, round_id)
-        # Lemmatising hundreds of notes is CPU work: off the event loop.
-        result = await asyncio.to_thread(
-            consolidate, services.workshop_questions, run.groups, notes, status=run.status
-        )
-        cards = summary_cards(result)
-        for card in cards[:-1]:
-            await replies.send(turn.context, replies.card_message(card))
-        logger.info("workshop summary sent: round=%s notes=%d cards=%d", round_id, result.note_count, len(cards))
-        return Reply(card=cards[-1])
+
+        async def send_summary() -> None:
+            notes = await services.workshops.notes(tenant_id, round_id)
+            # Lemmatising hundreds of notes is CPU work: off the event loop.
+            result = await asyncio.to_thread(
+                consolidate, services.workshop_questions, run.groups, notes, status=run.status
+            )
+            cards = summary_cards(result)
+            for card in cards:
+                await replies.send(turn.context, replies.card_message(card))
+            logger.info("workshop summary sent: round=%s notes=%d cards=%d", round_id, result.note_count, len(cards))
+
+        turn.later("workshop summary", send_summary)
+        return Reply(text=t("workshop.summary_preparing"))
 
 
 async def _start(turn: Turn, decision: Start) -> Reply:

@@ -124,5 +124,5 @@ async def server(sqlite_url: str, clock: FixedClock):
 
 @pytest.fixture
 async def client(server: BotServer):
-    async with BotClient(server.url) as bot_client:
+    async with BotClient(server.url, settle=server.settle) as bot_client:
         yield bot_client

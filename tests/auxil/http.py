@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Self
+from typing import Any, Awaitable, Callable, Self
 
 import aiohttp
 
@@ -17,8 +17,14 @@ class BotClient:
     ``None`` when it answered nothing, the text otherwise.
     """
 
-    def __init__(self, base_url: str, *, path: str = "/api/messages", timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, *, path: str = "/api/messages", timeout: float = 30.0,
+        settle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.url = str(base_url).rstrip("/") + path
+        self.settle = settle
+        """Awaited after every answer: the bot's work left for after the turn (summaries, exports),
+        so that a test sees what the person sees once it is done."""
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -49,12 +55,14 @@ class BotClient:
         """POST arbitrary bytes (for malformed-request tests)."""
         all_headers = {"Content-Type": content_type, **(headers or {})}
         async with self._client().post(self.url, data=body, headers=all_headers) as resp:
-            text = await resp.text()
-            if not text:
-                return resp.status, None
-            if resp.content_type == "application/json":
-                try:
-                    return resp.status, json.loads(text)
-                except ValueError:
-                    pass
-            return resp.status, text
+            status, content_type, text = resp.status, resp.content_type, await resp.text()
+        if self.settle is not None:
+            await self.settle()
+        if not text:
+            return status, None
+        if content_type == "application/json":
+            try:
+                return status, json.loads(text)
+            except ValueError:
+                pass
+        return status, text

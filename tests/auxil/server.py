@@ -29,6 +29,13 @@ class BotServer:
         self.url = f"http://127.0.0.1:{port}"
         return self
 
+    async def settle(self) -> None:
+        """Wait until the bot has finished the work its turns left for later (summaries, exports)."""
+        if self.app is not None:
+            from app import SERVICES
+
+            await self.app[SERVICES].background.idle()
+
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import uuid
@@ -17,7 +18,10 @@ from openpyxl import load_workbook
 from app import SERVICES
 from auxil.cards import walk
 from auxil.person import Person, texts
-from auxil.teams import TeamsEnv, TeamsUser, _activity
+import bot.results
+from auxil.http import BotClient
+from auxil.teams import TeamsEnv, TeamsUser, _activity, personal_message
+from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, NOW, OLLI, SANNA
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 
@@ -249,16 +253,21 @@ async def test_big_summary_is_split_into_messages_under_80_kb(server, sanna):
 
 
 class UploadTarget:
-    """A loopback stand-in for the OneDrive upload session Teams hands the bot."""
+    """A loopback stand-in for the OneDrive upload session Teams hands the bot; with `hold`, an
+    upload is answered only once `release` is set."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold: bool = False) -> None:
         self.received: list[tuple[dict, bytes]] = []
+        self.release = asyncio.Event()
+        if not hold:
+            self.release.set()
 
     async def __aenter__(self):
         app = web.Application(client_max_size=50 * 1024 * 1024)
 
         async def handle(request: web.Request) -> web.Response:
             self.received.append((dict(request.headers), await request.read()))
+            await self.release.wait()
             return web.json_response({"id": "file-1"}, status=201)
 
         app.router.add_put("/upload/{name}", handle)
@@ -304,6 +313,41 @@ async def test_export_in_personal_chat_through_file_consent(known, sanna, client
     assert info == [{"contentType": "application/vnd.microsoft.teams.card.file.info",
                      "contentUrl": "https://onedrive.example/file.xlsx", "name": "HYTE.xlsx",
                      "content": {"uniqueId": "UID-1", "fileType": "xlsx"}}]
+
+
+async def test_slow_work_is_acknowledged_at_once_and_finished_after_the_answer(known, sanna, server, connector, teams):
+    """Summaries and exports answer at once and go on in the background (bot/background.py): the
+    HTTP answer to Teams does not wait for them."""
+    async with BotClient(server.url) as teams_client:  # does not wait for the bot's background work
+        before = len(connector.sent(sanna.conversation_id))
+        status, _ = await teams_client.post(personal_message(teams, SANNA, "yhteenveto kysely"))
+        assert status == 201
+        first = connector.sent(sanna.conversation_id)[before]
+        assert first["text"] == t("results.preparing")
+        await server.settle()
+        later = connector.sent(sanna.conversation_id)[before + 1:]
+        assert "Ennakkokyselyn yhteenveto" in texts(cards_of(later)[0])
+
+        context = {"verb": "export.consent", "r": ROUND_ID, "kind": "xlsx"}
+        async with UploadTarget(hold=True) as target:
+            before = len(connector.sent(sanna.conversation_id))
+            status, _ = await teams_client.post(
+                file_consent_invoke(teams, SANNA, context, "accept", target.url + "/upload/x"))
+            assert status == 200  # answered while the upload is still being held
+            assert connector.sent(sanna.conversation_id)[before:] == []
+            target.release.set()
+            await server.settle()
+        (uploaded,) = connector.sent(sanna.conversation_id)[before:]
+        assert uploaded["text"].startswith("Tiedosto HYTE.xlsx on tallennettu")
+
+
+async def test_work_that_fails_after_the_answer_is_reported_to_the_person(known, sanna, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the summary could not be made")
+
+    monkeypatch.setattr(bot.results, "summary_cards", broken)  # a fault injected after the acknowledgement
+    replies = await sanna.say("yhteenveto kysely")
+    assert [r.get("text") for r in replies] == [t("results.preparing"), t("error.generic")]
 
 
 async def test_declined_file_consent_uploads_nothing(known, sanna, client, teams):
