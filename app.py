@@ -37,7 +37,7 @@ from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
 from bot.scheduler import Scheduler
-from bot.outbound import Outbound, RateLimiter
+from bot.outbound import Authorizations, Outbound, RateLimiter
 from bot.sender import Sender
 from bot.turn import Services
 from hyte.clock import Clock, SystemClock
@@ -159,10 +159,11 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     database = Database.connect(settings.database_url)
     conversations = SqlConversationRepository(database)
-    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory))
+    authorizations = Authorizations()
+    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory), authorizations)
     adapter = CloudAdapter(framework)
     outbound = Outbound(RateLimiter(tenant_per_second=settings.send_tenant_per_second),
-                        backoff_base=settings.send_backoff_seconds)
+                        backoff_base=settings.send_backoff_seconds, authorizations=authorizations)
     scheduler = reminder_scheduler(settings, round_, database, conversations, adapter, outbound, clock)
     services = Services(
         round=round_,

@@ -533,6 +533,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "shows the bots without that per-turn botbuilder cost")
     parser.add_argument("--profile", action="store_true",
                         help="run our bot under cProfile and print where its time goes (slows it down)")
+    parser.add_argument("--send-tenant-per-second", type=float, default=100000.0,
+                        help="our bot's limit on outgoing calls per tenant (default 100000: no limit, like the "
+                             "echo bot; Teams allows about 50 per second per tenant, replies included)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
     args = parser.parse_args(argv)
     known = {t.key for t in TARGETS}
@@ -555,8 +558,9 @@ async def run(args: argparse.Namespace) -> int:
     servers: list[Server] = []
     exit_code = 0
     try:
-        connector, hyte, echo = await start_servers(workdir, round_file, db_file, profile=args.profile,
-                                                    fast_msrest=args.fast_msrest)
+        connector, hyte, echo = await start_servers(
+            workdir, round_file, db_file, profile=args.profile, fast_msrest=args.fast_msrest,
+            hyte_extra=("--send-tenant-per-second", str(args.send_tenant_per_second)))
         servers = [connector, hyte, echo]
         env = TeamsEnv(service_url=connector.url + "/", tenant_id=config["tenant_id"])
         reps = representatives(env, people[: max(200, 4 * max(args.levels))])

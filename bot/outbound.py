@@ -186,19 +186,27 @@ def _signed_header(credentials: Any) -> str | None:
 
 
 def _token_lifetime(header: str | None, now: float) -> float:
-    """Seconds to keep a header: until TOKEN_MARGIN before the JWT's `exp` (no header: for good)."""
+    """Seconds to keep a header: half its token's remaining lifetime, and never past TOKEN_MARGIN
+    before its `exp` (no header: for good). Asking again at half-life lets MSAL renew the token here,
+    off the loop, before msrest's own synchronous signing would make it do so on the loop."""
     if header is None:
         return float("inf")
     try:
         payload = header.split(" ", 1)[1].split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        return max(0.0, float(claims["exp"]) - time.time() - TOKEN_MARGIN)
+        remaining = float(claims["exp"]) - time.time()
+        return max(0.0, min(remaining - TOKEN_MARGIN, remaining / 2))
     except (IndexError, KeyError, TypeError, ValueError):
         return UNKNOWN_TOKEN_LIFETIME
 
 
-class _Authorizations:
-    def __init__(self, monotonic: Callable[[], float]) -> None:
+class Authorizations:
+    """The Authorization headers of the bot's credentials, fetched off the event loop (MSAL may call
+    Entra ID, a blocking HTTP request). Shared by the Outbound (which sends the header itself) and
+    bot/connectors.py (which asks before handing out an msrest client, so that MSAL's cache is warm
+    when msrest signs a request on the loop)."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
         self._headers: dict[int, tuple[Any, str | None, float]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
@@ -227,7 +235,7 @@ class Outbound:
     def __init__(
         self, limiter: RateLimiter, *, backoff_base: float = 1.0, max_retries: int = 5, max_wait: float = 60.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, rand: Callable[[], float] = random.random,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = time.monotonic, authorizations: Authorizations | None = None,
     ) -> None:
         self.limiter = limiter
         self.backoff_base = backoff_base
@@ -237,7 +245,7 @@ class Outbound:
         self._rand = rand
         self._monotonic = monotonic
         self.stats = OutboundStats()
-        self._authorizations = _Authorizations(monotonic)
+        self._authorizations = authorizations or Authorizations(monotonic)
         self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:

@@ -6,7 +6,9 @@ outgoing calls signed the same way (so the real connector client sends a real be
 from __future__ import annotations
 
 import base64
+import json
 import socket
+import threading
 import time
 import uuid
 from typing import Any, Self
@@ -116,3 +118,25 @@ class LocalCredentialsFactory(ServiceClientCredentialsFactory):
 
     async def create_credentials(self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool):
         return LocalCredentials(app_id, self._service)
+
+
+def jwt_with_exp(exp: float) -> str:
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'RS256'})}.{part({'exp': int(exp), 'appid': 'bot'})}.c2lnbmF0dXJl"
+
+
+class CountingCredentials(AppCredentials):
+    """Credentials whose tokens (unsigned, `exp` set) last `lifetime` seconds; records the thread
+    each was asked for on."""
+
+    def __init__(self, lifetime: float) -> None:
+        super().__init__(channel_auth_tenant=None, oauth_scope="https://api.botframework.com")
+        self.microsoft_app_id = "bot"
+        self.lifetime = lifetime
+        self.asked: list[str] = []
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        self.asked.append(threading.current_thread().name)
+        return jwt_with_exp(time.time() + self.lifetime)

@@ -65,3 +65,34 @@ async def test_user_token_client_is_created_only_when_used():
     real = await lazy._real()  # what any of its methods does first (calling one would go to the token service)
     assert CountingAuthentication.token_clients == 1
     assert await lazy._real() is real and CountingAuthentication.token_clients == 1
+
+
+async def test_a_client_is_handed_out_with_its_token_fetched_off_the_event_loop():
+    """msrest signs requests synchronously on the loop; the factory has MSAL asked first, in a thread."""
+    import threading
+
+    from botframework.connector.auth import ClaimsIdentity, ServiceClientCredentialsFactory
+
+    from auxil.tokens import CountingCredentials
+
+    made: list[CountingCredentials] = []
+
+    class Factory(ServiceClientCredentialsFactory):
+        async def is_valid_app_id(self, app_id: str) -> bool:
+            return True
+
+        async def is_authentication_disabled(self) -> bool:
+            return False
+
+        async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+            made.append(CountingCredentials(lifetime=3600))
+            return made[-1]
+
+    configuration = SimpleNamespace(APP_ID="bot", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")
+    auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=Factory()))
+    identity = ClaimsIdentity({"aud": "bot", "appid": "bot"}, True)
+    for _ in range(3):
+        client = await auth.create_connector_factory(identity).create("http://127.0.0.1:1/", None)
+    (credentials,) = made
+    assert client.config.credentials is credentials
+    assert len(credentials.asked) == 1 and credentials.asked[0] != threading.main_thread().name
