@@ -644,16 +644,20 @@ async def run(args: argparse.Namespace) -> int:
                   f"{(ours.n / ours.wall) / (msg.n / msg.wall):5.2f}  (information)")
         print_errors(total_errors)
         checks_ok = print_checks(db_file, config["id"], reps, connector_count, bench.messages_acknowledged)
-        print(f"  total time {time.perf_counter() - started:.0f} s; load average before "
-              f"{load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} (other processes on the machine skew results)")
-
-        if args.profile:
-            print_profile(workdir / "hyte.prof")
+        print_footer(started, load_before, workdir if args.profile else None)
         if total_errors or not checks_ok:
             exit_code = 1
     finally:
         await finish(servers, workdir, args.keep or exit_code != 0)
     return exit_code
+
+
+def print_footer(started: float, load_before: tuple[float, float, float], profiled: Path | None) -> None:
+    """The run's time and the machine's load; with a profiled run (its workdir), the profile."""
+    print(f"  total time {time.perf_counter() - started:.0f} s; load average before "
+          f"{load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} (other processes on the machine skew results)")
+    if profiled is not None:
+        print_profile(profiled / "hyte.prof")
 
 
 def print_profile(path: Path, limit: int = 25) -> None:

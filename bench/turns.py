@@ -69,7 +69,7 @@ import aiohttp
 
 from bench.survey_actions import (
     DEMO_PEOPLE, TARGETS, rotating_workers, Bench, Client, Outcome, Rep, Result, Server, finish, ms, open_surveys,
-    percentile, print_checks, print_errors, print_profile, report, representatives, run_phase,
+    percentile, print_checks, print_errors, print_footer, report, representatives, run_phase,
     start_servers, write_round,
 )
 from auxil.teams import TeamsEnv  # noqa: E402  (sys.path set by bench.survey_actions)
@@ -312,11 +312,7 @@ async def run(args: argparse.Namespace) -> int:
         errors = error_counts(parts)
         print_errors(errors)
         checks_ok = print_checks(db_file, config["id"], reps, connector_count, bench.messages_acknowledged)
-        print(f"  total time {time.perf_counter() - started:.0f} s; load average before "
-              f"{load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} (other processes on the machine skew results)")
-
-        if args.profile:
-            print_profile(workdir / "hyte.prof")
+        print_footer(started, load_before, workdir if args.profile else None)
         if errors or not checks_ok:
             exit_code = 1
     finally:
