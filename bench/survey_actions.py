@@ -518,6 +518,16 @@ def print_checks(db_file: Path, round_id: str, reps: list[Rep], connector_count:
 # Main -----------------------------------------------------------------------------------------
 
 
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared with bench.turns: how our bot runs, and what is kept."""
+    parser.add_argument("--profile", action="store_true",
+                        help="run our bot under cProfile and print where its time goes (slows it down)")
+    parser.add_argument("--send-tenant-per-second", type=float, default=100000.0,
+                        help="our bot's limit on outgoing calls per tenant (default 100000: no limit, like the "
+                             "echo bot; Teams allows about 50 per second per tenant, replies included)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.survey_actions", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400,
@@ -531,12 +541,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fast-msrest", action="store_true",
                         help="in BOTH servers, make msrest's ClientRetryPolicy list build cheap (see README); "
                              "shows the bots without that per-turn botbuilder cost")
-    parser.add_argument("--profile", action="store_true",
-                        help="run our bot under cProfile and print where its time goes (slows it down)")
-    parser.add_argument("--send-tenant-per-second", type=float, default=100000.0,
-                        help="our bot's limit on outgoing calls per tenant (default 100000: no limit, like the "
-                             "echo bot; Teams allows about 50 per second per tenant, replies included)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
+    add_server_options(parser)
     args = parser.parse_args(argv)
     known = {t.key for t in TARGETS}
     args.targets = [k.strip() for k in args.targets.split(",") if k.strip()]

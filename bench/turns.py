@@ -68,7 +68,7 @@ from typing import Callable, Iterator
 import aiohttp
 
 from bench.survey_actions import (
-    DEMO_PEOPLE, TARGETS, rotating_workers, Bench, Client, Outcome, Rep, Result, Server, finish, ms, open_surveys,
+    DEMO_PEOPLE, TARGETS, add_server_options, rotating_workers, Bench, Client, Outcome, Rep, Result, Server, finish, ms, open_surveys,
     percentile, print_checks, print_errors, print_footer, report, representatives, run_phase,
     start_servers, write_round,
 )
@@ -228,12 +228,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100,
                         help="warm-up rounds before the latency part, and warm-up requests per target before "
                              "the throughput part (default 100)")
-    parser.add_argument("--profile", action="store_true",
-                        help="run our bot under cProfile and print where its time goes (slows it down)")
-    parser.add_argument("--send-tenant-per-second", type=float, default=100000.0,
-                        help="our bot's limit on outgoing calls per tenant during the run (default 100000: "
-                             "no limit; Teams allows about 50)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
+    add_server_options(parser)
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--rounds and --concurrency must be positive, --warmup not negative")
