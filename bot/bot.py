@@ -50,7 +50,7 @@ class HyteBot(Bot):
                 case ActivityTypes.invoke if activity.name == FILE_CONSENT:
                     await self._on_file_consent(context)
                 case ActivityTypes.invoke:
-                    await _invoke_response(context, 501, None)
+                    replies.answer_invoke(context, 501, None)
                 case ActivityTypes.conversation_update:
                     await self._on_conversation_update(context)
                 case ActivityTypes.message_update | ActivityTypes.message_delete:
@@ -107,7 +107,7 @@ class HyteBot(Bot):
             data = {**data, "verb": verb}
         reply = await self._card_action(context, data)
         card = reply.card if reply.card is not None else ui.card([ui.text(reply.text or "")])
-        await _invoke_response(
+        replies.answer_invoke(
             context, 200, {"statusCode": 200, "type": ui.CARD_CONTENT_TYPE, "value": card}
         )
 
@@ -136,7 +136,7 @@ class HyteBot(Bot):
         reply = await self._card_action(context, data)
         if reply.card is not None or reply.text:
             await self._send(context, reply)
-        await _invoke_response(context, 200, None)
+        replies.answer_invoke(context, 200, None)
 
     # Installation ---------------------------------------------------------------------------------
 
@@ -197,16 +197,12 @@ def _serialise_reference(reference: ConversationReference) -> dict[str, Any]:
     return reference.serialize()
 
 
-async def _invoke_response(context: TurnContext, status: int, body: Any) -> None:
-    replies.answer_invoke(context, status, body)
-
-
 async def _apologise(context: TurnContext) -> None:
     """Tell the person the request failed; a card action gets the message as its card."""
     try:
         if context.activity.type == ActivityTypes.invoke:
             card = ui.card([ui.text(t("error.generic"), color="attention")])
-            await _invoke_response(context, 200, {"statusCode": 200, "type": ui.CARD_CONTENT_TYPE, "value": card})
+            replies.answer_invoke(context, 200, {"statusCode": 200, "type": ui.CARD_CONTENT_TYPE, "value": card})
         else:
             await replies.send(context, replies.text_message(t("error.generic")))
     except Exception:

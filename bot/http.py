@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
-
 from aiohttp import web
 from botbuilder.core import Bot, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -66,7 +65,8 @@ def messages_handler(
     At most `max_turns` requests are worked on at once; the others wait their turn before their body
     is parsed. The host's cores are busy with a few turns already; with fifty at once the event loop
     ran fifty turns' steps in one pass and answered nothing else (health checks, timers) for tens
-    of milliseconds (bench.turns' loop-lag monitor)."""
+    of milliseconds (bench.turns' loop-lag monitor). A turn whose reply Teams throttles keeps its
+    slot while it waits (10 s at most): taking on more work then would not get more sent."""
     slots = asyncio.Semaphore(max_turns)
 
     async def messages(request: web.Request) -> web.Response:

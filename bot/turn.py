@@ -11,8 +11,8 @@ from botbuilder.core import TurnContext
 from bot import replies
 from bot.background import Background
 from bot.exports import LinkSigner
-from bot.outbound import SendFailed
 from bot.identity import Identity, IdentityResolver
+from bot.outbound import SendFailed
 from bot.scheduler import Scheduler
 from cards.catalogue import t
 from hyte.clock import Clock
