@@ -51,9 +51,9 @@ from typing import Any
 import aiohttp
 
 from bench.survey_actions import (
-    DEMO_ROUND, NOW, SAVED, TODAY, card_problem, invoke_card, write_round,
+    DEMO_ROUND, NOW, SAVED, TODAY, card_problem, invoke_card, start, write_round,
 )
-from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA, start
+from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA
 from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402  (sys.path set by bench.survey_actions)
 from auxil.person import actions  # noqa: E402
 from auxil.survey import ANSWERS  # noqa: E402

@@ -110,12 +110,14 @@ class Server:
                 await self.process.wait()
 
 
-async def start_server(kind: str, workdir: Path, *extra: str) -> Server:
+async def start(kind: str, args: list[str], workdir: Path, env: dict[str, str] | None = None) -> Server:
+    """`python -m <args>` in its own process, logging to workdir/<kind>.log; ready when it prints
+    ``READY <port>``."""
     log = workdir / f"{kind}.log"
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.servers", kind, *extra,
-            cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+            sys.executable, "-m", *args, cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+            env={**os.environ, **(env or {})},
         )
     try:
         line = await asyncio.wait_for(process.stdout.readline(), 60)  # type: ignore[union-attr]
@@ -125,8 +127,13 @@ async def start_server(kind: str, workdir: Path, *extra: str) -> Server:
         if process.returncode is None:
             process.kill()
         await process.wait()
-        raise SystemExit(f"{kind} server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        raise SystemExit(f"{kind} did not start:\n{log.read_text(errors='replace')[-3000:]}")
     return Server(kind, process, int(line.split()[1]), log)
+
+
+async def start_server(kind: str, workdir: Path, *extra: str) -> Server:
+    """One of bench/servers.py's servers."""
+    return await start(kind, ["bench.servers", kind, *extra], workdir)
 
 
 async def start_servers(workdir: Path, round_file: Path, db_file: Path, *, profile: bool = False,

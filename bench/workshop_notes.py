@@ -53,7 +53,7 @@ for _path in (REPO, REPO / "tests"):
         sys.path.insert(0, str(_path))
 
 from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402
-from bench.survey_actions import Server  # noqa: E402
+from bench.survey_actions import start  # noqa: E402
 from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
@@ -138,28 +138,6 @@ async def serve_connector(team_file: str) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-
-
-# Processes -------------------------------------------------------------------------------------------
-
-
-async def start(kind: str, args: list[str], workdir: Path, env: dict[str, str] | None = None) -> Server:
-    log = workdir / f"{kind}.log"
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", *args, cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=stderr,
-            env={**os.environ, **(env or {})},
-        )
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), 60)  # type: ignore[union-attr]
-    except TimeoutError:
-        line = b""
-    if not line.startswith(b"READY "):
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-        raise SystemExit(f"{kind} did not start:\n{log.read_text(errors='replace')[-3000:]}")
-    return Server(kind, process, int(line.split()[1]), log)
 
 
 # The load -----------------------------------------------------------------------------------------------

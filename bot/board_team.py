@@ -186,11 +186,11 @@ async def post_to_channel(context: TurnContext, service_url: str, tenant_id: str
     one retrying Outbound; the new post's message id. Raises SendFailed."""
     client = await connector_for(context, service_url)
     recipient = context.activity.recipient
-    activity = {
-        **replies.card_message(card), "channelId": context.activity.channel_id, "serviceUrl": service_url,
-        "conversation": {"id": channel_id, "isGroup": True, "conversationType": "channel", "tenantId": tenant_id},
-        "from": {"id": recipient.id, "name": recipient.name} if recipient else None,
-    }
+    activity = replies.addressed(
+        replies.card_message(card), channel_id=context.activity.channel_id, service_url=service_url,
+        conversation={"id": channel_id, "isGroup": True, "conversationType": "channel", "tenantId": tenant_id},
+        bot={"id": recipient.id, "name": recipient.name} if recipient else None,
+    )
     message_id, _ = await context.turn_state[replies.OUTBOUND].post_activity(
         tenant_id, service_url, channel_id, activity, client.config.credentials,
     )

@@ -19,8 +19,6 @@ loop: MSAL's call to Entra ID is a blocking HTTP request.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
 import random
 import time
@@ -32,6 +30,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import quote
 
 import aiohttp
+import jwt
 import orjson
 from yarl import URL
 
@@ -185,19 +184,18 @@ def _signed_header(credentials: Any) -> str | None:
     return holder.headers.get("Authorization")
 
 
-def _token_lifetime(header: str | None, now: float) -> float:
+def _token_lifetime(header: str | None) -> float:
     """Seconds to keep a header: half its token's remaining lifetime, and never past TOKEN_MARGIN
     before its `exp` (no header: for good). Asking again at half-life lets MSAL renew the token here,
     off the loop, before msrest's own synchronous signing would make it do so on the loop."""
     if header is None:
         return float("inf")
     try:
-        payload = header.split(" ", 1)[1].split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims = jwt.decode(header.split(" ", 1)[1], options={"verify_signature": False})
         remaining = float(claims["exp"]) - time.time()
-        return max(0.0, min(remaining - TOKEN_MARGIN, remaining / 2))
-    except (IndexError, KeyError, TypeError, ValueError):
+    except (IndexError, KeyError, TypeError, ValueError, jwt.InvalidTokenError):
         return UNKNOWN_TOKEN_LIFETIME
+    return max(0.0, min(remaining - TOKEN_MARGIN, remaining / 2))
 
 
 class Authorizations:
@@ -208,24 +206,25 @@ class Authorizations:
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
-        self._headers: dict[int, tuple[Any, str | None, float]] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._headers: dict[Any, tuple[str | None, float]] = {}
+        """credentials -> (header, monotonic time until which it is kept)"""
+        self._locks: dict[Any, asyncio.Lock] = {}
 
     async def header(self, credentials: Any) -> str | None:
         if credentials is None:
             return None
-        key = id(credentials)
-        cached = self._headers.get(key)
-        if cached is not None and cached[0] is credentials and cached[2] > self._monotonic():
-            return cached[1]
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            cached = self._headers.get(key)
-            if cached is not None and cached[0] is credentials and cached[2] > self._monotonic():
-                return cached[1]
+        if (kept := self._kept(credentials)) is not None:
+            return kept[0]
+        async with self._locks.setdefault(credentials, asyncio.Lock()):
+            if (kept := self._kept(credentials)) is not None:  # fetched meanwhile by another caller
+                return kept[0]
             header = await asyncio.to_thread(_signed_header, credentials)
-            now = self._monotonic()
-            self._headers[key] = (credentials, header, now + _token_lifetime(header, now))
+            self._headers[credentials] = (header, self._monotonic() + _token_lifetime(header))
             return header
+
+    def _kept(self, credentials: Any) -> tuple[str | None, float] | None:
+        kept = self._headers.get(credentials)
+        return kept if kept is not None and kept[1] > self._monotonic() else None
 
 
 # The outbound channel -------------------------------------------------------------------------------

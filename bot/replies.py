@@ -17,6 +17,7 @@ from botbuilder.core import BotAdapter, TurnContext
 
 from bot.identity import tenant_of
 from bot.outbound import Outbound
+from cards.elements import CARD_CONTENT_TYPE
 
 RECEIVED = "hyte.received_activity"
 OUTBOUND = "hyte.outbound"
@@ -24,7 +25,6 @@ INVOKE_RESPONSE = "hyte.invoke_response"
 """(status, JSON body) of an invoke's answer, as `answer_invoke` left it for bot/http.py."""
 REPLY_DEADLINE = 10.0
 """Seconds a reply may spend on retries: Teams sends an activity again after 15 s without an answer."""
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 NOT_REPLIED_TO = frozenset({"conversationUpdate"})
 
 
@@ -41,6 +41,19 @@ def attachment_message(attachments: list[dict[str, Any]], text: str | None = Non
     if text is not None:
         message["text"] = text
     return message
+
+
+def addressed(
+    message: dict[str, Any], *, channel_id: str | None, service_url: str | None, conversation: dict[str, Any] | None,
+    bot: dict[str, Any] | None, person: dict[str, Any] | None = None, locale: str | None = None,
+    reply_to: str | None = None,
+) -> dict[str, Any]:
+    """`message` as an activity from the bot into a conversation (what botbuilder's
+    `apply_conversation_reference` sets); None fields are left out when it is sent."""
+    return {
+        "inputHint": "acceptingInput", **message, "channelId": channel_id, "serviceUrl": service_url,
+        "conversation": conversation, "from": bot, "recipient": person, "locale": locale, "replyToId": reply_to,
+    }
 
 
 def answer_invoke(context: TurnContext, status: int, body: Any) -> None:
@@ -79,15 +92,8 @@ def _parts(context: TurnContext) -> tuple[dict[str, Any], Outbound, Any]:
 
 
 def _addressed(received: dict[str, Any], message: dict[str, Any], reply_to: str | None) -> dict[str, Any]:
-    return {
-        "inputHint": "acceptingInput",
-        **message,
-        "channelId": received.get("channelId"),
-        "serviceUrl": received.get("serviceUrl"),
-        "conversation": received.get("conversation"),
-        "from": received.get("recipient"),
-        "recipient": received.get("from"),
-        "locale": received.get("locale"),
-        "replyToId": reply_to,
-    }
-
+    return addressed(
+        message, channel_id=received.get("channelId"), service_url=received.get("serviceUrl"),
+        conversation=received.get("conversation"), bot=received.get("recipient"), person=received.get("from"),
+        locale=received.get("locale"), reply_to=reply_to,
+    )

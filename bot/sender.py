@@ -26,7 +26,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
 
 from bot.outbound import RETRYABLE, Outbound, SendError, SendFailed
-from bot.replies import card_message
+from bot.replies import addressed, card_message
 from hyte.round import Representative, TeamMember
 from hyte.teams import Team
 
@@ -174,12 +174,11 @@ class Sender:
     async def _deliver(self, tenant_id: str, reference: ConversationReference, card: dict[str, Any]) -> Delivery:
         """A new message (not a reply) in the reference's conversation."""
         conversation_id = reference.conversation.id
-        activity = {
-            **card_message(card), "channelId": reference.channel_id, "serviceUrl": reference.service_url,
-            "conversation": reference.conversation.serialize(),
-            "from": reference.bot.serialize() if reference.bot else None,
-            "recipient": reference.user.serialize() if reference.user else None, "locale": reference.locale,
-        }
+        activity = addressed(
+            card_message(card), channel_id=reference.channel_id, service_url=reference.service_url,
+            conversation=reference.conversation.serialize(), bot=reference.bot.serialize() if reference.bot else None,
+            person=reference.user.serialize() if reference.user else None, locale=reference.locale,
+        )
         try:
             client = await self._connector(reference.service_url)
             activity_id, retries = await self.outbound.post_activity(

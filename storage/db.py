@@ -8,12 +8,13 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -102,6 +103,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def upsert(session: AsyncSession, model: type, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Insert, or update the row with the same keys: one statement, safe against a concurrent insert.
+    (SQLAlchemy compiles INSERT … ON CONFLICT anew every time: not for what runs on every turn.)"""
+    dialect = session.bind.dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
+    changes = {k: statement.excluded[k] for k in values if k not in keys}
+    await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
 
 
 async def migrate(engine: AsyncEngine, revision: str = "heads") -> None:

@@ -30,7 +30,7 @@ from hyte.reminders import (
     with_timetable,
 )
 from hyte.round import Phase, Round
-from storage.db import Database
+from storage.db import Database, upsert
 from storage.models import PersonRow, ReminderJobRow, TimetableChangeRow, TimetableMoveRow
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class SqlTimetableRepository:
                 for phase, (_old, new) in moves.items():
                     values = {"tenant_id": tenant_id, "round_id": round_id, "phase": phase.value, "at": new,
                               "revision": revision, "moved_by_aad": by_aad, "moved_at": at}
-                    await session.execute(_upsert(session, TimetableMoveRow, values, ("tenant_id", "round_id", "phase")))
+                    await upsert(session, TimetableMoveRow, values, ("tenant_id", "round_id", "phase"))
         except IntegrityError:
             raise StaleTimetable() from None
         finally:
@@ -139,14 +139,6 @@ class SqlTimetableRepository:
                 )
                 for row in rows
             ]
-
-
-def _upsert(session, model: type, values: dict[str, Any], keys: tuple[str, ...]):
-    dialect = session.bind.dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={k: statement.excluded[k] for k in values if k not in keys}
-    )
 
 
 def _job(row: ReminderJobRow) -> Job:

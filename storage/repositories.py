@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
-from storage.db import Database
+from storage.db import Database, upsert
 from hyte.teams import Channel, Team
 from storage.models import (
     ChannelRow, ConversationRow, PersonRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
@@ -37,14 +36,6 @@ def _response(row: Any) -> Response:
         updated_by=row.updated_by_name,
         submitted_at=row.submitted_at,
         submitted_by=row.submitted_by_name,
-    )
-
-
-def _key_filter(key: ResponseKey):
-    return (
-        _RESPONSES.c.tenant_id == key.tenant_id,
-        _RESPONSES.c.round_id == key.round_id,
-        _RESPONSES.c.organisation_id == key.organisation_id,
     )
 
 
@@ -114,7 +105,7 @@ class SqlResponseRepository:
             raise VersionConflict(await self.get(key) or Response.empty(key)) from None
         return response
 
-    async def _write(self, session: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
+    async def _write(self, connection: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
         values: dict[str, Any] = {
             "answers": change.answers,
             "version": change.expected_version + 1,
@@ -130,14 +121,14 @@ class SqlResponseRepository:
                 "submitted_by_name": actor.name,
             }
         if change.expected_version == 0:
-            row = await self._insert(session, key, values, at)
+            row = await self._insert(connection, key, values, at)
         else:
-            row = (await session.execute(
+            row = (await connection.execute(
                 _UPDATE_RESPONSE, {**_key_params(key), "w_version": change.expected_version, **values}
             )).one_or_none()
         if row is None:
             raise _Stale
-        await session.execute(_INSERT_CHANGE, {
+        await connection.execute(_INSERT_CHANGE, {
             "tenant_id": key.tenant_id,
             "response_id": row.id,
             "version": values["version"],
@@ -149,10 +140,10 @@ class SqlResponseRepository:
         })
         return _response(row)
 
-    async def _insert(self, session: AsyncConnection, key: ResponseKey, values: dict, at: datetime) -> Any:
+    async def _insert(self, connection: AsyncConnection, key: ResponseKey, values: dict, at: datetime) -> Any:
         try:
-            async with session.begin_nested():
-                return (await session.execute(_INSERT_RESPONSE, {
+            async with connection.begin_nested():
+                return (await connection.execute(_INSERT_RESPONSE, {
                     "tenant_id": key.tenant_id,
                     "round_id": key.round_id,
                     "organisation_id": key.organisation_id,
@@ -172,8 +163,9 @@ class SqlResponseRepository:
             rows = await session.scalars(
                 select(ResponseChangeRow)
                 .join(ResponseRow, ResponseRow.id == ResponseChangeRow.response_id)
-                .where(*_key_filter(key))
-                .order_by(ResponseChangeRow.id)
+                .where(*_BY_KEY)
+                .order_by(ResponseChangeRow.id),
+                _key_params(key),
             )
             return [
                 {
@@ -205,22 +197,22 @@ class SqlPositionRepository:
 
 
 async def _set_position(
-    session: AsyncConnection, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime,
+    connection: AsyncConnection, tenant_id: str, round_id: str, aad_object_id: str, section_id: str, at: datetime,
 ) -> None:
     """Update the person's position, or insert it the first time. Not an upsert statement:
     SQLAlchemy compiles the dialects' INSERT … ON CONFLICT anew every time (it is not cacheable),
     and this runs on every survey step."""
     move = {"w_tenant": tenant_id, "w_round": round_id, "w_aad": aad_object_id, "section_id": section_id,
             "updated_at": at}
-    if (await session.execute(_UPDATE_POSITION, move)).rowcount:
+    if (await connection.execute(_UPDATE_POSITION, move)).rowcount:
         return
     try:
-        async with session.begin_nested():
-            await session.execute(_INSERT_POSITION, {"tenant_id": tenant_id, "round_id": round_id,
+        async with connection.begin_nested():
+            await connection.execute(_INSERT_POSITION, {"tenant_id": tenant_id, "round_id": round_id,
                                                      "aad_object_id": aad_object_id, "section_id": section_id,
                                                      "updated_at": at})
     except IntegrityError:  # inserted meanwhile by a concurrent step of the same person
-        await session.execute(_UPDATE_POSITION, move)
+        await connection.execute(_UPDATE_POSITION, move)
 
 
 class SqlConversationRepository:
@@ -235,7 +227,7 @@ class SqlConversationRepository:
         reference: dict[str, Any], aad_object_id: str | None, at: datetime,
     ) -> None:
         async with self._db.write() as session:
-            await _upsert(
+            await upsert(
                 session, ConversationRow,
                 {"tenant_id": tenant_id, "conversation_id": conversation_id, "conversation_type": conversation_type,
                  "service_url": service_url, "reference": reference, "aad_object_id": aad_object_id, "updated_at": at},
@@ -260,19 +252,11 @@ class SqlConversationRepository:
 
     async def remember_person(self, tenant_id: str, aad_object_id: str, upn: str | None, name: str | None, at: datetime) -> None:
         async with self._db.write() as session:
-            await _upsert(
+            await upsert(
                 session, PersonRow,
                 {"tenant_id": tenant_id, "aad_object_id": aad_object_id, "upn": upn, "name": name, "updated_at": at},
                 keys=("tenant_id", "aad_object_id"),
             )
-
-
-async def _upsert(session: AsyncSession, model: type, values: dict[str, Any], keys: tuple[str, ...]) -> None:
-    """Insert, or update the row with the same keys: one statement, safe against a concurrent insert."""
-    dialect = session.bind.dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
-    changes = {k: statement.excluded[k] for k in values if k not in keys}
-    await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
 
 
 class SqlTeamRepository:
@@ -328,7 +312,7 @@ class SqlTeamRepository:
             seen = set()
             for channel in channels:
                 seen.add(channel.channel_id)
-                await _upsert(
+                await upsert(
                     session, ChannelRow,
                     {"tenant_id": tenant_id, "channel_id": channel.channel_id, "team_id": team_id,
                      "name": channel.name, "deleted_at": None, "updated_at": at},
@@ -343,7 +327,7 @@ class SqlTeamRepository:
 
     async def channel_changed(self, tenant_id: str, team_id: str, channel: Channel, deleted: bool, at: datetime) -> None:
         async with self._db.write() as session:
-            await _upsert(
+            await upsert(
                 session, ChannelRow,
                 {"tenant_id": tenant_id, "channel_id": channel.channel_id, "team_id": team_id, "name": channel.name,
                  "deleted_at": at if deleted else None, "updated_at": at},

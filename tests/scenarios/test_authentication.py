@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from auxil.http import BotClient
 from auxil.server import BotServer
-from auxil.teams import TeamsEnv, conversation_id_for, personal_message
+from auxil.teams import TeamsEnv, personal_message
 from auxil.tokens import APP_ID, ISSUER, LocalCredentialsFactory, SigningKey, TokenService
-from conftest import DEMO_TENANT, MAIJA, make_settings
+from conftest import MAIJA, make_settings
 from storage.db import create_engine
 from storage.models import ConversationRow, ResponseRow
 
