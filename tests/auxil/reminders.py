@@ -106,6 +106,7 @@ class PlanDriver:
         self.schedulers = schedulers
         self.sent: list[Sent] = []
         self._seen = len(connector.calls)
+        self._runs = 0
 
     async def run_until(self, end: datetime, before: Callable[[datetime], Awaitable[None]] | None = None,
                         *, together: bool = False) -> None:
@@ -120,8 +121,10 @@ class PlanDriver:
             self.clock.set(at)
             if before is not None:
                 await before(at)
-            if together:
-                await asyncio.gather(*(s.run_due(at) for s in schedulers))
+            if together:  # all at once, a different one starting first each time (none always wins the race)
+                self._runs += 1
+                shift = self._runs % len(schedulers)
+                await asyncio.gather(*(s.run_due(at) for s in schedulers[shift:] + schedulers[:shift]))
             else:
                 for scheduler in schedulers:
                     await scheduler.run_due(at)
