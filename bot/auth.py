@@ -53,8 +53,8 @@ class ChannelKeys:
         self._metadata_url = metadata_url
         self._session_factory = session_factory
         self._keys: dict[str, _SigningKey] = {}
-        self._fetched_at = 0.0
-        self._last_forced = 0.0
+        self._fetched_at = float("-inf")
+        self._last_forced = float("-inf")  # monotonic time starts near 0 on a freshly booted machine
         self._lock = asyncio.Lock()
 
     async def get(self, kid: str) -> _SigningKey:
