@@ -73,7 +73,7 @@ def make_round(size: int, round_id: str | None = None, tenant_id: str | None = N
         update["id"] = round_id
     if tenant_id:
         update["tenant_id"] = tenant_id
-    return Round(config=BASE.config.model_copy(update=update), survey=BASE.survey)
+    return Round(config=BASE.config.model_copy(update=update), survey=BASE.survey, thesaurus=BASE.thesaurus)
 
 
 def answers_for(round_: Round, rng: random.Random, pool: list[str]) -> dict:

@@ -78,7 +78,7 @@ async def workshop_material(
         for n in notes
         if not n.deleted
     ]
-    summary = consolidate(definition, run.groups, notes)
+    summary = consolidate(definition, run.groups, notes, thesaurus=round_.thesaurus)
     points = [
         WorkshopPoints(
             question=questions[q.question.id],

@@ -102,7 +102,8 @@ def register(router: Router) -> None:
             notes = await services.workshops.notes(tenant_id, round_id)
             # Lemmatising hundreds of notes is CPU work: off the event loop.
             result = await asyncio.to_thread(
-                consolidate, services.workshop_questions, run.groups, notes, status=run.status
+                consolidate, services.workshop_questions, run.groups, notes, status=run.status,
+                thesaurus=services.round.thesaurus,
             )
             cards = summary_cards(result)
             for card in cards:

@@ -22,6 +22,7 @@ from hyte.survey import (
     SingleChoiceQuestion, TextQuestion,
 )
 
+from hyte.thesaurus import Thesaurus
 from hyte.themes import ThemeInput, find_themes, lemmatiser_available
 
 CATEGORY_ORDER: tuple[Category, ...] = (
@@ -212,7 +213,12 @@ class ThemeResult:
     organisations: tuple[Organisation, ...]
     """Organisations that raised the theme."""
     quotes: tuple[TextAnswer, ...]
-    """One or two representative answers."""
+    """Up to two representative answers; an answer illustrates one theme of its question at most."""
+    key: str = ""
+    """The theme's stable key (`hyte.themes.Theme.key`): its base form(s) or its thesaurus theme's
+    key. With the question id and a quote's organisation id it names what curation refers to."""
+    answers: tuple[TextAnswer, ...] = ()
+    """Every answer grouped under the theme, in organisation order."""
 
     @property
     def count(self) -> int:
@@ -283,7 +289,7 @@ def summarise(round_: Round, responses: Iterable[Response], now: datetime) -> Su
                 case MethodsQuestion():
                     methods.append(_methods(question, section.id, counted))
                 case TextQuestion():
-                    texts.append(_texts(question, section.id, counted))
+                    texts.append(_texts(question, section.id, counted, round_.thesaurus))
     return SurveySummary(
         round_id=round_.id,
         year=round_.config.year,
@@ -350,48 +356,36 @@ def _methods(question: MethodsQuestion, section_id: str, counted) -> MethodsResu
     return MethodsResult(question.id, section_id, question.text, by_area, question.none_option.label, tuple(none))
 
 
-def _texts(question: TextQuestion, section_id: str, counted) -> TextResult:
+def _texts(question: TextQuestion, section_id: str, counted, thesaurus: Thesaurus | None = None) -> TextResult:
     answers = tuple(
         TextAnswer(organisation, answers[question.id])
         for organisation, answers in counted
         if isinstance(answers.get(question.id), str) and answers[question.id].strip()
     )
-    return TextResult(question.id, question.number, question.text, section_id, answers, themes_of(answers))
+    themes = themes_of(answers, question=question.text, thesaurus=thesaurus)
+    return TextResult(question.id, question.number, question.text, section_id, answers, themes)
 
 
-def themes_of(answers: Sequence[TextAnswer], *, limit: int = THEME_LIMIT) -> tuple[ThemeResult, ...]:
+def themes_of(
+    answers: Sequence[TextAnswer], *, limit: int = THEME_LIMIT, question: str | None = None,
+    thesaurus: Thesaurus | None = None,
+) -> tuple[ThemeResult, ...]:
     """Recurring themes of one question's answers: raised by at least two organisations, most
-    organisations first, each with one or two representative answers."""
+    organisations first, each with up to two representative answers. The question's own words
+    are never its themes; the round's thesaurus merges synonyms, names themes and adds stop words."""
     if len(answers) < 2 or not lemmatiser_available():
         return ()
     items = [ThemeInput(id=str(index), source=a.organisation.id, text=a.text) for index, a in enumerate(answers)]
     by_id = {item.id: answer for item, answer in zip(items, answers)}
     organisations = {a.organisation.id: a.organisation for a in answers}
     results = []
-    for theme in find_themes(items, min_sources=2, limit=limit):
+    for theme in find_themes(items, min_sources=2, limit=limit, question=question, thesaurus=thesaurus):
         raised = tuple(o for o in organisations.values() if o.id in set(theme.sources))
-        quotes = _quotes(theme, by_id)
-        results.append(ThemeResult(theme.label, raised, quotes))
+        quotes = tuple(by_id[q] for q in theme.quotes[:QUOTES_PER_THEME] if q in by_id)
+        grouped = tuple(by_id[i] for i in theme.item_ids if i in by_id)
+        results.append(ThemeResult(theme.label, raised, quotes, theme.key, grouped))
     results.sort(key=lambda t: -t.count)
     return tuple(results)
-
-
-def _quotes(theme: Any, by_id: dict[str, TextAnswer]) -> tuple[TextAnswer, ...]:
-    """The theme's representative answers: its quotes when they name items, else its first items."""
-    chosen: list[TextAnswer] = []
-    for quote in getattr(theme, "quotes", ()) or ():
-        answer = by_id.get(quote) if isinstance(quote, str) else by_id.get(getattr(quote, "id", None))
-        if answer is None and isinstance(quote, str):
-            answer = next((a for a in by_id.values() if quote and quote in a.text), None)
-        if answer is not None and answer not in chosen:
-            chosen.append(answer)
-    for item_id in theme.item_ids:
-        if len(chosen) >= QUOTES_PER_THEME:
-            break
-        answer = by_id.get(item_id)
-        if answer is not None and answer not in chosen:
-            chosen.append(answer)
-    return tuple(chosen[:QUOTES_PER_THEME])
 
 
 def _unique(values: Iterable[str]) -> list[str]:

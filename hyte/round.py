@@ -32,6 +32,8 @@ from hyte.survey import (
     load_survey,
     read_yaml,
 )
+from hyte.thesaurus import EMPTY as EMPTY_THESAURUS
+from hyte.thesaurus import Thesaurus, load_round_thesaurus
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -199,6 +201,9 @@ class RoundConfig(_Strict):
     survey_file: str
     workshop_file: str | None = None
     """The workshop questions, relative to the round file; None: `workshop.yaml` beside it, if present."""
+    thesaurus_file: str | None = None
+    """The free-text themes' thesaurus, relative to the round file; None: `thesaurus.yaml` beside
+    it, if present (else no thesaurus: the built-in stop words only)."""
     timetable: Timetable
     organisations: tuple[Organisation, ...] = Field(min_length=1)
     representatives: tuple[Representative, ...]
@@ -219,12 +224,13 @@ class RoundConfig(_Strict):
 
 
 class Round(BaseModel):
-    """A loaded round: its configuration with the survey it uses."""
+    """A loaded round: its configuration with the survey and the themes' thesaurus it uses."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     config: RoundConfig
     survey: Survey
+    thesaurus: Thesaurus = EMPTY_THESAURUS
 
     @property
     def id(self) -> str:
@@ -259,11 +265,12 @@ class SurveyWindow(StrEnum):
 
 
 def load_round(path: Path, today: date | None = None) -> Round:
-    """Load a round file and the survey it names; relative dates count from `today` (Helsinki)."""
+    """Load a round file, the survey and the thesaurus it names; relative dates count from
+    `today` (Helsinki)."""
     data = read_yaml(path)
     try:
         config = RoundConfig.model_validate(data, context={"today": today})
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(path, exc)) from exc
     survey = load_survey((path.parent / config.survey_file).resolve())
-    return Round(config=config, survey=survey)
+    return Round(config=config, survey=survey, thesaurus=load_round_thesaurus(path, config.thesaurus_file))

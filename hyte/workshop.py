@@ -25,6 +25,7 @@ from typing import Iterable, Protocol, Sequence
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hyte.survey import ConfigurationError, Identifier, describe_validation_error, read_yaml
+from hyte.thesaurus import Thesaurus
 from hyte.themes import ThemeInput, find_themes, lemmatiser_available, merge_near_duplicates
 
 MAX_NOTE_CHARS = 8000
@@ -325,6 +326,8 @@ class RecurringTheme:
     label: str
     groups: tuple[Group, ...]
     quotes: tuple[str, ...] = ()
+    key: str = ""
+    """The theme's stable key (`hyte.themes.Theme.key`), for curation."""
 
     @property
     def group_count(self) -> int:
@@ -367,8 +370,11 @@ def consolidate(
     *,
     max_themes: int = 10,
     status: WorkshopStatus | None = None,
+    thesaurus: Thesaurus | None = None,
 ) -> WorkshopSummary:
-    """The workshop's result from its notes (deleted and empty notes left out)."""
+    """The workshop's result from its notes (deleted and empty notes left out). Themes across
+    groups are found as the survey's are: the round's `thesaurus` applies, and a question's own
+    words are never its themes."""
     groups = tuple(sorted(groups, key=lambda g: g.position))
     by_channel = {g.channel_id: g for g in groups}
     live = [n for n in notes if not n.deleted and n.text.strip() and n.channel_id in by_channel]
@@ -382,7 +388,9 @@ def consolidate(
         per_group = _points_per_group(definition, groups, mine)
         highlights = tuple(p for gp in per_group for p in gp.points if p.highlight)
         questions.append(
-            QuestionSummary(question, highlights, _themes(definition, by_channel, mine, max_themes), per_group)
+            QuestionSummary(
+                question, highlights, _themes(definition, by_channel, mine, question, max_themes, thesaurus), per_group,
+            )
         )
     unassigned = _points_per_group(definition, groups, [n for n in on_time if n.question_id is None])
     late_points = _points_per_group(definition, groups, late, merge=False)
@@ -433,19 +441,20 @@ def _point(definition: WorkshopDefinition, group: Group, cluster: list[Note]) ->
 
 
 def _themes(
-    definition: WorkshopDefinition, by_channel: dict[str, Group], notes: Sequence[Note], limit: int
+    definition: WorkshopDefinition, by_channel: dict[str, Group], notes: Sequence[Note], question: WorkshopQuestion,
+    limit: int, thesaurus: Thesaurus | None,
 ) -> tuple[RecurringTheme, ...]:
     if len({n.channel_id for n in notes}) < 2 or not lemmatiser_available():
         return ()
     items = [ThemeInput(id=n.key, source=n.channel_id, text=point_text(definition, n)) for n in notes]
     texts = {item.id: item.text for item in items}
     themes = []
-    for theme in find_themes(items, min_sources=2, limit=limit):
+    for theme in find_themes(items, min_sources=2, limit=limit, question=question.text, thesaurus=thesaurus):
         groups = tuple(sorted((by_channel[s] for s in theme.sources if s in by_channel), key=lambda g: g.position))
         if len(groups) < 2:
             continue
         quotes = tuple(texts[q] for q in theme.quotes[:2] if q in texts)
-        themes.append(RecurringTheme(theme.label, groups, quotes))
+        themes.append(RecurringTheme(theme.label, groups, quotes, theme.key))
     themes.sort(key=lambda t: -t.group_count)
     return tuple(themes)
 

@@ -153,13 +153,14 @@ class FakeTheme:
 def test_themes_come_from_the_theme_engine_with_organisations_and_at_most_two_quotes(monkeypatch, known):
     seen = {}
 
-    def find_themes(items, *, min_sources=2, limit=10):
+    def find_themes(items, *, min_sources=2, limit=10, question=None, thesaurus=None):
         seen["items"] = list(items)
         seen["min_sources"] = min_sources
+        seen.setdefault("calls", []).append((question, thesaurus))
         ids = tuple(i.id for i in items)
         return [
-            FakeTheme("a", "yhteistyö", ids[:2], tuple(i.source for i in items[:2]), ()),
-            FakeTheme("b", "tavoitteet", ids, tuple(i.source for i in items), ids),
+            FakeTheme("a", "yhteistyö", ids[:2], tuple(i.source for i in items[:2]), ids[:1]),
+            FakeTheme("b", "tavoitteet", ids, tuple(i.source for i in items), ids[1:]),
         ]
 
     @dataclass(frozen=True)
@@ -173,9 +174,15 @@ def test_themes_come_from_the_theme_engine_with_organisations_and_at_most_two_qu
     text = results.summarise(ROUND, known, NOW).texts[0]
     assert {i.source for i in seen["items"]} == {"kuopio", "iisalmi", "hva_perhe", "savonia"}
     assert seen["min_sources"] == 2
-    assert [(t.label, t.count) for t in text.themes] == [("tavoitteet", 4), ("yhteistyö", 2)]
-    assert len(text.themes[0].quotes) == 2 and len(text.themes[1].quotes) == 2
-    assert text.themes[1].quotes[0].organisation.id == "kuopio"
+    # the question's own words are left out, the round's thesaurus applies
+    summary_texts = [q.text for q in ROUND.survey.questions if q.type == "text"]
+    assert [question for question, _ in seen["calls"]] == summary_texts
+    assert all(thesaurus is ROUND.thesaurus for _, thesaurus in seen["calls"]) and ROUND.thesaurus.themes
+    assert [(t.label, t.key, t.count) for t in text.themes] == [("tavoitteet", "b", 4), ("yhteistyö", "a", 2)]
+    # the engine's quotes, at most two; every grouped answer kept with its organisation
+    assert [q.organisation.id for q in text.themes[0].quotes] == ["iisalmi", "hva_perhe"]
+    assert [q.organisation.id for q in text.themes[1].quotes] == ["kuopio"]
+    assert [a.organisation.id for a in text.themes[0].answers] == ["kuopio", "iisalmi", "hva_perhe", "savonia"]
 
 
 def test_no_responses_summarises_to_zeros():

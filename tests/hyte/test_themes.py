@@ -17,18 +17,23 @@ import pytest
 import yaml
 
 from hyte import themes
+from hyte.thesaurus import Thesaurus, ThesaurusTheme, load_thesaurus
 from hyte.themes import (
+    GENERAL_WORDS,
     STOP_WORDS,
     LemmatiserUnavailable,
     ThemeInput,
     find_themes,
     key_phrases,
     merge_near_duplicates,
+    theme_keys,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SURVEY = yaml.safe_load((FIXTURES / "themes_fi.yaml").read_text(encoding="utf-8"))
 WORKSHOP = yaml.safe_load((FIXTURES / "workshop_notes_fi.yaml").read_text(encoding="utf-8"))
+REPORT = yaml.safe_load((FIXTURES / "themes_annual_report_fi.yaml").read_text(encoding="utf-8"))
+SHIPPED = load_thesaurus(Path(__file__).resolve().parents[2] / "config" / "pohjois-savo" / "thesaurus.yaml")
 
 
 def inputs(rows: list[dict]) -> list[ThemeInput]:
@@ -52,6 +57,11 @@ def test_fixtures_are_labelled():
             assert set(r["themes"]) <= set(fixture["gold"]), r["id"]
     assert len({r["source"] for r in answers}) >= 20
     assert len({r["source"] for r in notes}) == 6
+    report = REPORT["answers"]  # the second fixture: one question, one answer per organisation
+    assert len(report) >= 40 and len({r["source"] for r in report}) == len(report)
+    assert len({r["id"] for r in report}) == len(report) and REPORT["question"]
+    for r in report:
+        assert r["text"].strip() and r["themes"] and set(r["themes"]) <= set(REPORT["gold"]), r["id"]
 
 
 # --- lemmatising ------------------------------------------------------------------------------
@@ -130,10 +140,14 @@ def test_a_compound_last_part_never_used_alone_is_no_theme():
     items = one_per_source("Yhteyshenkilö kuntaan.", "Yhdyshenkilöt kouluihin.", "Järjestöyhdyshenkilö nimetään.")
     keys = [t.key for t in find_themes(items, min_sources=1, limit=20)]
     assert "henkilö" not in keys
-    assert "henkilö" in [t.key for t in find_themes(items, min_sources=1, limit=20, compound_heads="all")]
+    # "all" counts every last part, but "henkilö" is too general to be a theme by itself
+    assert "henkilö" not in [t.key for t in find_themes(items, min_sources=1, limit=20, compound_heads="all")]
+    forums = one_per_source("Järjestöfoorumi kuntaan.", "Nuorisofoorumit kouluihin.", "Seniorifoorumi nimetään.")
+    assert "foorumi" not in [t.key for t in find_themes(forums, min_sources=1, limit=20)]
+    assert "foorumi" in [t.key for t in find_themes(forums, min_sources=1, limit=20, compound_heads="all")]
 
 
-def test_two_word_label_is_the_most_common_written_form():
+def test_labels_are_base_forms():
     items = one_per_source(
         "Yhteiset tapahtumat ovat toimineet.",
         "Yhteisten tapahtumien määrä kasvaa.",
@@ -141,7 +155,76 @@ def test_two_word_label_is_the_most_common_written_form():
     )
     [theme] = find_themes(items)
     assert theme.key in ("yhteinen tapahtuma", "tapahtuma")
-    assert theme.label == "yhteiset tapahtumat"
+    assert theme.label == "yhteinen tapahtuma"
+    # a genitive attribute stays a genitive, its noun is in base form; abbreviations keep their case
+    lonely = one_per_source("Yksinäisyyden vähentämisessä järjestöt auttavat.", "Yksinäisyyden vähentämiseen tarvitaan keinoja.")
+    assert [t.label for t in find_themes(lonely)] == ["yksinäisyyden vähentäminen"]
+    coordinators = one_per_source("HYTE-koordinaattorit tapaavat.", "HYTE-koordinaattoreiden verkosto.")
+    assert "HYTE-koordinaattori" in [t.label for t in find_themes(coordinators)]
+
+
+# --- what is never a theme; what a person means ---------------------------------------------
+
+def test_the_questions_own_words_are_never_its_themes():
+    question = "Miten kehittäisitte Pohjois-Savon hyvinvoinnin vuosiraporttia?"
+    items = one_per_source(
+        "Vuosiraportti on liian pitkä, raportista puuttuu tiivistelmä. Kuntakohtaiset tiedot puuttuvat.",
+        "Raportin tiivistelmä päättäjille.",
+        "Vuosiraporttiin kuntakohtaiset tiedot ja sähköinen raportti.",
+        "Sähköinen raportti olisi helpompi lukea.",
+    )
+    assert "raportti" in {t.key for t in find_themes(items, limit=20)}  # without the question
+    keys = [t.key for t in find_themes(items, limit=20, question=question)]
+    assert "vuosiraportti" not in keys and "raportti" not in keys  # the question's word and its compound's last part
+    assert {"tiivistelmä", "kuntakohtainen tieto", "sähköinen raportti"} <= set(keys)  # a new idea about it stays
+    # a thesaurus theme the question asks about is left out; a phrase ending in its term is not
+    keys = [t.key for t in find_themes(items, limit=20, question=question, thesaurus=SHIPPED)]
+    assert "vuosiraportti" not in keys and "sähköinen raportti" in keys
+    assert theme_keys("Raportin tiivistelmä", question=question) == ["tiivistelmä", "raportti tiivistelmä"]
+    assert theme_keys("Raportin tiivistelmä", question=question, thesaurus=SHIPPED) == ["tiivistelmä"]
+
+
+@pytest.mark.parametrize("text", [
+    "Tapaamme kahdesti vuodessa kuntien välillä.",  # "vuosi", "väli"
+    "Tiloja ja tietoa tarvitaan, tukea myös.",  # "tila", "tieto", "tuki"
+    "Yhteiset asiat nuorten kanssa kaupungissa.",  # "yhteinen", "nuori", "kaupunki"
+])
+def test_words_too_general_in_this_domain_are_no_themes(text):
+    assert find_themes(one_per_source(text, text, text), min_sources=1, limit=20) == []
+
+
+def test_a_general_word_may_be_part_of_a_two_word_theme_and_a_thesaurus_term_is_a_theme():
+    items = one_per_source("Kuntakohtaiset tiedot puuttuvat.", "Kuntakohtaista tietoa tarvitaan.")
+    assert [t.key for t in find_themes(items)] == ["kuntakohtainen tieto"]
+    assert GENERAL_WORDS >= {"väli", "vuosi", "tila", "tieto", "yhteinen", "tuki", "nuori", "kaupunki"} - STOP_WORDS
+    spaces = one_per_source("Järjestöt tarvitsevat tiloja.", "Tilat maksutta käyttöön.")
+    assert find_themes(spaces) == []
+    named = Thesaurus(themes=(ThesaurusTheme(label="tilat", terms=("tila",)),))
+    assert [(t.key, t.label) for t in find_themes(spaces, thesaurus=named)] == [("tila", "tilat")]
+
+
+def test_compounds_are_split_at_hyphens_too():
+    items = one_per_source(
+        "Toiminta-avustukset ovat pienille yhdistyksille tärkeitä.",
+        "Avustuksia pitäisi myöntää pidemmäksi aikaa.",
+        "Toiminta- ja kohdeavustusten hakuajat yhteen.",
+    )
+    [theme] = find_themes(items, min_sources=3)
+    assert theme.key == "avustus"
+    assert key_phrases("Toiminta- ja kohdeavustukset") == ["toiminta-avustus", "kohdeavustus"]
+    assert key_phrases("mielenterveys- ja päihdetyö") == ["mielenterveystyö", "päihdetyö"]
+    assert themes.analyse_word("Lape-työryhmässä").head == "työryhmä"  # unknown to Voikko: split at the hyphen
+
+
+def test_the_noun_reading_a_person_would_mean():
+    # Voikko's first reading of "tapahtumista" is the verbal noun "tapahtuminen"
+    assert themes.analyse_word("tapahtumista").lemma == "tapahtuminen"
+    assert key_phrases("Yhteisistä tapahtumista kerrotaan.") == ["tapahtuma", "yhteinen tapahtuma"]  # agreement
+    items = one_per_source("Tapahtumista tiedotetaan myöhään.", "Tapahtumia on paljon.")  # the other answer's word
+    assert [t.key for t in find_themes(items)] == ["tapahtuma"]
+    assert "tapahtuma" in theme_keys("Tapahtumista tiedotetaan.", thesaurus=SHIPPED)  # a thesaurus term
+    assert key_phrases("Asumista ja asumisen tukea.") == ["asuminen"]  # not the rare noun "asuma"
+    assert key_phrases("Seulomista tehostetaan.") == ["seulominen"]  # an agent participle is never chosen
 
 
 # --- stop words -------------------------------------------------------------------------------
@@ -189,19 +272,40 @@ def test_themes_are_ranked_by_sources_then_items():
     assert find_themes(items, limit=0) == []
 
 
-def test_quotes_come_from_the_themes_items():
-    rows = SURVEY["answers"]
+@pytest.mark.parametrize("fixture, rows, thesaurus", [
+    (SURVEY, SURVEY["answers"], None), (SURVEY, SURVEY["answers"], SHIPPED), (REPORT, REPORT["answers"], SHIPPED),
+])
+def test_quotes_come_from_the_themes_items_and_each_illustrates_one_theme(fixture, rows, thesaurus):
     source_of = {r["id"]: r["source"] for r in rows}
-    found = find_themes(inputs(rows), limit=50)
+    found = find_themes(inputs(rows), limit=50, thesaurus=thesaurus, question=fixture.get("question"))
     assert len(found) >= 15
-    for theme in found:
-        assert 1 <= len(theme.quotes) <= 2
+    quoted = [q for theme in found for q in theme.quotes]
+    assert len(quoted) == len(set(quoted))  # no answer quoted under two themes
+    for n, theme in enumerate(found):
+        assert len(theme.quotes) <= 2
         assert set(theme.quotes) <= set(theme.item_ids)
-        assert len(set(theme.quotes)) == len(theme.quotes)
-        if len(theme.sources) > 1:  # two quotes, from two different sources
-            assert len({source_of[q] for q in theme.quotes}) == 2
+        free = set(theme.item_ids) - {q for earlier in found[:n] for q in earlier.quotes}
+        assert theme.quotes or not free  # a theme has a quote unless every input quotes an earlier one
+        if len(theme.quotes) == 2 and len({source_of[i] for i in free}) > 1:
+            assert len({source_of[q] for q in theme.quotes}) == 2  # from two sources where it can
         assert theme.sources == {source_of[i] for i in theme.item_ids}
         assert list(theme.item_ids) == sorted(theme.item_ids, key=[r["id"] for r in rows].index)
+        assert theme.terms and all(t == t.lower() for t in theme.terms)
+    assert sum(1 for theme in found[:10] if theme.quotes) == 10
+
+
+def test_a_long_answer_is_quoted_once_and_a_focused_one_preferred():
+    items = [
+        ThemeInput("long", "a", "Järjestöfoorumit, avustukset ja yhteiset tapahtumat ovat kaikki tärkeitä."),
+        ThemeInput("f1", "b", "Järjestöfoorumit toimivat."),
+        ThemeInput("f2", "c", "Avustukset ajoissa."),
+        ThemeInput("f3", "d", "Tapahtumia enemmän."),
+    ]
+    found = find_themes(items, limit=5)
+    assert {t.key for t in found} == {"järjestöfoorumi", "avustus", "tapahtuma"}
+    quoted = [q for t in found for q in t.quotes]
+    assert quoted.count("long") == 1 and {"f1", "f2", "f3"} <= set(quoted)
+    assert all(t.quotes[0] != "long" for t in found)  # each theme's first quote is about it alone
 
 
 def test_words_that_always_come_together_are_one_theme():
@@ -322,7 +426,7 @@ class Scores:
     item_recall: float
 
 
-def measure(fixture: dict, rows: list[dict], limit: int | None = None) -> Scores:
+def measure(fixture: dict, rows: list[dict], limit: int | None = None, thesaurus: Thesaurus | None = None) -> Scores:
     """Top themes against the gold labels.
 
     Gold themes raised by at least two sources are the ones to find (min_sources=2). A found theme
@@ -332,13 +436,15 @@ def measure(fixture: dict, rows: list[dict], limit: int | None = None) -> Scores
     = gold themes matched / gold themes to find. Item level (how well answers are grouped): of all
     the answers grouped under the found themes, the share labelled with the matched gold theme
     (precision), and of all the answers labelled with a gold theme to find, the share grouped
-    under the theme that matched it (recall).
+    under the theme that matched it (recall). A fixture that names the question its answers
+    answer (`question`) is measured as a summary finds themes: without the question's own words.
     """
     gold = fixture["gold"]
     gold_items = {g: {r["id"] for r in rows if g in r["themes"]} for g in gold}
     eligible = [g for g in gold if len({r["source"] for r in rows if g in r["themes"]}) >= 2]
     accept = {k: g for g, spec in gold.items() for k in spec["accept"]}
-    found = find_themes(inputs(rows), min_sources=2, limit=limit or len(eligible))
+    found = find_themes(inputs(rows), min_sources=2, limit=limit or len(eligible), thesaurus=thesaurus,
+                        question=fixture.get("question"))
     matched: dict[str, set[str]] = {}
     grouped = right_items = 0
     for theme in found:
@@ -364,25 +470,46 @@ def report(name: str, s: Scores) -> None:
 
 
 def test_precision_and_recall_of_top_themes_survey():
-    # Measured with libvoikko 4.3.1 / voikko-fi 2.5: themes P 0.76 R 0.76 (top 21), P 0.90 (top 10);
-    # items P 0.73 R 0.70. Floors a little below, so that a dictionary update does not fail the
-    # suite while a real regression does.
+    # Measured with libvoikko 4.3.1 / voikko-fi 2.5, top 21: before issue 16 themes P 0.76 R 0.76,
+    # items P 0.73 R 0.70; now without a thesaurus themes P 0.86 R 0.86, items P 0.86 R 0.75; with
+    # the shipped thesaurus themes P 0.86 R 0.86, items P 0.87 R 0.87. Floors a little below, so
+    # that a dictionary update does not fail the suite while a real regression does.
     s = measure(SURVEY, SURVEY["answers"])
     report("survey answers", s)
-    assert s.theme_precision >= 0.7 and s.theme_recall >= 0.7
-    assert s.item_precision >= 0.65 and s.item_recall >= 0.62
+    assert s.theme_precision >= 0.8 and s.theme_recall >= 0.8
+    assert s.item_precision >= 0.8 and s.item_recall >= 0.7
     top10 = measure(SURVEY, SURVEY["answers"], limit=10)
     report("survey answers, top 10", top10)
-    assert top10.theme_precision >= 0.8
+    assert top10.theme_precision >= 0.9
+    t = measure(SURVEY, SURVEY["answers"], thesaurus=SHIPPED)
+    report("survey answers, shipped thesaurus", t)
+    assert t.theme_precision >= 0.8 and t.theme_recall >= 0.8
+    assert t.item_precision >= 0.8 and t.item_recall >= 0.8
+
+
+def test_precision_and_recall_of_top_themes_annual_report():
+    # The second fixture (issue 16): 46 answers to the annual report question, whose own word
+    # "vuosiraportti" nearly every answer uses. Top 18: before issue 16 themes P 0.50 R 0.50, items
+    # P 0.27 R 0.33 (the top theme was "raportti"); now without a thesaurus themes P 0.67 R 0.67,
+    # items P 0.67 R 0.41; with the shipped thesaurus themes P 0.83 R 0.83, items P 0.86 R 0.69.
+    # (The thesaurus's monitoring vocabulary was written after a first run on this fixture.)
+    s = measure(REPORT, REPORT["answers"])
+    report("annual report answers", s)
+    assert s.theme_precision >= 0.6 and s.theme_recall >= 0.6 and s.item_precision >= 0.6
+    t = measure(REPORT, REPORT["answers"], thesaurus=SHIPPED)
+    report("annual report answers, shipped thesaurus", t)
+    assert t.theme_precision >= 0.75 and t.theme_recall >= 0.75
+    assert t.item_precision >= 0.8 and t.item_recall >= 0.6
 
 
 def test_precision_and_recall_of_top_themes_workshop():
     # The workshop notes were not used to tune the finder. Measured: themes P 0.91 R 0.91 (top 11);
-    # items P 0.87 R 0.77.
-    s = measure(WORKSHOP, WORKSHOP["notes"])
-    report("workshop notes (held out)", s)
-    assert s.theme_precision >= 0.8 and s.theme_recall >= 0.8
-    assert s.item_precision >= 0.75 and s.item_recall >= 0.65
+    # items P 0.87 R 0.77, before issue 16 and now, with the shipped thesaurus or without.
+    for thesaurus in (None, SHIPPED):
+        s = measure(WORKSHOP, WORKSHOP["notes"], thesaurus=thesaurus)
+        report(f"workshop notes (held out){', shipped thesaurus' if thesaurus else ''}", s)
+        assert s.theme_precision >= 0.8 and s.theme_recall >= 0.8
+        assert s.item_precision >= 0.75 and s.item_recall >= 0.65
 
 
 def test_workshop_recurring_themes_count_groups():
