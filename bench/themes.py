@@ -1,6 +1,7 @@
 """Benchmark of the Finnish theme finder (hyte/themes.py) on one core.
 
     .venv/bin/python -m bench.themes [--answers 10000] [--repeat 3] [--seed 1]
+    .venv/bin/python -m bench.themes --print [--before REV]
 
 Builds `--answers` short answers (1–3 sentences, 30 organisations) from the sentences of the test
 fixtures (tests/hyte/fixtures/) and of the seed slide deck when it is there (../shared/seed/), and
@@ -12,14 +13,27 @@ times, in this process:
     compounds of the nouns in the text, "kuntakierrosraportissa"), so Voikko runs for each;
   * merge_near_duplicates on 300 workshop-sized notes and on all the answers.
 Prints wall-clock and CPU seconds; asserts nothing (timings depend on the machine).
+
+With `--print`, it times nothing: it prints every free-text question's top themes for the
+benchmark round, so that a person can judge them. The benchmark round is the demo round's survey
+(config/pohjois-savo/) answered by every organisation of the labelled fixtures (themes_fi.yaml,
+themes_annual_report_fi.yaml), each answer under the survey question its fixture names, with the
+round's thesaurus; themes as the summary finds them (hyte.results.themes_of). `--before REV` also
+prints what hyte/themes.py of git revision REV found for the same answers (as the summary of that
+time called it), to compare.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import re
+import subprocess
+import sys
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -98,5 +112,97 @@ def main() -> None:
     timed(f"merge_near_duplicates, {len(items)} answers", merge_near_duplicates, items)
 
 
+# The benchmark round's top themes, for a person to judge ------------------------------------------
+
+FIXTURE_QUESTIONS = {  # the fixtures' question names -> the survey's question ids
+    "hyte_effectiveness": "hyte_effectiveness",
+    "own_contribution": "organisation_actions",
+    "monitoring_text": "annual_report_development",
+    "ngo_good_practices": "ngo_good_practices",
+    "ngo_at_best": "ngo_at_its_best",
+    "ngo_to_discuss": "ngo_discussion_needs",
+    "interfaces_text": "interfaces_strategy_goal",
+}
+
+
+def benchmark_round():
+    """The demo round's survey and thesaurus, and per survey question the fixtures' answers, one
+    per organisation (an organisation's answers to one question joined)."""
+    from hyte.results import TextAnswer
+    from hyte.round import Category, Organisation, load_round
+
+    round_ = load_round(ROOT / "config" / "pohjois-savo" / "round.yaml", today=date(2024, 5, 1))
+    survey = yaml.safe_load((FIXTURES / "themes_fi.yaml").read_text(encoding="utf-8"))["answers"]
+    report = yaml.safe_load((FIXTURES / "themes_annual_report_fi.yaml").read_text(encoding="utf-8"))["answers"]
+    rows = [(FIXTURE_QUESTIONS[r["question"]], r) for r in survey]
+    rows += [("annual_report_development", r) for r in report]
+    texts: dict[str, dict[str, list[str]]] = {}
+    for question_id, r in rows:
+        texts.setdefault(question_id, {}).setdefault(r["source"], []).append(r["text"])
+    organisations = {}
+    for _, r in rows:
+        organisations.setdefault(r["source"], Organisation(
+            id=re.sub(r"[^a-z0-9_]", "_", r["source"]), name=r["source"], category=Category.OTHER))
+    answers = {
+        question_id: [TextAnswer(organisations[source], " ".join(parts)) for source, parts in by_source.items()]
+        for question_id, by_source in texts.items()
+    }
+    return round_, answers, len(organisations)
+
+
+def themes_before(revision: str):
+    """hyte/themes.py as it was at `revision`, loaded apart from the current one."""
+    source = subprocess.run(["git", "show", f"{revision}:hyte/themes.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="themes-before-")) / "themes_before.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("themes_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["themes_before"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cut(text: str, width: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def print_round_themes(before: str | None) -> None:
+    from hyte.results import THEME_LIMIT, themes_of
+    from hyte.survey import TextQuestion
+
+    round_, answers, organisations = benchmark_round()
+    old = themes_before(before) if before else None
+    print(f"Benchmark round: the demo survey answered by {organisations} organisations of the labelled fixtures; "
+          f"thesaurus: {len(round_.thesaurus.themes)} themes, {len(round_.thesaurus.stop_words)} stop words")
+    for section in round_.survey.sections:
+        for question in section.questions:
+            if not isinstance(question, TextQuestion):
+                continue
+            mine = answers.get(question.id, [])
+            print(f"\n## {section.title} {question.number}. {question.text} ({len(mine)} answers)")
+            if old is not None:
+                items = [old.ThemeInput(str(i), a.organisation.id, a.text) for i, a in enumerate(mine)]
+                found = sorted(old.find_themes(items, min_sources=2, limit=THEME_LIMIT) if len(mine) >= 2 else [],
+                               key=lambda t: -len(t.sources))
+                print(f"before ({before}):")
+                for n, theme in enumerate(found, 1):
+                    quotes = " | ".join(f"”{_cut(items[int(q)].text, 60)}”" for q in theme.quotes)
+                    print(f"  {n:2}. {theme.label}: {len(theme.sources)}   {quotes}")
+                if not found:
+                    print("   (no themes)")
+                print("after:")
+            for n, theme in enumerate(themes_of(mine, question=question.text, thesaurus=round_.thesaurus), 1):
+                quotes = " | ".join(f"”{_cut(q.text, 60)}” ({q.organisation.id})" for q in theme.quotes)
+                print(f"  {n:2}. {theme.label}: {theme.count}   [{theme.key}]   {quotes}")
+
+
 if __name__ == "__main__":
-    main()
+    if "--print" in sys.argv[1:]:
+        parser = argparse.ArgumentParser(description="the benchmark round's top themes")
+        parser.add_argument("--print", action="store_true")
+        parser.add_argument("--before", metavar="REV", help="also the themes hyte/themes.py of this git revision finds")
+        print_round_themes(parser.parse_args().before)
+    else:
+        main()

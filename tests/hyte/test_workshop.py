@@ -18,6 +18,7 @@ from dialogs.workshop_flow import (
     on_start_confirmed,
 )
 from hyte.survey import ConfigurationError
+from hyte.thesaurus import load_thesaurus
 from hyte.teams import Channel, Team
 from hyte.workshop import (
     Assignment, Group, MessageContext, Note, WorkshopRun, WorkshopStatus, clean_teams_html, consolidate,
@@ -233,6 +234,25 @@ def test_consolidation_merges_near_duplicates_per_group_and_finds_themes_across_
     assert [(gp.group.name, [p.text for p in gp.points]) for gp in summary.late] == [("Ryhmä 2", ["Myöhässä tullut ajatus"])]
     assert summary.questions[0].groups == ()
     assert (summary.note_count, summary.late_count) == (6, 1)
+
+
+def test_workshop_themes_use_the_thesaurus_and_leave_out_the_questions_own_words(definition):
+    thesaurus = load_thesaurus(WORKSHOP_FILE.parent / "thesaurus.yaml")
+    notes = [
+        _note(0, "1", "Roolit ja vastuut kirjattava", "roles_and_responsibilities"),
+        _note(0, "2", "Yhteiset tapahtumat kouluilla", "roles_and_responsibilities"),
+        _note(1, "3", "Vastuut epäselviä", "roles_and_responsibilities"),
+        _note(1, "4", "Hyvinvointimessut ja tilaisuudet yhdessä", "roles_and_responsibilities"),
+    ]
+    roles = consolidate(definition, GROUPS, notes).questions[0]
+    # question 1 asks about "rooleja ja vastuita": they are not its themes
+    assert [t.label for t in roles.themes] == []
+    roles = consolidate(definition, GROUPS, notes, thesaurus=thesaurus).questions[0]
+    assert [(t.key, t.label, t.group_count) for t in roles.themes] == [
+        ("tapahtuma", "yhteiset tapahtumat ja tilaisuudet", 2)]
+    forum = next(t for t in consolidate(definition, GROUPS, NOTES, thesaurus=thesaurus).questions[2].themes
+                 if t.key == "järjestöfoorumi")
+    assert forum.label == "järjestöfoorumit" and forum.group_count == 3
 
 
 def test_a_prefix_that_assigned_the_note_is_not_repeated_in_the_bullet(definition):
