@@ -15,7 +15,18 @@ How:
   phrases: an adjective agreeing with the noun after it ("yhteisiä tapahtumia" -> "yhteinen
   tapahtuma") or a genitive before a noun ("avustusten hakuajat"). Stop words are removed
   (`STOP_WORDS`, base forms: function words, and the words every answer in this process uses:
-  "järjestö", "kunta", "yhteistyö"...).
+  "järjestö", "kunta", "yhteistyö"...). Where Voikko reads a word as two nouns, the one a person
+  means is taken (`_resolve`): the one an adjective before it agrees with, else one used
+  unambiguously elsewhere in the inputs or named in the thesaurus ("yhteisistä tapahtumista" ->
+  "tapahtuma", not the verbal noun "tapahtuminen"). Compounds are split at hyphens too, and an
+  elided first part is completed ("toiminta- ja kohdeavustukset" -> "toiminta-avustus").
+- Never a theme: the question's own words (and their compounds' last parts, and the thesaurus
+  themes they belong to: "vuosiraportti", "raportti" for the annual report question), and words
+  too general to be a theme by themselves (`GENERAL_WORDS` and the thesaurus's stop words: "vuosi",
+  "tieto", "tuki"; a two-word phrase may hold one: "kuntakohtainen tieto").
+- The county's thesaurus (`hyte.thesaurus`) groups key phrases under one theme with its label
+  ("tapahtuma", "tilaisuus", "messut" -> "yhteiset tapahtumat ja tilaisuudet"), also a compound
+  or a phrase ending in one of its terms ("liikuntatapahtuma", "järjestöjen tapahtumat").
 - Compounds: by default (`compound_heads="standalone"`) a compound also counts for its last part
   when someone uses that part alone ("järjestöavustuksia" joins "avustuksia" under "avustus"),
   but a last part nobody uses alone makes no theme ("henkilö" from "yhteyshenkilö"). Measured on
@@ -26,7 +37,11 @@ How:
   distinct sources. Themes are ranked by distinct sources, then inputs, then key. A phrase is
   not reported again when an earlier theme sharing a word already covers most of its inputs
   ("yhteinen tapahtuma" after "tapahtuma"), or when it nearly always comes with an earlier one
-  ("rooli" after "vastuu", from "roolit ja vastuut").
+  ("rooli" after "vastuu", from "roolit ja vastuut"). Labels are base forms ("yhteinen tapahtuma",
+  "yksinäisyyden vähentäminen") or the thesaurus's. An input is quoted under one theme at most.
+- For curation to build on: a theme's `key` is stable (its base form(s), or its thesaurus theme's
+  key), its `terms` are the key phrases it groups, and `theme_keys(text)` says which themes a
+  later input raises.
 
 The library is imported on first use, not at import: the rest of the application (and its tests)
 starts without it, and using a theme function without it raises `LemmatiserUnavailable` with the
@@ -336,7 +351,7 @@ def _word_from_analysis(form: str, a: dict) -> Word:
 @lru_cache(maxsize=200_000)
 def analyse_word(form: str) -> Word:
     """The analysis of one word form as written ("Järjestöfoorumeja", "HYTE-työtä")."""
-    if form.lower() in STOP_WORDS:  # "kuin" (not the moons of "kuu"), "välillä"
+    if form.lower() in STOP_WORDS or len(form) < 2:  # "kuin" (not the moons of "kuu"), "välillä", "x"
         return Word(form.lower(), STOP)
     analyses = _ANALYSER.analyse(form)
     if not analyses and form[:1].isupper():
@@ -401,9 +416,12 @@ def _elided(raw: list[str], n: int) -> Word | None:
     return None
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
 def _tokens(text: str) -> list[tuple[str, Word | None]]:
     out: list[tuple[str, Word | None]] = []
-    raw = _TOKEN.findall(text)
+    raw = _TOKEN.findall(_URL.sub(" . ", text))  # a link is no theme ("http", "www")
     for n, tok in enumerate(raw):
         if tok[0].isalpha():
             if tok.endswith("-"):
@@ -738,8 +756,8 @@ def _label(key: str, idx: list[int], per_item: list[dict[str, list[_Phrase]]],
         best = max(pairs, key=lambda k: pairs[k], default=None)
         if best is not None and pairs[best] >= 2 and 2 * pairs[best] >= len(idx):
             return _most_common(parsed[i][0][best].label for i in idx if best in parsed[i][0])
-    return _most_common(p.label for i in idx for p in per_item[i][key] if p.key == key) if any(
-        p.key == key for i in idx for p in per_item[i][key]) else key
+    own = [p.label for i in idx for p in per_item[i][key] if p.key == key]
+    return _most_common(own) if own else key
 
 
 def _terms(key: str, idx: list[int], per_item: list[dict[str, list[_Phrase]]]) -> tuple[str, ...]:

@@ -216,7 +216,7 @@ async def test_the_summary_per_question_per_group_with_themes_merged_points_and_
     q1, q3 = shown.index("1. Miten saadaan selkeytettyä"), shown.index("3. Miten tulisi kehittää järjestöyhteistyön")
     assert q1 < shown.index("Tiedetään kuka vastaa mistäkin") < shown.index("2. Mitä konkreettinen yhdyspintatyö on?") < q3
     third = shown[q3:]
-    assert "Toistuvat teemat" in third and "järjestöfoorumi**: 3 ryhmää (Ryhmä 1, Ryhmä 2, Group 3)" in third
+    assert "Toistuvat teemat" in third and "järjestöfoorumit**: 3 ryhmää (Ryhmä 1, Ryhmä 2, Group 3)" in third  # the thesaurus label
     points = third[third.index("Ryhmien kohdat"):]
     assert points.count("Alueellinen järjestöfoorumi useamman kunnan alueelle") == 1
     assert "2 samankaltaista yhdistetty" in third
