@@ -53,6 +53,13 @@ def _term(value: object) -> object:
     return term
 
 
+def _terms(value: object) -> object:
+    """A list of terms or stop words, each normalised by `_term`."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_term(v) for v in value)
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -73,12 +80,7 @@ class ThesaurusTheme(_Strict):
             raise ValueError("the label is empty")
         return value
 
-    @field_validator("terms", mode="before")
-    @classmethod
-    def _clean_terms(cls, value: object) -> object:
-        if isinstance(value, (list, tuple)):
-            return tuple(_term(v) for v in value)
-        return value
+    _clean_terms = field_validator("terms", mode="before")(_terms)
 
 
 class Thesaurus(_Strict):
@@ -88,12 +90,7 @@ class Thesaurus(_Strict):
     """Words that are never a theme by themselves (a two-word theme may still contain one)."""
     themes: tuple[ThesaurusTheme, ...] = ()
 
-    @field_validator("stop_words", mode="before")
-    @classmethod
-    def _clean_stop_words(cls, value: object) -> object:
-        if isinstance(value, (list, tuple)):
-            return tuple(_term(v) for v in value)
-        return value
+    _clean_stop_words = field_validator("stop_words", mode="before")(_terms)
 
     @model_validator(mode="after")
     def _each_term_once(self) -> Thesaurus:
