@@ -36,7 +36,7 @@ _apt_get() {
   APT_LOCKED=0
   while :; do
     status=0
-    output=$("${APT_RUNNER[@]}" DEBIAN_FRONTEND=noninteractive apt-get -y -qq \
+    output=$("${APT_RUNNER[@]}" LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get -y -qq \
       -o "DPkg::Lock::Timeout=$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" "$@" 2>&1) || status=$?
     [ "$status" = 0 ] && return 0
     if [[ "$output" == *"Could not get lock"* ]]; then
@@ -51,9 +51,11 @@ _apt_get() {
   done
 }
 
-# apt-get install PACKAGES..., with a fresh package list if the first try fails for want of one
-# (run as root or through sudo: see can_apt_install).
+# apt-get install PACKAGES..., with a fresh package list if the first try fails for want of one;
+# non-zero when it failed or apt-get cannot be run here (see can_apt_install).
 apt_install() {
+  APT_LOCKED=0
+  can_apt_install || return 1
   _apt_get install "$@" 2>/dev/null && return 0
   [ "$APT_LOCKED" = 1 ] && return 1
   _apt_get update && _apt_get install "$@"
