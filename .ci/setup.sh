@@ -39,7 +39,8 @@ _apt_get() {
     output=$("${APT_RUNNER[@]}" LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get -y -qq \
       -o "DPkg::Lock::Timeout=$((deadline - SECONDS > 1 ? deadline - SECONDS : 1))" "$@" 2>&1) || status=$?
     [ "$status" = 0 ] && return 0
-    if [[ "$output" == *"Could not get lock"* ]]; then
+    if [[ "$output" == *"Could not get lock"* || "$output" == *"Unable to acquire the dpkg"*"lock"* ||
+          "$output" == *"Unable to lock"* ]]; then  # no lock (its messages once DPkg::Lock::Timeout has run out)
       APT_LOCKED=1
       if [ "$SECONDS" -lt "$deadline" ]; then
         sleep 5
