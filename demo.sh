@@ -11,7 +11,7 @@ SETUP_NAME=demo.sh
 install_voikko
 say "installing the bot's Python packages into .venv (a minute or two the first time)"
 python3 -m venv .venv
-pip_install -e .
+pip_install -e . || { say "pip could not install the bot into .venv (its message is above)" >&2; exit 1; }
 if ! voikko_works; then
   say "WARNING: Voikko is not available: the bot runs, but its summaries leave out the themes."
   say "         Install it with: sudo apt-get install ${VOIKKO_PACKAGES[*]} (macOS: brew install libvoikko)"
