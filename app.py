@@ -21,18 +21,20 @@ from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Literal
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import ServiceClientCredentialsFactory
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.exc import DBAPIError
 
 from bot import logs
 from bot.bot import HyteBot
 from bot.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER, ChannelKeys, ChannelTokenValidator, RequestAuthenticator
 from bot.connectors import ReusingAuthentication
-from bot.exports import DOWNLOAD_PATH, KINDS, LinkSigner, build_export, download_handler
+from bot.exports import DOWNLOAD_PATH, KINDS, MIN_SECRET_BYTES, LinkSigner, build_export, download_handler
 from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
@@ -46,7 +48,7 @@ from hyte.survey import ConfigurationError
 from hyte.themes import lemmatiser_available
 from hyte.workshop import load_round_workshop
 from storage.activities import SqlActivityLog
-from storage.db import Database, create_engine, migrate
+from storage.db import OPEN_ERRORS, Database, check_database_url, create_engine, migrate
 from storage.personal_data import RoundStillActive, SqlPersonalData, delete_round
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.workshop import SqlWorkshopRepository
@@ -62,6 +64,11 @@ ACTIVITY_IDS_KEPT = timedelta(days=2)
 ACTIVITY_PURGE_SECONDS = 3600.0
 BACKGROUND_DRAIN_SECONDS = 30.0
 """At shutdown, how long summaries and exports in hand may take to finish."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class StartupError(Exception):
+    """The bot cannot start with its settings; the message is one line that names the setting."""
 
 
 class Settings(BaseSettings):
@@ -92,7 +99,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field("json", alias="LOG_FORMAT")
     """`json`: one JSON object a line (for log collectors); `text`: for humans."""
     link_secret: SecretStr = Field(SecretStr(""), alias="HYTE_LINK_SECRET")
-    """Signs the exports' download links; generated per process when unset (links die with it)."""
+    """Signs the exports' download links (at least 16 bytes); generated per process when unset
+    (links die with it)."""
     public_base_url: str = Field("http://127.0.0.1:3978", alias="HYTE_PUBLIC_BASE_URL")
     """Where Teams users reach this bot (download links), e.g. https://hyte.example.fi."""
     link_ttl_minutes: int = Field(60, alias="HYTE_LINK_TTL_MINUTES", ge=1, le=7 * 24 * 60)
@@ -102,6 +110,39 @@ class Settings(BaseSettings):
     """The first wait before retrying a throttled or failed send; doubled each retry, with jitter."""
     send_tenant_per_second: float = Field(50.0, alias="HYTE_SEND_TENANT_PER_SECOND", gt=0)
     """Outgoing messages per second to the tenant, all conversations together (Teams: about 50)."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_the_bot_runs_on(cls, value: str) -> str:
+        check_database_url(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _a_logging_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("link_secret")
+    @classmethod
+    def _long_enough_to_sign(cls, value: SecretStr) -> SecretStr:
+        size = len(value.get_secret_value().encode())
+        if 0 < size < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_BYTES} bytes, not {size} (e.g. the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'), or unset"
+            )
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _an_http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be the bot's address as the users reach it, such as https://hyte.example.fi")
+        return value.strip().rstrip("/")
 
     @property
     def authenticated(self) -> bool:
@@ -157,7 +198,10 @@ def create_app(
     clock = clock or SystemClock()
     round_ = load_configured_round(settings, clock)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    database = Database.connect(settings.database_url)
+    try:
+        database = Database.connect(settings.database_url)
+    except OSError as exc:  # SQLite: the file's folder cannot be made
+        raise StartupError(database_problem(exc)) from exc
     conversations = SqlConversationRepository(database)
     authorizations = Authorizations()
     framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory), authorizations)
@@ -192,7 +236,10 @@ def create_app(
         if not lemmatiser_available():
             logger.warning("Voikko is not installed: summaries will leave out themes (apt-get install libvoikko1 voikko-fi)")
         if settings.migrate_on_start:
-            await migrate(database.engine)
+            try:
+                await migrate(database.engine)
+            except OPEN_ERRORS as exc:
+                raise StartupError(database_problem(exc)) from exc
         freeze_startup_objects()
         yield
         await services.background.drain(BACKGROUND_DRAIN_SECONDS)
@@ -294,7 +341,7 @@ def export_command(settings: Settings, args: list[str]) -> int:
     try:
         round_ = load_configured_round(settings, clock)
     except ConfigurationError as exc:
-        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        print(round_problem(settings, exc), file=sys.stderr)
         return 2
     if options.round != round_.id:
         print(f"Unknown round {options.round!r}: the configured round is {round_.id!r} (HYTE_ROUND_FILE).", file=sys.stderr)
@@ -390,21 +437,81 @@ def configure_logging(settings: Settings) -> None:
     logs.configure(settings.log_level, settings.log_format)
 
 
+SECRET_SETTINGS = frozenset({"MicrosoftAppPassword", "HYTE_LINK_SECRET", "DATABASE_URL"})
+"""Settings whose values an error message never repeats (the database URL may hold a password)."""
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per invalid setting, naming it and saying what it must be."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        name = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        given = problem.get("input")
+        if name not in SECRET_SETTINGS and isinstance(given, (str, int, float)):
+            message += f" (it is {given!r})"
+        lines.append(f"Invalid setting {name}: {message}")
+    return lines
+
+
+def database_problem(exc: Exception) -> str:
+    """One line on why the database could not be opened, without the URL (it may hold a password)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"Cannot open the database (DATABASE_URL): {text}"
+
+
+def round_problem(settings: Settings, exc: ConfigurationError) -> str:
+    return f"Invalid round configuration (HYTE_ROUND_FILE={settings.round_file}):\n{exc}"
+
+
+def serve(app: web.Application, settings: Settings) -> int:
+    """Run until stopped. Says "serving on" once the schema is migrated and the port is bound
+    (aiohttp calls `print` after its sites have started); a port that cannot be bound, or a
+    database that cannot be opened, is one line naming the setting and exit status 2."""
+    address = f"http://{settings.host}:{settings.port}/api/messages"
+    started = False
+
+    async def mark_started(_app: web.Application) -> None:  # after every cleanup_ctx's start-up
+        nonlocal started
+        started = True
+
+    app.on_startup.append(mark_started)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port,
+                    print=lambda _banner: logger.info("serving on %s", address))
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if not started:
+            raise
+        print(f"Cannot listen on {settings.host}:{settings.port} (HOST, PORT): {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str]) -> int:
     try:
         settings = Settings()
-    except Exception as exc:  # pydantic's message names the setting
-        print(f"Invalid settings: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        print("\n".join(settings_problems(exc)), file=sys.stderr)
         return 2
     configure_logging(settings)
     command = argv[1] if len(argv) > 1 else "serve"
     if command == "migrate":
         async def run() -> None:
             engine = create_engine(settings.database_url)
-            await migrate(engine)
-            await engine.dispose()
+            try:
+                await migrate(engine)
+            finally:
+                await engine.dispose()
 
-        asyncio.run(run())
+        try:
+            asyncio.run(run())
+        except OPEN_ERRORS as exc:
+            print(database_problem(exc), file=sys.stderr)
+            return 2
         print("Database schema is up to date.")
         return 0
     if command == "export":
@@ -427,11 +534,12 @@ def main(argv: list[str]) -> int:
     try:
         app = create_app(settings)
     except ConfigurationError as exc:
-        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        print(round_problem(settings, exc), file=sys.stderr)
         return 2
-    logger.info("serving on http://%s:%d/api/messages", settings.host, settings.port)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
-    return 0
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return serve(app, settings)
 
 
 if __name__ == "__main__":

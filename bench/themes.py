@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.themes --print [--before REV]
 
 Builds `--answers` short answers (1–3 sentences, 30 organisations) from the sentences of the test
-fixtures (tests/hyte/fixtures/) and of the seed slide deck when it is there (../shared/seed/), and
+fixtures (tests/hyte/fixtures/) and of the seed slide deck's text (docs/seed/), and
 times, in this process:
   * the start of Voikko (first use);
   * find_themes with a cold word cache (every word form analysed by Voikko once) and warm (the
@@ -43,7 +43,7 @@ from hyte.themes import ThemeInput, find_themes, merge_near_duplicates
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "hyte" / "fixtures"
-SEED = ROOT.parent / "shared" / "seed"
+SEED = ROOT / "docs" / "seed"
 ENDINGS = ["", "a", "t", "n", "ssa", "sta", "lla", "ksi", "ihin", "issa", "ista", "jen", "ja"]
 
 

@@ -137,10 +137,14 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+MIN_SECRET_BYTES = 16
+"""HMAC-SHA256 keys shorter than this are refused (HYTE_LINK_SECRET)."""
+
+
 class LinkSigner:
     def __init__(self, secret: bytes, public_base_url: str, ttl: timedelta) -> None:
-        if len(secret) < 16:
-            raise ValueError("link secret must be at least 16 bytes")
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"link secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self.base_url = public_base_url.rstrip("/")
         self.ttl = ttl

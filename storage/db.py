@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+import asyncpg
 import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import inline_sqlite
@@ -24,6 +26,23 @@ logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x48595445  # "HYTE": one migrating instance at a time on PostgreSQL
+OPEN_ERRORS = (OSError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
+"""What opening or migrating the database raises when DATABASE_URL's file, server, database or
+user is wrong (asyncpg's own errors on connecting are not wrapped by SQLAlchemy)."""
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+"""The URL schemes the bot runs on, e.g. sqlite+aiosqlite:///var/hyte.db, postgresql+asyncpg://u:p@host/db."""
+
+
+def check_database_url(database_url: str) -> None:
+    """Raise ValueError, saying what is wrong, unless the URL names a database the bot runs on.
+    The message never repeats the URL (it may hold a password)."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise ValueError(f"not a database URL; expected {DRIVERS[0]}:///path/to/hyte.db or "
+                         f"{DRIVERS[1]}://user:password@host/db") from None
+    if url.drivername not in DRIVERS:
+        raise ValueError(f"the scheme must be {' or '.join(DRIVERS)}, not {url.drivername}")
 
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:

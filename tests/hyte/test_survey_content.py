@@ -1,6 +1,7 @@
 """The bundled Pohjois-Savo pre-survey (config/pohjois-savo/survey.yaml) against its seed.
 
-The survey's texts must be the seed slide deck's texts verbatim. The deck's text was extracted
+The survey's texts must be the seed slide deck's texts verbatim (the repository's copy of the
+deck's text: docs/seed/, see tests/auxil/seed.py). The deck's text was extracted
 slide by slide, so its lines are broken by the slide layout; the comparisons therefore work on
 whitespace-normalised text (every run of whitespace collapsed to one space), see `normalise`.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from auxil.seed import read_seed
 from hyte.survey import (
     ConfigurationError,
     EvidenceLevel,
@@ -37,7 +39,6 @@ from hyte.survey import (
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SURVEY_FILE = REPO_ROOT / "config" / "pohjois-savo" / "survey.yaml"
-SEED_FILE = REPO_ROOT.parent / "shared" / "seed" / "000_e4ccb39e4b0ae1ff.txt"
 
 SECTION_IDS = ["goals_measures", "monitoring", "methods", "ngo_cooperation", "interfaces"]
 QUESTION_IDS = {
@@ -72,9 +73,7 @@ def survey() -> Survey:
 
 @pytest.fixture(scope="module")
 def seed_raw() -> str:
-    if not SEED_FILE.is_file():
-        pytest.skip(f"seed document not found at {SEED_FILE}")
-    return SEED_FILE.read_text(encoding="utf-8")
+    return read_seed()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from auxil.seed import read_seed
 from cards.escape import escape
 from cards.workshop import MAX_MESSAGE_BYTES, card_bytes, summary_cards
 from dialogs.workshop_flow import (
@@ -27,7 +28,6 @@ from hyte.workshop import (
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSHOP_FILE = REPO / "config" / "pohjois-savo" / "workshop.yaml"
-SEED = REPO.parent / "shared" / "seed" / "000_e4ccb39e4b0ae1ff.txt"
 T0 = datetime(2024, 5, 22, 9, 30, tzinfo=UTC)
 
 
@@ -42,7 +42,7 @@ def definition():
 def _normalised_seed() -> tuple[str, str]:
     """The seed's text with whitespace collapsed, and the same with lines that end in a hyphen
     joined to the next without a space (the slide layout broke compounds: "kunta-" / "hva")."""
-    raw = SEED.read_text(encoding="utf-8")
+    raw = read_seed()
     joined = re.sub(r"-[ \t]*\n\s*", "-", raw)
     return " ".join(raw.split()), " ".join(joined.split())
 
