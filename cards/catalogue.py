@@ -374,7 +374,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "workshop.question_heading": "Kysymys {number}",
         "workshop.question_instructions": (
             "Kirjoittakaa ryhmänne ajatukset vastauksina tähän viestiin, yksi asia viestiä kohden. "
-            "Kanavalle voi kirjoittaa myös uuden viestin, joka alkaa merkinnällä ”{number}.”."
+            "Voitte myös kirjoittaa kanavalle uuden viestin: aloittakaa se merkinnällä ”{number}.” ja "
+            "kirjoittakaa ajatus sen perään."
         ),
         "workshop.started_title": "Työpaja on aloitettu",
         "workshop.started_body": "Ryhmät: {groups}. Kysymyksiä kullakin kanavalla: {questions}.",

@@ -31,8 +31,9 @@ WORD_JOINER = "\u2060"
 """Invisible (Unicode default-ignorable), and neither a space nor punctuation to any Markdown parser."""
 ASTERISK = "\u2217"
 """∗ ASTERISK OPERATOR: looks like "*", opens no emphasis."""
-LOW_LINE = "\uff3f"
-"""＿ FULLWIDTH LOW LINE: looks like "_", opens no emphasis."""
+LOW_LINE = "\u02cd"
+"""ˍ MODIFIER LETTER LOW MACRON: looks like "_", opens no emphasis (and, unlike the fullwidth low
+line, is in the Latin fonts every client has)."""
 LESS_THAN, GREATER_THAN = "\u2039", "\u203a"
 """‹ › : a tag's "<" and ">" that cannot open a tag or an `<at>` mention."""
 
@@ -75,7 +76,7 @@ def phrase(key: str, **params: object) -> Phrase:
 def neutralise(text: str) -> str:
     """User text that no Teams client turns into a mention, tag, link, list, heading or emphasis,
     and that reads as typed: word joiners are invisible, and only `*`, an underscore at a word's
-    edge and a tag's angle brackets are shown as look-alikes (∗ ＿ ‹ ›)."""
+    edge and a tag's angle brackets are shown as look-alikes (∗ ˍ ‹ ›)."""
     text = _TAG.sub(lambda m: f"{LESS_THAN}{m.group(1)}{GREATER_THAN}", text)
     text = _TAG_START.sub(LESS_THAN, text)
     text = text.replace("*", ASTERISK)

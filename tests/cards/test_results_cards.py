@@ -77,7 +77,7 @@ def _responses(long: bool) -> list[Response]:
     for i, org in enumerate(organisations[:-2]):
         text = " ".join([SENTENCES[i % 6], SENTENCES[(i + 1) % 6], INJECTED])
         if long:
-            text = (text + " " + "Äöäöä yöpöytää äöäöä. [a](b) *_ " * 100)[:2000]  # the worst case: ä ö ∗ ＿ take 2-3 bytes
+            text = (text + " " + "Äöäöä yöpöytää äöäöä. [a](b) *_ " * 100)[:2000]  # the worst case: ä ö ˍ take 2 bytes, ∗ 3
         a = _answers(i, text)
         out.append(Response(ResponseKey(DEMO_TENANT, ROUND.id, org), a, a, 2, AT, "X", AT, "Edustaja"))
     out.append(Response(ResponseKey(DEMO_TENANT, ROUND.id, organisations[-2]), _answers(0, INJECTED), None, 1, AT, "Y"))

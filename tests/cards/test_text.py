@@ -6,7 +6,7 @@ list, heading or quote, or emphasis, neither to CommonMark (Teams' TextBlock Mar
 Markdown parser Teams' iOS client runs over a TextRun (microsoft/Teams-AdaptiveCards-Mobile,
 MarkDownBlockParser.cpp: emphasis with `*` and `_`, `[text](url)` links, "-", "+", "*" and "1."
 lists at a line's start). "Readable": what the reader sees is what was typed, once the invisible
-word joiners are taken out and the look-alikes (∗ ＿ ‹ ›) read as what they stand for.
+word joiners are taken out and the look-alikes (∗ ˍ ‹ ›) read as what they stand for.
 """
 
 from __future__ import annotations

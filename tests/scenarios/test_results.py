@@ -231,7 +231,7 @@ async def test_show_all_answers_is_refused_to_a_representative(known, maija):
 
 
 async def test_big_summary_is_split_into_messages_under_80_kb(server, sanna):
-    # Worst case for size: ä and ö take two bytes, ∗ ＿ and word joiners three.
+    # Worst case for size: ä, ö and ˍ take two bytes, ∗ and word joiners three.
     long = ("Yöpöytää äöäöä. [a](b) -*_- " * 100)[:2000]
     for org in [o.id for o in server.app[SERVICES].round.config.organisations]:
         await put(server, org, full_answers(text=long, other=long[:500], method={"name": "M" * 200, "description": long[:1000], "level": "pilot"}),
