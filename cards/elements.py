@@ -64,29 +64,30 @@ def rich(inlines: Iterable[Element], *, spacing: str | None = None, separator: b
     return _block_style({"type": "RichTextBlock", "inlines": list(inlines)}, spacing, separator)
 
 
-def sentence(
-    key: str,
-    *,
-    size: str | None = None,
-    weight: str | None = None,
-    color: Color | None = None,
-    subtle: bool = False,
-    spacing: str | None = None,
-    separator: bool = False,
-    bullet: bool = False,
-    **params: object,
-) -> Element:
+STYLE = ("size", "weight", "color", "subtle", "spacing", "separator")
+"""The keywords of `text` that `sentence`, `config_text` and `user_text` take too."""
+
+
+def _style(given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the style keywords among `given`, as TextRun properties; the block's spacing and separator)."""
+    style = {name: given.pop(name) for name in STYLE if name in given}
+    block = {"spacing": style.pop("spacing", None), "separator": style.pop("separator", False)}
+    return _run_style(style.pop("size", None), style.pop("weight", None), style.pop("color", None),
+                      style.pop("subtle", False)), block
+
+
+def sentence(key: str, *, bullet: bool = False, **params: Any) -> Element:
     """A catalogue sentence: a Markdown TextBlock when its parameters are catalogue texts, numbers
     and dates; a RichTextBlock of runs when any is `Config` or `User` text (cards/text.py). With
-    `bullet`, a list item (a RichTextBlock starting with "• ")."""
-    style = _run_style(size, weight, color, subtle)
+    `bullet`, a list item (a RichTextBlock starting with "• "). Takes `text`'s style keywords."""
+    given = {name: params.pop(name) for name in STYLE if name in params}
     if not bullet and not has_outside_text(params):
-        return text(catalogue_text(key, params), size=size, weight=weight, color=color, subtle=subtle, spacing=spacing,
-                    separator=separator)
+        return text(catalogue_text(key, params), **given)
+    style, block = _style(given)
     inlines = runs(template(key), params, style)
     if bullet:
         inlines.insert(0, text_run("• ", **style))
-    return rich(inlines, spacing=spacing, separator=separator)
+    return rich(inlines, **block)
 
 
 def config_text(value: str, **style: Any) -> Element:
@@ -99,13 +100,11 @@ def user_text(value: str, **style: Any) -> Element:
     return _plain(neutralise(value), style)
 
 
-def _plain(value: str, style: dict[str, Any]) -> Element:
-    spacing, separator = style.pop("spacing", None), style.pop("separator", False)
-    run_style = _run_style(style.pop("size", None), style.pop("weight", None), style.pop("color", None),
-                           style.pop("subtle", False))
-    if style:
-        raise TypeError(f"unknown style: {sorted(style)}")
-    return rich([text_run(value, **run_style)], spacing=spacing, separator=separator)
+def _plain(value: str, given: dict[str, Any]) -> Element:
+    style, block = _style(given)
+    if given:
+        raise TypeError(f"unknown style: {sorted(given)}")
+    return rich([text_run(value, **style)], **block)
 
 
 def notice_box(notice: tuple[Phrase, Color] | None) -> Element:

@@ -18,34 +18,12 @@ from typing import Any
 import pytest
 
 from app import SERVICES
-from auxil.channel import Board, TeamSpec, board_spec, cards_of, channel_message
+from auxil.channel import Board, TeamSpec, cards_of, channel_message
 from auxil.person import Person, only_card, texts
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, MATTI, OLLI, SANNA
-
-ROUND = "pohjois-savo-demo"
-GROUPS = ("Ryhmä 1", "Ryhmä 2", "Group 3")
-
-
-@pytest.fixture
-async def board(client, connector, teams) -> Board:
-    """The board's team, with the workshop running in its three group channels."""
-    board = Board(client, connector, teams, board_spec())
-    await board.install(SANNA)
-    sanna = Person(client, connector, teams, SANNA)
-    card = await sanna.open_card("aloita työpaja")
-    await sanna.press(card, "Aloita työpaja", {"ws.groups": ",".join(board.channel(g) for g in GROUPS)})
-    return board
-
-
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
-
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
+from scenarios.test_workshop_notes import ROUND, board  # noqa: F401  (the board's team, the workshop running)
+from scenarios.test_workshop_team import maija, sanna  # noqa: F401  (fixtures)
 
 
 def bare(board: Board, user, channel_id: str, html: str) -> dict[str, Any]:
