@@ -52,18 +52,19 @@ def paginate(
     used = room
     for part in parts:
         started = False
+        heading, continued = _cost(part.heading), _cost(part.continued)
         for block in part.blocks:
-            pieces = [block] if size(block) <= budget // 2 else [[element] for element in block]
-            for piece in pieces:
-                head = part.heading if not started else []
-                cost = _cost(head) + _cost(piece)
-                if used + cost > budget and pages[-1]:
+            costs = [size(element) + 1 for element in block]
+            pieces = [(block, sum(costs))] if sum(costs) <= budget // 2 else [
+                ([element], cost) for element, cost in zip(block, costs)]
+            for piece, cost in pieces:
+                head, head_cost = (part.heading, heading) if not started else ([], 0)
+                if used + head_cost + cost > budget and pages[-1]:
                     pages.append([])
                     used = room
-                    head = part.continued if started else part.heading
-                    cost = _cost(head) + _cost(piece)
+                    head, head_cost = (part.continued, continued) if started else (part.heading, heading)
                 pages[-1].extend([*head, *piece])
-                used += cost
+                used += head_cost + cost
                 started = True
     pages = [page for page in pages if page] or [[]]
     return [ui.card([*header(index, len(pages)), *page]) for index, page in enumerate(pages, start=1)]
