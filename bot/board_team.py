@@ -54,6 +54,20 @@ def channel_of(context: TurnContext) -> str | None:
     return conversation.id.split(";", 1)[0]
 
 
+async def in_board_team(turn: Turn) -> bool:
+    """Whether the turn's activity is in a channel of the advisory board's team: by Teams'
+    channelData.team, or, when Teams leaves that out (RSC deliveries may carry only the tenant,
+    MicrosoftDocs/msteams-docs#14422), by the conversation's channel among the team's channels."""
+    board = await turn.services.teams.board_team(turn.identity.tenant_id)
+    if board is None:
+        return False
+    team = team_of(turn.context)
+    if team is not None:
+        return team["id"] == board.team_id
+    channel = channel_of(turn.context)
+    return channel is not None and (channel == board.team_id or channel in {c.channel_id for c in board.channels})
+
+
 # Installation and events --------------------------------------------------------------------------
 
 

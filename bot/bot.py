@@ -17,12 +17,13 @@ from pydantic import ValidationError
 
 from bot import board_team, replies, workshop
 from bot.outbound import SendFailed
-from bot.router import Router, refusal, strip_mentions
+from bot.router import Command, Router, refusal, strip_mentions
 from bot.turn import Reply, Services, Turn
 from cards import elements as ui
 from cards.catalogue import t
-from cards.escape import escape
+from cards.text import User
 from cards.payloads import parse_payload
+from hyte.workshop import clean_teams_html
 
 logger = logging.getLogger(__name__)
 
@@ -80,18 +81,37 @@ class HyteBot(Bot):
             await self._send(context, reply, replace_id=activity.reply_to_id)
             return
         personal = (activity.conversation.conversation_type or "personal") == "personal"
-        if not personal and not _mentions_bot(activity):
-            await workshop.on_channel_message(await self._turn(context))  # a workshop note, or chatter
-            return
         text = activity.text or ""
+        if not personal and not _mentions_bot(activity):
+            await self._on_unmentioned(context, text)
+            return
         command = self._router.find_command(text)
         turn = await self._turn(context)
         if command is None:
             if not personal and await workshop.on_channel_message(turn):
                 return  # a note that @mentions the bot
-            echo = " ".join(strip_mentions(text).split())[:MAX_COMMAND_ECHO]
-            await self._send(context, Reply(text=t("unknown_command", text=escape(echo))))
+            echo = " ".join(_shown_text(text).split())[:MAX_COMMAND_ECHO]
+            await self._send(context, Reply(card=ui.card([ui.sentence("unknown_command", text=User(echo))])))
             return
+        await self._run_command(context, turn, command)
+
+    async def _on_unmentioned(self, context: TurnContext, text: str) -> None:
+        """A channel message that does not @mention the bot (Teams delivers them all, with RSC).
+
+        It is a command when its whole text is one and it comes from a person of the round in the
+        board team's channels: Teams may deliver an @mention with no mention entity and the bot's
+        name cut from the text (MicrosoftDocs/msteams-docs#14422), so "@HYTE-botti yhteenveto
+        työpaja" arrives as "yhteenveto työpaja". In a group channel during the workshop such a
+        message is then a command, not a note. Anything else is a workshop note, or chatter."""
+        command = self._router.find_command(text, bot_names=workshop.bot_names(context.activity))
+        turn = await self._turn(context)
+        if command is not None and not turn.identity.is_stranger and await board_team.in_board_team(turn):
+            logger.info("channel command without a mention: id=%s", context.activity.id)
+            await self._run_command(context, turn, command)
+            return
+        await workshop.on_channel_message(turn)
+
+    async def _run_command(self, context: TurnContext, turn: Turn, command: Command) -> None:
         refused = refusal(command.guards, turn)
         reply = Reply(text=t(refused)) if refused else await command.handler(turn)
         await self._send(context, reply)
@@ -191,6 +211,11 @@ def _mentions_bot(activity: Activity) -> bool:
         if entity.type == "mention" and isinstance(mentioned, dict) and mentioned.get("id") == bot_id:
             return True
     return False
+
+
+def _shown_text(text: str) -> str:
+    """A message's text as the person sees it (mentions and Teams' HTML removed, case kept)."""
+    return clean_teams_html(strip_mentions(text))
 
 
 def _serialise_reference(reference: ConversationReference) -> dict[str, Any]:

@@ -49,8 +49,8 @@ class ExportFile:
 
 def filename_for(round_: Round, kind: Kind) -> str:
     if kind == "docx":
-        return f"{t('export.docx_title', year=round_.config.year)}.docx"
-    return f"HYTE-ennakkokysely {round_.config.year} ({round_.id}).xlsx"
+        return f"{t('export.docx_title', year=round_.year)}.docx"
+    return f"HYTE-ennakkokysely {round_.year} ({round_.id}).xlsx"
 
 
 async def workshop_material(

@@ -25,17 +25,17 @@ from bot import guards
 from bot.router import Router
 from bot.turn import Reply, Turn
 from cards.catalogue import format_datetime, t
-from cards.escape import escape
 from cards.payloads import (
     RemindCancel, ReminderSurvey, RemindPreview, RemindSend, TimelineEdit, TimelineSave, TimelineShow,
 )
+from cards.text import Config, Phrase, phrase
 from cards.timeline import (
     PreviewLine, Role, TeamPanel, announcement_card, date_inputs, message_card, remind_preview_card,
     timeline_card, todo_text,
 )
 from dialogs.timeline_flow import DatesForm, EditDates, Moved, SaveDates, Unchanged, conflict, decide, render
 from hyte.reminders import (
-    CHANNEL_TARGET, SUBMITTED_STATES, Job, JobState, ReminderId, StaleTimetable, find_person, non_respondents,
+    CHANNEL_TARGET, SUBMITTED_STATES, FailureReason, Job, JobState, ReminderId, StaleTimetable, find_person, non_respondents,
     person_key,
 )
 from hyte.responses import ResponseKey, ResponseState
@@ -54,11 +54,13 @@ def board_member_or_team(turn: Turn) -> str | None:
 
 
 def register(router: Router) -> None:
-    @router.command("aikataulu", "timeline", description="command.timeline", guards=(board_member_or_team,))
+    @router.command("aikataulu", "näytä aikataulu", english=("timeline",), description="command.timeline",
+                    guards=(board_member_or_team,))
     async def timeline(turn: Turn) -> Reply:
         return Reply(card=await timeline_view(turn))
 
-    @router.command("muistuta", "remind", description="command.remind", guards=TEAM_GUARDS, team_only=True)
+    @router.command("muistuta", "muistuta vastaamattomia", english=("remind",), description="command.remind",
+                    guards=TEAM_GUARDS, team_only=True)
     async def remind(turn: Turn) -> Reply:
         return await remind_preview(turn)
 
@@ -96,7 +98,7 @@ def register(router: Router) -> None:
 # The timetable ------------------------------------------------------------------------------------
 
 
-async def timeline_view(turn: Turn, notice: tuple[str, str] | None = None) -> dict:
+async def timeline_view(turn: Turn, notice: tuple[Phrase, str] | None = None) -> dict:
     services, identity, now = turn.services, turn.identity, turn.now
     round_ = services.round
     if identity.team_member is not None:
@@ -127,11 +129,11 @@ async def team_panel(turn: Turn) -> TeamPanel:
         if job.state is JobState.PENDING and (job.expires_at is None or job.due_at < job.expires_at):
             upcoming[(job.due_at, job.reminder)] = upcoming.get((job.due_at, job.reminder), 0) + 1
     unreachable = [
-        (name_of(turn, job.target), reason_text(job.last_error), job.updated_at or turn.now)
+        (name_of(turn, job.target), job.reason, job.updated_at or turn.now)
         for job in latest_per_target(jobs).values() if job.state is JobState.UNREACHABLE
     ]
     failed = [
-        (job.reminder, name_of(turn, job.target), reason_text(job.last_error), job.updated_at or turn.now)
+        (job.reminder, name_of(turn, job.target), job.reason, job.updated_at or turn.now)
         for job in sorted((j for j in jobs if j.state is JobState.FAILED), key=lambda j: j.updated_at or turn.now,
                           reverse=True)[:FAILED_SHOWN]
     ]
@@ -153,20 +155,12 @@ def latest_per_target(jobs: list[Job]) -> dict[str, Job]:
     return latest
 
 
-def name_of(turn: Turn, target: str) -> str:
+def name_of(turn: Turn, target: str) -> Config | str:
+    """A job's target as the card names it: the person's configured name, or the board's channel."""
     if target == CHANNEL_TARGET:
         return t("timeline.board_channel")
     person = find_person(turn.services.round, target)
-    return person.name if person is not None else target
-
-
-def reason_text(error: str | None) -> str:
-    error = error or ""
-    if error.startswith("not_in_team"):
-        return t("reach.not_in_team")
-    if error.startswith("blocked"):
-        return t("reach.blocked")
-    return t("reach.failed", reason=escape(error))
+    return Config(person.name if person is not None else target)
 
 
 async def _moves(turn: Turn):
@@ -186,7 +180,7 @@ async def save_dates(turn: Turn, payload: TimelineSave) -> Reply:
         case DatesForm():
             return Reply(card=render(outcome, round_))
         case Unchanged():
-            return Reply(card=await timeline_view(turn, (t("dates.unchanged"), "accent")))
+            return Reply(card=await timeline_view(turn, (phrase("dates.unchanged"), "accent")))
         case Moved(moves=moves, revision=card_revision):
             try:
                 await services.timetables.move(round_.tenant_id, round_.id, card_revision, moves,
@@ -202,7 +196,7 @@ async def save_dates(turn: Turn, payload: TimelineSave) -> Reply:
             await services.reminders.plan(turn.now)
             moved = Turn(turn.context, identity, replace(services, round=await services.reminders.effective_round()),
                          turn.now)
-            return Reply(card=await timeline_view(moved, (t("dates.saved", count=len(moves)), "good")))
+            return Reply(card=await timeline_view(moved, (phrase("dates.saved", count=len(moves)), "good")))
     raise TypeError(outcome)
 
 
@@ -224,7 +218,9 @@ async def remind_preview(turn: Turn) -> Reply:
     for recipient in recipients:
         rep = recipient.representative
         last = latest.get(person_key(rep))
-        unreachable = reason_text(last.last_error) if last is not None and last.state is JobState.UNREACHABLE else None
+        unreachable = None
+        if last is not None and last.state is JobState.UNREACHABLE:
+            unreachable = last.reason or FailureReason.NOT_IN_TEAM
         lines.append(PreviewLine(rep.name, round_.organisation(rep.organisation).name, recipient.state, unreachable))
     return Reply(card=remind_preview_card(round_, lines, uuid.uuid4().hex))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot import guards, replies
+from bot.board_team import in_board_team
 from bot.exports import KINDS, UploadFailed, build_export, upload
 from bot.router import Router
 from bot.turn import Reply, Turn
@@ -17,8 +18,7 @@ from cards import elements as ui
 from cards.catalogue import t
 from cards.payloads import ExportConsent, ResultsAnswers
 from cards.results import (
-    VERB_ANSWERS, answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards,
-    team_status_card,
+    answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards, team_status_card,
 )
 from hyte.results import response_status, summarise
 
@@ -28,7 +28,8 @@ TEAM_GUARDS = (guards.hyte_team,)
 
 
 def register(router: Router) -> None:
-    @router.command("yhteenveto kysely", "summary survey", description="command.summary_survey",
+    @router.command("kyselyn yhteenveto", "yhteenveto kysely", "ennakkokyselyn yhteenveto",
+                    english=("summary survey", "survey summary"), description="command.summary_survey",
                     guards=TEAM_GUARDS, team_only=True)
     async def summary_survey(turn: Turn) -> Reply:
         refused = await where_refused(turn)
@@ -53,15 +54,16 @@ def register(router: Router) -> None:
         result = next((r for r in summary.texts if r.question_id == payload.question), None)
         if result is None:
             return Reply(text=t("results.unknown_question"))
-        for card in answers_cards(result):
+        for card in answers_cards(summary, result):
             await _send_card(turn, card)
         # The pressed card stays as it was (rebuilt from current data).
         for card in summary_cards(summary, turn.services.round.config.county):
-            if _has_answers_button(card, payload.question):
+            if _has_button(card, payload):
                 return Reply(card=card)
         return Reply(text=t("results.unknown_question"))
 
-    @router.command("vienti", "export", description="command.export", guards=TEAM_GUARDS, team_only=True)
+    @router.command("vienti", "vie tulokset", english=("export",), description="command.export", guards=TEAM_GUARDS,
+                    team_only=True)
     async def export(turn: Turn) -> Reply:
         refused = await where_refused(turn)
         if refused:
@@ -82,8 +84,7 @@ def register(router: Router) -> None:
                     round_, services.responses, kind, turn.now,
                     workshops=services.workshops, workshop_definition=services.workshop_questions,
                 )
-                context = {"verb": "export.consent", "r": round_.id, "kind": kind}
-                attachment = file_consent_attachment(export_file.filename, len(export_file.data), context)
+                attachment = file_consent_attachment(export_file.filename, len(export_file.data), round_.id, kind)
                 await replies.send(turn.context, replies.attachment_message([attachment]))
             await replies.send(turn.context, replies.text_message(t("export.consent_hint")))
             logger.info("export consent cards sent: round=%s", round_.id)
@@ -93,7 +94,7 @@ def register(router: Router) -> None:
 
     @router.action(ExportConsent, guards=(guards.hyte_team, guards.personal_only))
     async def export_consent(turn: Turn, payload: ExportConsent) -> Reply:
-        if payload.action == "decline" or payload.upload is None:
+        if payload.action != "accept" or payload.upload is None:
             return Reply(text=t("export.declined"))
         services, round_, upload_to = turn.services, turn.services.round, payload.upload
 
@@ -112,8 +113,7 @@ def register(router: Router) -> None:
             info = file_info_attachment(
                 upload_to.name, upload_to.content_url, upload_to.unique_id, upload_to.file_type or payload.kind,
             )
-            await replies.send(turn.context, replies.attachment_message(
-                [info], text=t("export.uploaded", name=upload_to.name)))
+            await replies.send(turn.context, replies.attachment_message([info], text=t("export.uploaded")))
             logger.info("export uploaded: round=%s kind=%s", round_.id, payload.kind)
 
         turn.later("export upload", build_and_upload)
@@ -133,12 +133,7 @@ async def team_status(turn: Turn) -> Reply:
 
 async def where_refused(turn: Turn) -> str | None:
     """Results are shown in 1:1 chat or in the board team's channels, nowhere else."""
-    if turn.personal:
-        return None
-    channel_data = turn.context.activity.channel_data if isinstance(turn.context.activity.channel_data, dict) else {}
-    team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
-    board = await turn.services.teams.board_team(turn.identity.tenant_id)
-    if board is not None and team.get("id") == board.team_id:
+    if turn.personal or await in_board_team(turn):
         return None
     return "results.not_here"
 
@@ -153,7 +148,6 @@ async def _send_card(turn: Turn, card: dict) -> None:
     await replies.send(turn.context, replies.card_message(card))
 
 
-def _has_answers_button(card: dict, question_id: str) -> bool:
-    return any(
-        n.get("verb") == VERB_ANSWERS and (n.get("data") or {}).get("question") == question_id for n in ui.walk(card)
-    )
+def _has_button(card: dict, payload: ResultsAnswers) -> bool:
+    data = payload.data()
+    return any(n.get("type") == "Action.Execute" and n.get("data") == data for n in ui.walk(card))

@@ -1,8 +1,10 @@
 """The registry of commands and card actions, with per-route guards (role checks).
 
-Commands match exactly after normalising (case, whitespace, the bot's @mention removed), never by
-substring. Card actions route on the payload model their data parses into. `ohje`/`help` and the
-manifest's command list read the same registry.
+A command has Finnish names, the natural word order first ("aloita työpaja"; also "työpaja
+aloita"), and English aliases. Commands match exactly after normalising (Teams' HTML and the
+bot's @mention removed, Unicode NFC, whitespace collapsed, case folded), never by substring. Card
+actions route on the payload model their data parses into. `ohje`/`help` and the manifest's
+command list read the same registry.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Sequence
+
+from hyte.workshop import clean_teams_html
 
 Handler = Callable[..., Awaitable[Any]]
 Guard = Callable[[Any], str | None]
@@ -25,16 +29,22 @@ def strip_mentions(text: str) -> str:
     return _MENTION.sub(" ", text)
 
 
-def normalise_command(text: str) -> str:
-    text = strip_mentions(text)
+def normalise_command(text: str, bot_names: Iterable[str] | None = None) -> str:
+    """A message's text as a command is matched: Teams' HTML removed (`<p>`, `&nbsp;`, …), the
+    `<at>` mentions removed (only those of `bot_names`, when given: another person's mention stays
+    as their name, so "@Matti tila" is not a command), NFC, whitespace collapsed, case folded."""
+    if bot_names is None:
+        text, bot_names = strip_mentions(text), ()
+    text = clean_teams_html(text, drop_mentions=bot_names)
     text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text).strip().casefold()
 
 
 @dataclass(frozen=True)
 class Command:
-    names: tuple[str, ...]
-    """Finnish name first, then aliases (English)."""
+    finnish: tuple[str, ...]
+    """The Finnish names, the natural one first: what `ohje` and the manifest show."""
+    english: tuple[str, ...]
     description_key: str
     handler: Handler
     guards: tuple[Guard, ...] = ()
@@ -42,7 +52,12 @@ class Command:
 
     @property
     def name(self) -> str:
-        return self.names[0]
+        return self.finnish[0]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the command answers to."""
+        return self.finnish + self.english
 
 
 @dataclass(frozen=True)
@@ -58,15 +73,21 @@ class Router:
     actions: dict[type, ActionRoute] = field(default_factory=dict)
 
     def command(
-        self, *names: str, description: str, guards: Sequence[Guard] = (), team_only: bool = False
+        self, *finnish: str, english: Sequence[str] = (), description: str, guards: Sequence[Guard] = (),
+        team_only: bool = False,
     ) -> Callable[[Handler], Handler]:
-        normalised = tuple(normalise_command(n) for n in names)
+        """Register a command under its Finnish names (the natural one first) and English aliases."""
+        if not finnish:
+            raise ValueError("a command needs a Finnish name")
+        fi = tuple(normalise_command(n) for n in finnish)
+        en = tuple(normalise_command(n) for n in english)
         taken = {n for c in self.commands for n in c.names}
-        if taken & set(normalised):
-            raise ValueError(f"command registered twice: {sorted(taken & set(normalised))}")
+        clash = taken & {*fi, *en}
+        if clash or len({*fi, *en}) < len(fi) + len(en):
+            raise ValueError(f"command registered twice: {sorted(clash or {*fi, *en})}")
 
         def register(handler: Handler) -> Handler:
-            self.commands.append(Command(normalised, description, handler, tuple(guards), team_only))
+            self.commands.append(Command(fi, en, description, handler, tuple(guards), team_only))
             return handler
 
         return register
@@ -81,8 +102,9 @@ class Router:
 
         return register
 
-    def find_command(self, text: str) -> Command | None:
-        wanted = normalise_command(text)
+    def find_command(self, text: str, bot_names: Iterable[str] | None = None) -> Command | None:
+        """The command `text` is exactly (see `normalise_command`), or None."""
+        wanted = normalise_command(text, bot_names)
         for command in self.commands:
             if wanted in command.names:
                 return command

@@ -7,7 +7,7 @@ from bot.router import Router
 from bot.turn import Reply, Turn
 from cards import elements as ui
 from cards.catalogue import t
-from cards.escape import escape
+from cards.text import Config, User
 from cards.payloads import SurveyGoTo, SurveyOpen, SurveyStep, SurveySubmit
 from cards.inputs import raw_answers
 from cards.survey import status_card, welcome_card
@@ -21,15 +21,17 @@ SURVEY_GUARDS = (guards.personal_only, guards.representative)
 def build_router() -> Router:
     router = Router()
 
-    @router.command("ohje", "help", description="command.help")
+    @router.command("ohje", "komennot", english=("help",), description="command.help")
     async def help_(turn: Turn) -> Reply:
         return await greeting(turn, router)
 
-    @router.command("kysely", "survey", description="command.survey", guards=SURVEY_GUARDS)
+    @router.command("kysely", "avaa kysely", "aloita kysely", "jatka kyselyä", english=("survey",),
+                    description="command.survey", guards=SURVEY_GUARDS)
     async def survey(turn: Turn) -> Reply:
         return await run_survey(turn, Open())
 
-    @router.command("tila", "status", description="command.status", guards=(guards.representative_personal_or_hyte_team,))
+    @router.command("tila", "vastaustilanne", "näytä tila", english=("status",), description="command.status",
+                    guards=(guards.representative_personal_or_hyte_team,))
     async def status(turn: Turn) -> Reply:
         if turn.identity.team_member is not None:
             return await results.team_status(turn)
@@ -92,16 +94,32 @@ async def run_survey(turn: Turn, event: Event) -> Reply:
     return Reply(card=render(outcome.view, round_))
 
 
+def help_lines(router: Router, team_member: bool) -> list[str]:
+    """`ohje`: every command this person can use, its natural Finnish name first, then its other
+    Finnish names (the English aliases work, but are not shown: everything a user reads is Finnish)."""
+    lines = []
+    for command in router.commands:
+        if command.team_only and not team_member:
+            continue
+        description = t(command.description_key) + (t("help.team_only") if command.team_only else "")
+        others = _listed([t("help.name", name=name) for name in command.finnish[1:]])
+        if others:
+            lines.append(t("help.command_also", name=command.name, others=others, description=description))
+        else:
+            lines.append(t("help.command", name=command.name, description=description))
+    return lines
+
+
+def _listed(items: list[str]) -> str:
+    """"a", "a tai b", "a, b tai c"."""
+    return t("help.or").join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 async def greeting(turn: Turn, router: Router) -> Reply:
     """The greeting by role, with the commands this person can use."""
     services, identity = turn.services, turn.identity
     round_ = services.round
-    commands = [
-        t("help.command", name=c.names[0], alias=", ".join(c.names[1:]), description=t(c.description_key))
-        + (t("help.team_only") if c.team_only else "")
-        for c in router.commands
-        if not c.team_only or identity.team_member is not None
-    ]
+    commands = help_lines(router, identity.team_member is not None)
     help_block = [ui.text(t("help.title"), weight="Bolder", spacing="Large"), ui.text("\n".join(f"- {c}" for c in commands))]
     if identity.representative is not None:
         rep = identity.representative
@@ -110,6 +128,7 @@ async def greeting(turn: Turn, router: Router) -> Reply:
         card["body"].extend(help_block)
         return Reply(card=card)
     if identity.team_member is not None:
-        body = [ui.text(t("greeting.team", name=escape(identity.name), round=escape(round_.id))), *help_block]
+        body = [ui.sentence("greeting.team", name=User(identity.name), year=round_.year,
+                            county=Config(round_.config.county)), *help_block]
         return Reply(card=ui.card(body))
-    return Reply(text=t("greeting.stranger", county=escape(round_.config.county)))
+    return Reply(card=ui.card([ui.sentence("greeting.stranger", county=Config(round_.config.county))]))

@@ -29,6 +29,7 @@ from cards.timeline import announcement_card, nudge_card, team_reminder_card
 from hyte.clock import Clock
 from hyte.reminders import (
     CHANNEL_TARGET,
+    FailureReason,
     LEASE,
     MAX_ATTEMPTS,
     SUBMITTED_STATES,
@@ -129,7 +130,8 @@ class Scheduler:
                     state = await self._process(job, run)
                 except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
                     logger.exception("reminder job failed: job=%d reminder=%s", job.id, job.reminder)
-                    state = await self._retry_or_fail(job, now, f"error: {type(exc).__name__}", None)
+                    state = await self._retry_or_fail(job, now, f"error: {type(exc).__name__}", None,
+                                                      FailureReason.ERROR)
                 report.add(job, state)
 
         await asyncio.gather(*(worker() for _ in range(max(1, self.concurrency))))
@@ -177,26 +179,35 @@ class Scheduler:
                                        activity_id=delivery.activity_id)
                 return JobState.SENT
             case Outcome.UNREACHABLE:
-                return await self._finish(job, JobState.UNREACHABLE, now, delivery.reason or "unreachable")
+                return await self._finish(job, JobState.UNREACHABLE, now, delivery.reason or "unreachable",
+                                          delivery.failure or FailureReason.NOT_IN_TEAM)
             case Outcome.FAILED:
-                return await self._finish(job, JobState.FAILED, now, delivery.reason or "failed")
+                return await self._finish(job, JobState.FAILED, now, delivery.reason or "failed",
+                                          delivery.failure or FailureReason.REFUSED)
             case Outcome.RETRY:
-                return await self._retry_or_fail(job, now, delivery.reason or "retry", delivery.retry_after)
+                return await self._retry_or_fail(job, now, delivery.reason or "retry", delivery.retry_after,
+                                                 delivery.failure or FailureReason.UNAVAILABLE)
         raise ValueError(delivery.outcome)
 
-    async def _finish(self, job: Job, state: JobState, now: datetime, reason: str | None) -> JobState:
-        kept = await self.jobs.finish(job, state, now, error=reason)
+    async def _finish(self, job: Job, state: JobState, now: datetime, detail: str | None,
+                      reason: FailureReason | None = None) -> JobState:
+        if reason is not None:
+            logger.warning("reminder not delivered: job=%d reminder=%s state=%s reason=%s detail=%s",
+                           job.id, job.reminder, state.value, reason.value, detail)
+        kept = await self.jobs.finish(job, state, now, error=detail, reason=reason)
         if not kept:
             logger.warning("reminder job claim lost: job=%d", job.id)
         return state
 
-    async def _retry_or_fail(self, job: Job, now: datetime, reason: str, retry_after: float | None) -> JobState:
+    async def _retry_or_fail(self, job: Job, now: datetime, detail: str, retry_after: float | None,
+                             reason: FailureReason) -> JobState:
         if job.attempts >= MAX_ATTEMPTS:
-            return await self._finish(job, JobState.FAILED, now, f"gave up after {job.attempts} attempts: {reason}")
+            return await self._finish(job, JobState.FAILED, now, f"gave up after {job.attempts} attempts: {detail}",
+                                      reason)
         delay = retry_delay(job.attempts)
         if retry_after is not None:
             delay = max(delay, timedelta(seconds=retry_after))
-        await self.jobs.retry_later(job, now, now + delay, reason)
+        await self.jobs.retry_later(job, now, now + delay, detail)
         return JobState.PENDING
 
     # The background task --------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationP
 
 from bot.outbound import RETRYABLE, Outbound, SendError, SendFailed
 from bot.replies import addressed, card_message
+from hyte.reminders import FailureReason
 from hyte.round import Representative, TeamMember
 from hyte.teams import Team
 
@@ -53,11 +54,14 @@ class Outcome(StrEnum):
 class Delivery:
     outcome: Outcome
     reason: str | None = None
+    """What happened, in the connector's words (for the log)."""
     conversation_id: str | None = None
     activity_id: str | None = None
     retries: int = 0
     retry_after: float | None = None
     """Seconds Teams asked to wait, when it asked for longer than the sender waits."""
+    failure: FailureReason | None = None
+    """Why it did not arrive, as people are told (none when sent)."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Sender:
         """A new post in the board team's General channel."""
         team = await self._teams.board_team(tenant_id)
         if team is None:
-            return Delivery(Outcome.RETRY, "no_board_team")
+            return Delivery(Outcome.RETRY, "no_board_team", failure=FailureReason.NO_BOARD_TEAM)
         reference = ConversationReference(
             channel_id=TEAMS_CHANNEL, service_url=team.service_url, bot=self._bot,
             conversation=ConversationAccount(id=team.general_channel_id, conversation_type="channel", is_group=True,
@@ -148,13 +152,13 @@ class Sender:
                 logger.info("stored conversation unknown to Teams, creating a new one: tenant=%s", tenant_id)
         team = await self._teams.board_team(tenant_id)
         if team is None:
-            return Delivery(Outcome.RETRY, "no_board_team")
+            return Delivery(Outcome.RETRY, "no_board_team", failure=FailureReason.NO_BOARD_TEAM)
         try:
             member = await roster.find(team, person, aad)
         except SendError as error:
             return self._failure(error, 0)
         if member is None:
-            return Delivery(Outcome.UNREACHABLE, "not_in_team")
+            return Delivery(Outcome.UNREACHABLE, "not_in_team", failure=FailureReason.NOT_IN_TEAM)
         if member.aad_object_id and not person.aad_object_id:
             await self._conversations.remember_person(tenant_id, member.aad_object_id, person.upn, member.name, now)
         try:
@@ -167,7 +171,7 @@ class Sender:
         )
         delivery = await self._deliver(tenant_id, reference, card)
         return Delivery(delivery.outcome, delivery.reason, delivery.conversation_id, delivery.activity_id,
-                        delivery.retries + retries, delivery.retry_after)
+                        delivery.retries + retries, delivery.retry_after, delivery.failure)
 
     # Connector calls -------------------------------------------------------------------------------
 
@@ -253,10 +257,12 @@ class Sender:
     def _failure(error: SendError, retries: int) -> Delivery:
         status = error.status
         if status == 403:
-            return Delivery(Outcome.UNREACHABLE, f"blocked: {error.reason}", retries=retries)
+            return Delivery(Outcome.UNREACHABLE, f"blocked: {error.reason}", retries=retries,
+                            failure=FailureReason.BLOCKED)
         if status is None or status in RETRYABLE or status >= 500:
-            return Delivery(Outcome.RETRY, error.reason, retries=retries, retry_after=error.retry_after)
-        return Delivery(Outcome.FAILED, error.reason, retries=retries)
+            return Delivery(Outcome.RETRY, error.reason, retries=retries, retry_after=error.retry_after,
+                            failure=FailureReason.UNAVAILABLE)
+        return Delivery(Outcome.FAILED, error.reason, retries=retries, failure=FailureReason.REFUSED)
 
 
 class _ConversationParameters(ConversationParameters):

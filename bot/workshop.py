@@ -40,8 +40,8 @@ POST_CONCURRENCY = 4
 
 
 def register(router: Router) -> None:
-    @router.command("työpaja aloita", "workshop start", description="command.workshop_start",
-                    guards=TEAM_GUARDS, team_only=True)
+    @router.command("aloita työpaja", "työpaja aloita", english=("workshop start", "start workshop"),
+                    description="command.workshop_start", guards=TEAM_GUARDS, team_only=True)
     async def start(turn: Turn) -> Reply:
         services = turn.services
         if services.workshops is None:
@@ -66,8 +66,8 @@ def register(router: Router) -> None:
             return Reply(text=t(decision.message_key))
         return await _start(turn, decision)
 
-    @router.command("työpaja lopeta", "workshop stop", description="command.workshop_stop",
-                    guards=TEAM_GUARDS, team_only=True)
+    @router.command("lopeta työpaja", "työpaja lopeta", "päätä työpaja", english=("workshop stop", "stop workshop"),
+                    description="command.workshop_stop", guards=TEAM_GUARDS, team_only=True)
     async def stop(turn: Turn) -> Reply:
         services = turn.services
         if services.workshops is None:
@@ -87,8 +87,8 @@ def register(router: Router) -> None:
             await _post(turn, team, team.general_channel_id, card)
         return Reply(card=card)
 
-    @router.command("yhteenveto työpaja", "summary workshop", description="command.summary_workshop",
-                    guards=TEAM_GUARDS, team_only=True)
+    @router.command("työpajan yhteenveto", "yhteenveto työpaja", english=("summary workshop", "workshop summary"),
+                    description="command.summary_workshop", guards=TEAM_GUARDS, team_only=True)
     async def summary(turn: Turn) -> Reply:
         services = turn.services
         if services.workshops is None or services.workshop_questions is None:
@@ -182,7 +182,8 @@ def _html(activity: Activity) -> str:
     return activity.text or ""
 
 
-def _bot_names(activity: Activity) -> set[str]:
+def bot_names(activity: Activity) -> set[str]:
+    """The names the bot is @mentioned by in this activity: its own, and its mentions' texts."""
     bot = activity.recipient
     names = {bot.name} if bot is not None and bot.name else set()
     for entity in activity.entities or []:
@@ -223,7 +224,7 @@ async def on_channel_message(turn: Turn) -> bool:
     sender = activity.from_property
     message = ChannelMessage(
         channel_id=channel_id, message_id=message_id, root_id=root,
-        text=clean_teams_html(_html(activity), drop_mentions=_bot_names(activity)),
+        text=clean_teams_html(_html(activity), drop_mentions=bot_names(activity)),
         author_aad=getattr(sender, "aad_object_id", None) if sender else None,
         author_name=(sender.name if sender else None) or None,
         from_bot=_from_bot(activity), at=turn.now,
@@ -267,7 +268,7 @@ async def on_message_change(turn: Turn) -> None:
     note = await services.workshops.note(tenant_id, channel_id, message_id)
     if note is None:
         return
-    text = clean_teams_html(_html(activity), drop_mentions=_bot_names(activity))
+    text = clean_teams_html(_html(activity), drop_mentions=bot_names(activity))
     context = await services.workshops.message_context(tenant_id, services.round.id, channel_id, note.thread_root_id)
     decision = on_edit(services.workshop_questions, note, text, context)
     if isinstance(decision, EditNote):

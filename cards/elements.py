@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal, Protocol
 
-from cards.escape import escape
+from cards.catalogue import template
+from cards.text import Phrase, catalogue_text, has_outside_text, neutralise, runs, text_run
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -28,6 +29,18 @@ def card(body: Iterable[Element], actions: Iterable[Element] = ()) -> dict[str, 
     return content
 
 
+def _block_style(block: Element, spacing: str | None, separator: bool) -> Element:
+    if spacing:
+        block["spacing"] = spacing
+    if separator:
+        block["separator"] = True
+    return block
+
+
+def _run_style(size: str | None, weight: str | None, color: Color | None, subtle: bool) -> dict[str, Any]:
+    return {"size": size, "weight": weight, "color": color, "isSubtle": subtle}
+
+
 def text(
     value: str,
     *,
@@ -38,26 +51,70 @@ def text(
     spacing: str | None = None,
     separator: bool = False,
 ) -> Element:
-    """A TextBlock of our own (catalogue) text; Markdown in it is intended."""
+    """A TextBlock of catalogue text (Markdown intended); never configuration or user text."""
     block: Element = {"type": "TextBlock", "text": value, "wrap": True}
-    if size:
-        block["size"] = size
-    if weight:
-        block["weight"] = weight
-    if color:
-        block["color"] = color
-    if subtle:
-        block["isSubtle"] = True
-    if spacing:
-        block["spacing"] = spacing
-    if separator:
-        block["separator"] = True
-    return block
+    for key, given in _run_style(size, weight, color, subtle).items():
+        if given:
+            block[key] = given
+    return _block_style(block, spacing, separator)
+
+
+def rich(inlines: Iterable[Element], *, spacing: str | None = None, separator: bool = False) -> Element:
+    """A RichTextBlock of TextRuns (`cards.text.text_run`), none of which Teams reads as Markdown."""
+    return _block_style({"type": "RichTextBlock", "inlines": list(inlines)}, spacing, separator)
+
+
+STYLE = ("size", "weight", "color", "subtle", "spacing", "separator")
+"""The keywords of `text` that `sentence`, `config_text` and `user_text` take too."""
+
+
+def _style(given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the style keywords among `given`, as TextRun properties; the block's spacing and separator)."""
+    style = {name: given.pop(name) for name in STYLE if name in given}
+    block = {"spacing": style.pop("spacing", None), "separator": style.pop("separator", False)}
+    return _run_style(style.pop("size", None), style.pop("weight", None), style.pop("color", None),
+                      style.pop("subtle", False)), block
+
+
+def sentence(key: str, *, bullet: bool = False, **params: Any) -> Element:
+    """A catalogue sentence: a Markdown TextBlock when its parameters are catalogue texts, numbers
+    and dates; a RichTextBlock of runs when any is `Config` or `User` text (cards/text.py). With
+    `bullet`, a list item (a RichTextBlock starting with "• "). Takes `text`'s style keywords."""
+    given = {name: params.pop(name) for name in STYLE if name in params}
+    if not bullet and not has_outside_text(params):
+        return text(catalogue_text(key, params), **given)
+    style, block = _style(given)
+    inlines = runs(template(key), params, style)
+    if bullet:
+        inlines.insert(0, text_run("• ", **style))
+    return rich(inlines, **block)
+
+
+def config_text(value: str, **style: Any) -> Element:
+    """Configuration text (a survey's, workshop's or round's) shown exactly as typed."""
+    return _plain(value, style)
 
 
 def user_text(value: str, **style: Any) -> Element:
-    """A TextBlock showing text a user wrote: escaped, so it renders as typed."""
-    return text(escape(value), **style)
+    """Text a person wrote (an answer, a note, a name) shown as typed, neutralised (cards/text.py)."""
+    return _plain(neutralise(value), style)
+
+
+def _plain(value: str, given: dict[str, Any]) -> Element:
+    style, block = _style(given)
+    if given:
+        raise TypeError(f"unknown style: {sorted(given)}")
+    return rich([text_run(value, **style)], **block)
+
+
+def notice_box(notice: tuple[Phrase, Color] | None) -> Element:
+    """A notice at the top of a card: the box's colour carries the meaning; its text keeps the
+    default colour, which stays legible."""
+    if notice is None:
+        return {}
+    message, color = notice
+    style = {"attention": "attention", "warning": "warning", "good": "good"}.get(color, "emphasis")
+    return container([sentence(message.key, weight="Bolder", **message.params)], style=style, spacing="Medium")
 
 
 def heading(value: str) -> Element:
@@ -66,10 +123,6 @@ def heading(value: str) -> Element:
 
 def subheading(value: str) -> Element:
     return text(value, size="Medium", weight="Bolder", spacing="Medium")
-
-
-def fact_set(facts: Iterable[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in facts]}
 
 
 def container(items: Iterable[Element], *, style: str | None = None, spacing: str | None = None) -> Element:
@@ -81,14 +134,21 @@ def container(items: Iterable[Element], *, style: str | None = None, spacing: st
     return block
 
 
-def execute(title: str, verb: str, data: dict[str, Any], *, style: str | None = None, inputs: bool = True) -> Element:
-    """An Action.Execute (Universal Actions). `verb` is also in data, so that a message-with-value
-    submit from an older client routes the same way."""
+class Payload(Protocol):
+    """A card action's payload model (cards/payloads.py)."""
+
+    def data(self) -> dict[str, Any]: ...
+
+
+def execute(title: str, payload: Payload, *, style: str | None = None, inputs: bool = True) -> Element:
+    """An Action.Execute (Universal Actions) carrying `payload`. Its verb is also in the data, so
+    that a message-with-value submit from an older client routes the same way."""
+    data = payload.data()
     action: Element = {
         "type": "Action.Execute",
         "title": title,
-        "verb": verb,
-        "data": {"verb": verb, **data},
+        "verb": data["verb"],
+        "data": data,
         "associatedInputs": "auto" if inputs else "none",
     }
     if style:
@@ -143,10 +203,6 @@ def input_toggle(input_id: str, title: str, value: bool) -> Element:
         "valueOff": "false",
         "wrap": True,
     }
-
-
-def error_text(message: str) -> Element:
-    return text(message, color="attention", spacing="None", size="Small")
 
 
 def walk(element: Any) -> Iterator[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Input ids of survey cards, shared by the card builders and the payload parser.
+"""Input ids of cards, shared by the card builders and the payload parser.
 
 A question's inputs are named "q.<question id>[.<part>]". Card inputs arrive as strings
 (a multi-select as "a,b,c", a toggle as "true"/"false"); `raw_answers` turns them into the raw
@@ -23,6 +23,10 @@ PREFIX = "q."
 OTHER = "other"
 NONE = "none"
 NAME, DESCRIPTION, LEVEL = "name", "description", "level"
+DATE_PREFIX = "t."
+"""The date-moving card's inputs: "t.<phase>.date" and "t.<phase>.time" (cards/timeline.py)."""
+WORKSHOP_GROUPS = "ws.groups"
+"""The workshop's channel choice: the chosen channel ids, comma-separated (Input.ChoiceSet multi)."""
 
 
 def input_id(question_id: str, *parts: str) -> str:

@@ -1,18 +1,18 @@
 """Pydantic models of every card action payload; the `verb` field discriminates.
 
-`parse_payload` reads an Action.Execute's data (or an older client's message value); anything
-that is not exactly one of ours raises `ValidationError`, for a clean refusal.
+A card's action is built from its payload model (`cards.elements.execute(title, payload)` dumps it
+by alias), so each verb and each data key is written once, here. `parse_payload` reads an
+Action.Execute's data (or an older client's message value); anything that is not exactly one of
+ours raises `ValidationError`, for a clean refusal.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
-from cards.inputs import PREFIX
-from cards.workshop import INPUT_GROUPS
-from cards.timeline import DATE_PREFIX
+from cards.inputs import DATE_PREFIX, PREFIX, WORKSHOP_GROUPS
 
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 InputValue = Annotated[str, StringConstraints(max_length=20_000)] | bool
@@ -22,18 +22,25 @@ MAX_INPUTS = 200
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     round: Ref = Field(alias="r")
+    FROM_INPUTS: ClassVar[frozenset[str]] = frozenset()
+    """Fields the card's inputs fill when the action is pressed: not in the action's data."""
+
+    def data(self) -> dict[str, Any]:
+        """The action's data as the card carries it (by alias, without the inputs' fields)."""
+        return self.model_dump(by_alias=True, exclude_none=True, exclude=set(self.FROM_INPUTS))
 
 
 class SurveyOpen(_Payload):
-    verb: Literal["survey.open"]
+    verb: Literal["survey.open"] = "survey.open"
 
 
 class SurveyStep(_Payload):
-    verb: Literal["survey.step"]
+    verb: Literal["survey.step"] = "survey.step"
     move: Literal["next", "back", "save"]
     section: Ref
     version: int = Field(alias="v", ge=0)
     inputs: dict[str, InputValue] = Field(default_factory=dict, max_length=MAX_INPUTS)
+    FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"inputs"})
 
     @model_validator(mode="before")
     @classmethod
@@ -47,19 +54,19 @@ class SurveyStep(_Payload):
 
 
 class SurveyGoTo(_Payload):
-    verb: Literal["survey.goto"]
+    verb: Literal["survey.goto"] = "survey.goto"
     section: Ref
 
 
 class SurveySubmit(_Payload):
-    verb: Literal["survey.submit"]
+    verb: Literal["survey.submit"] = "survey.submit"
     version: int = Field(alias="v", ge=0)
 
 
 class ResultsAnswers(_Payload):
     """Show every counted answer to one free-text question (the HYTE team's summary card)."""
 
-    verb: Literal["results.answers"]
+    verb: Literal["results.answers"] = "results.answers"
     question: Ref
 
 
@@ -77,9 +84,10 @@ class UploadInfo(BaseModel):
 class ExportConsent(_Payload):
     """A FileConsentCard's answer: its context (ours) with Teams' action and upload info."""
 
-    verb: Literal["export.consent"]
+    verb: Literal["export.consent"] = "export.consent"
     kind: Literal["xlsx", "docx"]
-    action: Literal["accept", "decline"]
+    action: Literal["accept", "decline"] | None = None
+    """Teams' answer; absent in the context the bot writes into the card."""
     upload: UploadInfo | None = None
 
 
@@ -89,21 +97,22 @@ class ExportConsent(_Payload):
 class TimelineShow(_Payload):
     """Show the timetable card (again)."""
 
-    verb: Literal["timeline.show"]
+    verb: Literal["timeline.show"] = "timeline.show"
 
 
 class TimelineEdit(_Payload):
     """The HYTE team opens the date-moving card."""
 
-    verb: Literal["timeline.edit"]
+    verb: Literal["timeline.edit"] = "timeline.edit"
 
 
 class TimelineSave(_Payload):
     """The date-moving card's dates, from the timetable at revision `v`."""
 
-    verb: Literal["timeline.save"]
+    verb: Literal["timeline.save"] = "timeline.save"
     revision: int = Field(alias="v", ge=0)
     inputs: dict[str, Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=dict, max_length=24)
+    FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"inputs"})
 
     @model_validator(mode="before")
     @classmethod
@@ -119,24 +128,24 @@ class TimelineSave(_Payload):
 class RemindPreview(_Payload):
     """Show who the non-respondent reminder would go to (the same as `muistuta`)."""
 
-    verb: Literal["remind.preview"]
+    verb: Literal["remind.preview"] = "remind.preview"
 
 
 class RemindSend(_Payload):
     """Send the previewed reminder; the batch id makes a second press send nothing more."""
 
-    verb: Literal["remind.send"]
+    verb: Literal["remind.send"] = "remind.send"
     batch: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
 class RemindCancel(_Payload):
-    verb: Literal["remind.cancel"]
+    verb: Literal["remind.cancel"] = "remind.cancel"
 
 
 class ReminderSurvey(_Payload):
     """"Aloita kysely" on the board channel's announcement: the survey opens in the presser's 1:1 chat."""
 
-    verb: Literal["reminder.survey"]
+    verb: Literal["reminder.survey"] = "reminder.survey"
 
 
 # Workshop
@@ -145,8 +154,9 @@ class ReminderSurvey(_Payload):
 class WorkshopStart(_Payload):
     """The channel choice of `työpaja aloita`: the chosen channels' ids, comma-separated."""
 
-    verb: Literal["workshop.start"]
-    groups: Annotated[str, StringConstraints(max_length=20_000)] = Field("", alias=INPUT_GROUPS)
+    verb: Literal["workshop.start"] = "workshop.start"
+    groups: Annotated[str, StringConstraints(max_length=20_000)] = Field("", alias=WORKSHOP_GROUPS)
+    FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"groups"})
 
 
 Payload = Annotated[

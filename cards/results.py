@@ -1,43 +1,36 @@
 """Cards of the HYTE team's results: the response status and the survey summary.
 
-The summary is split into several cards, each well under Teams' message limit (100 KB; we keep
-under `MAX_CARD_BYTES`). Charts are Teams' Adaptive Card chart elements (`Chart.HorizontalBar`,
-`Chart.VerticalBar`) with a plain-text fallback for clients that do not render them. Quotes in
-cards name only the organisation's category; user text is escaped (cards/escape.py).
+The summary may need several cards (cards/pager.py). Charts are Teams' Adaptive Card chart
+elements (`Chart.HorizontalBar`, `Chart.VerticalBar`): their titles and labels are plain text,
+shown as typed; a client that does not render them shows their fallback, a list of the same
+figures. The survey's texts and organisation names are configuration text; answers, "other" texts,
+method names and the themes found in answers are user text (cards/text.py). Quotes name only the
+organisation's category.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from cards import elements as ui
 from cards.catalogue import format_datetime, t
-from cards.escape import escape
+from cards.pager import Block, Part, paginate
+from cards.payloads import ExportConsent, ResultsAnswers
+from cards.text import Config, User, phrase
 from hyte.results import (
     Distribution, GoalRanking, MethodsResult, Status, SurveySummary, Tally, TextResult,
 )
-from hyte.round import Organisation
+from hyte.round import Category, Organisation
 
-MAX_CARD_BYTES = 75_000
-"""A summary card's JSON stays under this; the message around it stays under 80 KB."""
 MAX_QUOTE_CHARS = 400
-VERB_ANSWERS = "results.answers"
 
 Element = dict[str, Any]
-Block = list[Element]
-
-
-def card_bytes(card: dict[str, Any]) -> int:
-    """The card's size as sent: the Bot Framework client (msrest) writes JSON with `json.dumps`'
-    default ASCII escapes, so "ä" costs six bytes on the wire, not two."""
-    return len(json.dumps(card).encode("ascii"))
 
 
 # Status -------------------------------------------------------------------------------------------
 
 
-def _category_name(category) -> str:
+def _category_name(category: Category) -> str:
     return t(f"results.category.{category.value}")
 
 
@@ -59,10 +52,10 @@ def _tally_line(tally: Tally) -> str:
     )
 
 
-def team_status_card(status: Status, round_name: str) -> dict[str, Any]:
+def team_status_card(status: Status, county: str) -> dict[str, Any]:
     phase = t(f"results.phase.{status.phase.value}") if status.phase else t("results.phase.planning")
     body: list[Element] = [
-        ui.heading(t("results.status_title", round=escape(round_name))),
+        ui.sentence("results.status_title", county=Config(county), size="Large", weight="Bolder"),
         ui.text(t("results.phase", phase=phase)),
         ui.subheading(t("results.overall")),
         ui.text(_tally_line(status.overall)),
@@ -76,12 +69,10 @@ def team_status_card(status: Status, round_name: str) -> dict[str, Any]:
         ]
     missing = status.missing
     body.append(ui.subheading(t("results.missing_title", count=len(missing))))
-    if missing:
-        body.append(ui.text("\n".join(
-            f"- {escape(s.organisation.name)}" + (t("results.missing_drafting") if s.drafting else "")
-            for s in missing
-        )))
-    else:
+    for state in missing:
+        key = "results.missing_drafting" if state.drafting else "results.missing_line"
+        body.append(ui.sentence(key, organisation=Config(state.organisation.name), bullet=True, spacing="None"))
+    if not missing:
         body.append(ui.text(t("results.missing_none")))
     return ui.card(body)
 
@@ -89,42 +80,58 @@ def team_status_card(status: Status, round_name: str) -> dict[str, Any]:
 # Summary ------------------------------------------------------------------------------------------
 
 
-def _chart(distribution: Distribution | None, title: str, bars: Sequence[tuple[str, int]]) -> Element:
-    fallback = ui.text("\n".join(f"- {label}: {count}" for label, count in bars) or t("results.no_answers"))
+def _chart(kind: str, title: str, bars: Sequence[tuple[str, int]], line_key: str = "results.chart_line") -> Element:
+    """A Teams chart: title and labels as typed; its fallback lists the same figures."""
+    if bars:
+        fallback = ui.container([
+            ui.sentence(line_key, label=Config(label), value=value, bullet=True, spacing="None") for label, value in bars
+        ])
+    else:
+        fallback = ui.text(t("results.no_answers"))
     return {
-        "type": "Chart.HorizontalBar",
+        "type": kind,
         "title": title,
-        "data": [{"x": label, "y": count} for label, count in bars],
+        "data": [{"x": label, "y": value} for label, value in bars],
         "fallback": fallback,
     }
 
 
-def _distribution_block(d: Distribution) -> Block:
-    bars = [(escape(bar.label), bar.count) for bar in d.bars]
+def _question_heading(summary: SurveySummary, section_id: str, number: str, text: str, **style: Any) -> Element:
+    """A question named with its section, since question numbers restart in every section."""
+    return ui.sentence("results.question", section=Config(summary.section_titles.get(section_id, "")),
+                       number=Config(number), text=Config(text), **style)
+
+
+def _distribution_block(summary: SurveySummary, d: Distribution) -> Block:
+    title = t("results.question", section=summary.section_titles.get(d.section_id, ""), number=d.number, text=d.text)
     return [
-        ui.text(t("results.question", number=escape(d.number), text=escape(d.text)), weight="Bolder", spacing="Medium"),
+        _question_heading(summary, d.section_id, d.number, d.text, weight="Bolder", spacing="Medium"),
         ui.text(t("results.answered", count=d.answered), size="Small", subtle=True),
-        _chart(d, escape(d.text), bars),
+        _chart("Chart.HorizontalBar", title, [(bar.label, bar.count) for bar in d.bars]),
     ]
 
 
-def _ranking_blocks(ranking: GoalRanking, counted: int) -> list[Block]:
+def _ranking_blocks(summary: SurveySummary, ranking: GoalRanking) -> list[Block]:
     blocks: list[Block] = [[
         ui.subheading(t("results.goals_title")),
-        ui.text(t("results.question", number=escape(ranking.number), text=escape(ranking.text)), size="Small", subtle=True),
+        _question_heading(summary, ranking.section_id, ranking.number, ranking.text, size="Small", subtle=True),
     ]]
     if not ranking.goals:
         blocks[0].append(ui.text(t("results.no_answers")))
         return blocks
     top = ranking.goals[:10]
-    blocks[0].append(_chart(None, t("results.goals_chart"), [(escape(g.label), g.count) for g in top]))
-    lines = [t("results.goal_line", rank=i, label=escape(g.label), count=g.count, total=counted)
-             for i, g in enumerate(ranking.goals, start=1)]
-    blocks.append([ui.text("\n".join(lines))])
+    blocks[0].append(_chart("Chart.HorizontalBar", t("results.goals_chart"), [(g.label, g.count) for g in top]))
+    blocks.append([
+        ui.sentence("results.goal_line", rank=rank, label=Config(goal.label), count=goal.count, total=summary.counted,
+                    spacing="None")
+        for rank, goal in enumerate(ranking.goals, start=1)
+    ])
     if ranking.others:
         blocks.append([
-            ui.text(t("results.other_texts"), weight="Bolder"),
-            ui.text("\n".join(f"- {escape(o.text)} ({_category_name(o.organisation.category)})" for o in ranking.others)),
+            ui.sentence("results.other_texts", option=Config(ranking.other_label), weight="Bolder"),
+            *(ui.sentence("results.other_line", text=User(other.text),
+                          category=_category_name(other.organisation.category), bullet=True, spacing="None")
+              for other in ranking.others),
         ])
     return blocks
 
@@ -132,20 +139,23 @@ def _ranking_blocks(ranking: GoalRanking, counted: int) -> list[Block]:
 def _methods_blocks(methods: MethodsResult) -> list[Block]:
     blocks: list[Block] = [[ui.subheading(t("results.methods_title"))]]
     for area, proposals in methods.by_area:
-        block: Block = [ui.text(t("results.area", numeral=area.numeral, label=escape(area.label)), weight="Bolder", spacing="Medium")]
+        block: Block = [ui.sentence("survey.numbered", numeral=Config(area.numeral), label=Config(area.label),
+                                    weight="Bolder", spacing="Medium")]
         if not proposals:
             block.append(ui.text(t("results.no_methods"), size="Small", subtle=True))
         for p in proposals:
-            block.append(ui.text(t(
-                "results.method_line", name=escape(p.name), level=p.level_label or t("results.level_missing"),
-                organisation=escape(p.organisation.name),
-            )))
+            level = Config(p.level_label) if p.level_label else t("results.level_missing")
+            block.append(ui.sentence("results.method_line", name=User(p.name), level=level,
+                                     organisation=Config(p.organisation.name), bullet=True))
             if p.description:
-                block.append(ui.text(escape(_cut(p.description)), size="Small", subtle=True, spacing="None"))
+                block.append(ui.user_text(_cut(p.description), size="Small", subtle=True, spacing="None"))
         blocks.append(block)
     if methods.none_organisations:
-        blocks.append([ui.text(t("results.methods_none", label=escape(methods.none_label),
-                                 count=len(methods.none_organisations)), size="Small")])
+        count = len(methods.none_organisations)
+        option = Config(methods.none_numeral) if methods.none_numeral else phrase(
+            "results.quoted", text=Config(methods.none_label))
+        blocks.append([ui.sentence("results.methods_none_one" if count == 1 else "results.methods_none",
+                                   option=option, count=count, size="Small")])
     return blocks
 
 
@@ -153,25 +163,25 @@ def _quote_attribution(organisation: Organisation) -> str:
     return t(f"results.quote_by.{organisation.category.value}")
 
 
-def _text_blocks(result: TextResult, round_id: str) -> list[Block]:
+def _text_blocks(summary: SurveySummary, result: TextResult) -> list[Block]:
     head: Block = [
-        ui.text(t("results.question", number=escape(result.number), text=escape(result.text)), weight="Bolder", spacing="Large", separator=True),
+        _question_heading(summary, result.section_id, result.number, result.text, weight="Bolder", spacing="Large",
+                          separator=True),
         ui.text(t("results.text_answers", count=len(result.answers)), size="Small", subtle=True),
     ]
     blocks = [head]
     if not result.themes:
         head.append(ui.text(t("results.no_themes") if result.answers else t("results.no_answers"), size="Small"))
     for theme in result.themes:
-        block: Block = [ui.text(t("results.theme_line", label=escape(theme.label), count=theme.count))]
+        block: Block = [ui.sentence("results.theme_line", label=User(theme.label), count=theme.count, bullet=True)]
         for quote in theme.quotes:
-            block.append(ui.text(t("results.quote", text=escape(_cut(quote.text)), by=_quote_attribution(quote.organisation)),
-                                 size="Small", subtle=True, spacing="None"))
+            block.append(ui.sentence("results.quote", text=User(_cut(quote.text)),
+                                     by=_quote_attribution(quote.organisation), size="Small", subtle=True,
+                                     spacing="None"))
         blocks.append(block)
     if result.answers:
-        blocks.append([{
-            "type": "ActionSet",
-            "actions": [ui.execute(t("results.show_answers"), VERB_ANSWERS, {"r": round_id, "question": result.question_id}, inputs=False)],
-        }])
+        show = ResultsAnswers(r=summary.round_id, question=result.question_id)
+        blocks.append([{"type": "ActionSet", "actions": [ui.execute(t("results.show_answers"), show, inputs=False)]}])
     return blocks
 
 
@@ -180,83 +190,52 @@ def _cut(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summary_blocks(summary: SurveySummary, round_name: str) -> list[Block]:
+def summary_blocks(summary: SurveySummary, county: str) -> list[Block]:
     status = summary.status
     head: Block = [
-        ui.heading(t("results.summary_title", round=escape(round_name))),
+        ui.sentence("results.summary_title", county=Config(county), size="Large", weight="Bolder"),
         ui.text(t("results.summary_counted", counted=summary.counted, total=status.overall.total)),
         _progress(status.overall),
+        _chart("Chart.VerticalBar", t("results.rate_chart"),
+               [(_category_name(tally.category), round(tally.rate * 100)) for tally in status.by_category],
+               "results.rate_line"),
     ]
-    rates = [(_category_name(tally.category), round(tally.rate * 100)) for tally in status.by_category]
-    head.append({
-        "type": "Chart.VerticalBar",
-        "title": t("results.rate_chart"),
-        "data": [{"x": name, "y": percent} for name, percent in rates],
-        "fallback": ui.text("\n".join(f"- {name}: {percent} %" for name, percent in rates)),
-    })
     if status.drafts:
-        head.append(ui.text(t("results.drafts", count=len(status.drafts),
-                              names=", ".join(escape(s.organisation.name) for s in status.drafts)), size="Small"))
+        names = ", ".join(s.organisation.name for s in status.drafts)
+        head.append(ui.sentence("results.drafts", count=len(status.drafts), names=Config(names), size="Small"))
     blocks: list[Block] = [head, [ui.subheading(t("results.distributions_title"))]]
-    blocks += [_distribution_block(d) for d in summary.distributions]
+    blocks += [_distribution_block(summary, d) for d in summary.distributions]
     for ranking in summary.goal_rankings:
-        blocks += _ranking_blocks(ranking, summary.counted)
+        blocks += _ranking_blocks(summary, ranking)
     for methods in summary.methods:
         blocks += _methods_blocks(methods)
     blocks.append([ui.subheading(t("results.themes_title"))])
     for result in summary.texts:
-        blocks += _text_blocks(result, summary.round_id)
+        blocks += _text_blocks(summary, result)
     return blocks
 
 
-def pack(blocks: Iterable[Block], *, limit: int = MAX_CARD_BYTES, continued: str | None = None) -> list[dict[str, Any]]:
-    """Cards of whole blocks, each under `limit` bytes; a block too big alone is split by element."""
-    # A card's size is the empty card's plus each element's JSON and ", " between elements: summed as
-    # pieces are added, so that packing is linear in the blocks, not a re-serialisation per piece.
-    empty = card_bytes(ui.card([]))
-
-    def size(elements: int, element_bytes: int) -> int:
-        return empty + element_bytes + 2 * max(0, elements - 1)
-
-    cards: list[dict[str, Any]] = []
-    current: list[Element] = []
-    current_bytes = 0
-    for block in blocks:
-        for piece in _fit(block, limit):
-            piece_bytes = sum(card_bytes(element) for element in piece)
-            if current and size(len(current) + len(piece), current_bytes + piece_bytes) > limit:
-                cards.append(ui.card(current))
-                current = [ui.text(continued, size="Small", subtle=True)] if continued else []
-                current_bytes = sum(card_bytes(element) for element in current)
-            current = current + piece
-            current_bytes += piece_bytes
-    if current:
-        cards.append(ui.card(current))
-    return cards
+def _continued(index: int, count: int) -> Block:
+    return [] if index == 1 else [ui.text(t("results.continued"), size="Small", subtle=True)]
 
 
-def _fit(block: Block, limit: int) -> list[Block]:
-    if card_bytes(ui.card(block)) <= limit // 2:
-        return [block]
-    return [[element] for element in block]
+def summary_cards(summary: SurveySummary, county: str) -> list[dict[str, Any]]:
+    return paginate([Part(summary_blocks(summary, county))], _continued)
 
 
-def summary_cards(summary: SurveySummary, round_name: str) -> list[dict[str, Any]]:
-    return pack(summary_blocks(summary, round_name), continued=t("results.continued"))
-
-
-def answers_cards(result: TextResult) -> list[dict[str, Any]]:
+def answers_cards(summary: SurveySummary, result: TextResult) -> list[dict[str, Any]]:
     """Every counted answer to one free-text question, attributed to the organisation's category."""
     blocks: list[Block] = [[
-        ui.text(t("results.all_answers_title", number=escape(result.number)), weight="Bolder"),
-        ui.text(escape(result.text), size="Small", subtle=True),
+        ui.sentence("results.all_answers_title", section=Config(summary.section_titles.get(result.section_id, "")),
+                    number=Config(result.number), weight="Bolder"),
+        ui.config_text(result.text, size="Small", subtle=True),
     ]]
     for answer in result.answers:
         blocks.append([
             ui.text(_quote_attribution(answer.organisation), weight="Bolder", size="Small", spacing="Medium"),
-            ui.text(escape(answer.text), spacing="None"),
+            ui.user_text(answer.text, spacing="None"),
         ])
-    return pack(blocks, continued=t("results.continued"))
+    return paginate([Part(blocks)], _continued)
 
 
 # Exports ------------------------------------------------------------------------------------------
@@ -270,8 +249,10 @@ def download_card(links: Sequence[tuple[str, str]], expires_at) -> dict[str, Any
     )
 
 
-def file_consent_attachment(filename: str, size: int, context: dict[str, Any]) -> dict[str, Any]:
-    """A FileConsentCard: Teams asks the user to allow the upload into their OneDrive."""
+def file_consent_attachment(filename: str, size: int, round_id: str, kind: str) -> dict[str, Any]:
+    """A FileConsentCard: Teams asks the user to allow the upload into their OneDrive. Its context
+    comes back with the answer, as an `ExportConsent` payload."""
+    context = ExportConsent(r=round_id, kind=kind).data()
     return {
         "contentType": "application/vnd.microsoft.teams.card.file.consent",
         "name": filename,

@@ -1,4 +1,8 @@
-"""Survey cards built from the survey data: a section, the review, submitted, closed, welcome, status."""
+"""Survey cards built from the survey data: a section, the review, submitted, closed, welcome, status.
+
+The survey's texts are configuration text (cards/text.py: shown as typed, in runs); answers and
+people's names are user text; everything else comes from the catalogue.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cards import elements as ui
 from cards.catalogue import format_datetime, t
-from cards.escape import escape
 from cards.inputs import DESCRIPTION, LEVEL, NAME, NONE, OTHER, input_id, input_values
-from hyte.answers import FieldError
+from cards.payloads import SurveyGoTo, SurveyOpen, SurveyStep, SurveySubmit
+from cards.text import Config, Phrase, User, phrase, text_run
+from hyte.answers import AnswerLine, FieldError, answer_lines, none_line
 from hyte.responses import Response, ResponseState
 from hyte.round import Organisation, Round, SeatRole, SurveyWindow
 from hyte.survey import (
@@ -21,13 +26,8 @@ from hyte.survey import (
     TextQuestion,
 )
 
-Notice = tuple[str, ui.Color]
-"""A message shown at the top of a card, with its colour."""
-
-VERB_OPEN = "survey.open"
-VERB_STEP = "survey.step"
-VERB_GOTO = "survey.goto"
-VERB_SUBMIT = "survey.submit"
+Notice = tuple[Phrase, ui.Color]
+"""A message shown at the top of a card (a catalogue text, maybe with a person's name), with its colour."""
 
 
 def section_card(
@@ -39,12 +39,13 @@ def section_card(
     index = survey.section_index(section_id)
     count = len(survey.sections)
     body: list[ui.Element] = [
-        ui.text(escape(survey.title), size="Small", subtle=True),
-        ui.heading(f"{t('survey.section_progress', index=index + 1, count=count)}: {escape(section.title)}"),
-        _notice(notice),
+        ui.config_text(survey.title, size="Small", subtle=True),
+        ui.sentence("survey.section_heading", index=index + 1, count=count, title=Config(section.title),
+                    size="Large", weight="Bolder"),
+        ui.notice_box(notice),
     ]
     if section.intro:
-        body.append(ui.text(escape(section.intro)))
+        body.append(ui.config_text(section.intro))
     if any(q.required for q in section.questions):
         body.append(ui.text(t("survey.required_legend"), size="Small", subtle=True))
     by_question: dict[str, list[FieldError]] = {}
@@ -53,31 +54,23 @@ def section_card(
     for question in section.questions:
         body.extend(_question(question, values.get(question.id), by_question.get(question.id, [])))
 
-    data = {"r": round_.id, "section": section.id, "v": version}
+    def step(move: str) -> SurveyStep:
+        return SurveyStep(verb="survey.step", r=round_.id, section=section.id, v=version, move=move)
+
     actions = []
     if index > 0:
-        actions.append(ui.execute(t("action.back"), VERB_STEP, {**data, "move": "back"}))
-    actions.append(ui.execute(t("action.save"), VERB_STEP, {**data, "move": "save"}))
+        actions.append(ui.execute(t("action.back"), step("back")))
+    actions.append(ui.execute(t("action.save"), step("save")))
     last = index + 1 == count
-    actions.append(
-        ui.execute(t("action.review" if last else "action.next"), VERB_STEP, {**data, "move": "next"}, style="positive")
-    )
+    actions.append(ui.execute(t("action.review" if last else "action.next"), step("next"), style="positive"))
     return ui.card(body, actions)
-
-
-def _notice(notice: Notice | None) -> ui.Element:
-    if notice is None:
-        return {}
-    message, color = notice
-    # The box's colour carries the meaning; its text keeps the default colour, which stays legible.
-    style = {"attention": "attention", "warning": "warning", "good": "good"}.get(color, "emphasis")
-    return ui.container([ui.text(message, weight="Bolder")], style=style, spacing="Medium")
 
 
 def _question(question: Question, value: Any, errors: list[FieldError]) -> list[ui.Element]:
     """A question's inputs. The first input's label is the question itself (plain text, as Teams
     renders labels), so the question is shown once and screen readers announce it."""
-    label = f"{question.number}. {question.text}{t('survey.required_mark') if question.required else ''}"
+    label = t("survey.question", number=question.number, text=question.text)
+    label += t("survey.required_mark") if question.required else ""
     shown = input_values(question, value)
     elements: list[ui.Element] = []
     match question:
@@ -86,15 +79,15 @@ def _question(question: Question, value: Any, errors: list[FieldError]) -> list[
                 ui.input_choices(input_id(question.id), label, [(o.id, o.label) for o in question.options],
                                  shown.get(input_id(question.id)), multi=isinstance(question, MultiChoiceQuestion))
             )
-            elements.extend(ui.error_text(_error(e)) for e in errors if e.part is None)
-            other = next((o for o in question.options if o.needs_text), None)
+            elements.extend(error_element(e) for e in errors if e.part is None)
+            other = question.other_option if isinstance(question, MultiChoiceQuestion) else None
             if isinstance(question, MultiChoiceQuestion) and other:
                 elements.append(
                     ui.input_text(input_id(question.id, OTHER), t("survey.other_text_label", option=other.label),
                                   shown.get(input_id(question.id, OTHER)), max_length=question.other_max_length,
                                   multiline=False)
                 )
-                elements.extend(ui.error_text(_error(e)) for e in errors if e.part == OTHER)
+                elements.extend(error_element(e) for e in errors if e.part == OTHER)
         case ScaleQuestion():
             choices = []
             for point in range(question.min, question.max + 1):
@@ -113,22 +106,22 @@ def _question(question: Question, value: Any, errors: list[FieldError]) -> list[
                               placeholder=t("survey.text_placeholder", max=question.max_length))
             )
         case MethodsQuestion():
-            elements.append(ui.text(escape(label), weight="Bolder"))
+            elements.append(ui.config_text(label, weight="Bolder"))
             elements.extend(_methods(question, shown, errors))
     elements[0] = {**elements[0], "spacing": "ExtraLarge", "separator": True}
     if question.help:
-        elements.insert(1, ui.text(escape(question.help), size="Small", subtle=True, spacing="Small"))
+        elements.insert(1, ui.config_text(question.help, size="Small", subtle=True, spacing="Small"))
     if not isinstance(question, (SingleChoiceQuestion, MultiChoiceQuestion)):
-        elements.extend(ui.error_text(_error(e)) for e in errors if e.part is None)
+        elements.extend(error_element(e) for e in errors if e.part is None)
     return elements
 
 
 def _methods(question: MethodsQuestion, shown: dict[str, str], errors: list[FieldError]) -> list[ui.Element]:
-    elements: list[ui.Element] = [ui.text(escape(question.guidance), size="Small", subtle=True)]
+    elements: list[ui.Element] = [ui.config_text(question.guidance, size="Small", subtle=True)]
     levels = [(level.value, label) for level, label in question.evidence_levels.items()]
     for area in question.areas:
         items = [
-            ui.text(f"{escape(area.numeral)}\\. {escape(area.label)}", weight="Bolder"),
+            ui.sentence("survey.numbered", numeral=Config(area.numeral), label=Config(area.label), weight="Bolder"),
             ui.input_text(input_id(question.id, area.id, NAME), t("survey.method_name", numeral=area.numeral),
                           shown.get(input_id(question.id, area.id, NAME)), max_length=question.name_max_length,
                           multiline=False),
@@ -139,17 +132,23 @@ def _methods(question: MethodsQuestion, shown: dict[str, str], errors: list[Fiel
                              shown.get(input_id(question.id, area.id, LEVEL)), expanded=False,
                              placeholder=t("survey.method_level_placeholder")),
         ]
-        items.extend(ui.error_text(_error(e)) for e in errors if e.part == area.id)
+        items.extend(error_element(e) for e in errors if e.part == area.id)
         elements.append(ui.container(items, style="emphasis", spacing="Medium"))
+    none = none_line(question)
     elements.append(
-        ui.input_toggle(input_id(question.id, NONE), t("survey.methods_none_toggle", label=question.none_option.label),
+        ui.input_toggle(input_id(question.id, NONE), t(none.key, **none.params),
                         shown.get(input_id(question.id, NONE)) == "true")
     )
     return elements
 
 
-def _error(error: FieldError) -> str:
-    return t(f"error.{error.code.value}", **error.params)
+def error_element(error: FieldError) -> ui.Element:
+    """A validation error under its input; the survey's texts in it (an option, a numeral) as typed."""
+    key = f"error.{error.code.value}"
+    if error.code.value == "methods_none_combined" and not error.params.get("numeral"):
+        key = "error.methods_none_combined_unnumbered"
+    params = {name: Config(value) if isinstance(value, str) else value for name, value in error.params.items()}
+    return ui.sentence(key, color="attention", size="Small", spacing="None", **params)
 
 
 # Review and submitted ----------------------------------------------------------------------------
@@ -161,41 +160,39 @@ def review_card(
 ) -> dict[str, Any]:
     problems = problems or {}
     body: list[ui.Element] = [
-        ui.text(escape(round_.survey.title), size="Small", subtle=True),
+        ui.config_text(round_.survey.title, size="Small", subtle=True),
         ui.heading(t("survey.review_title")),
-        _notice(notice),
+        ui.notice_box(notice),
     ]
     for section in round_.survey.sections:
-        body.append(ui.subheading(escape(section.title)))
+        body.append(ui.config_text(section.title, size="Medium", weight="Bolder", spacing="Medium"))
         if section.id in problems:
-            body.append(ui.error_text(t("error.section_has_errors")))
+            body.append(ui.text(t("error.section_has_errors"), color="attention", size="Small", spacing="None"))
         body.extend(_answers(section.questions, answers, problems.get(section.id, ())))
-        body.append(
-            {"type": "ActionSet", "actions": [
-                ui.execute(t("action.edit_section"), VERB_GOTO, {"r": round_.id, "section": section.id}, inputs=False)
-            ]}
-        )
-    actions = [ui.execute(t("action.submit"), VERB_SUBMIT, {"r": round_.id, "v": version}, style="positive", inputs=False)]
-    return ui.card(body, actions)
+        goto = SurveyGoTo(verb="survey.goto", r=round_.id, section=section.id)
+        body.append({"type": "ActionSet", "actions": [ui.execute(t("action.edit_section"), goto, inputs=False)]})
+    submit = SurveySubmit(verb="survey.submit", r=round_.id, v=version)
+    return ui.card(body, [ui.execute(t("action.submit"), submit, style="positive", inputs=False)])
 
 
 def submitted_card(round_: Round, response: Response, *, just_now: bool) -> dict[str, Any]:
     assert response.submitted_at is not None
     body: list[ui.Element] = [
-        ui.text(escape(round_.survey.title), size="Small", subtle=True),
+        ui.config_text(round_.survey.title, size="Small", subtle=True),
         ui.heading(t("survey.submitted_title" if just_now else "survey.submitted_again_title")),
-        ui.text(t("survey.submitted_by", at=format_datetime(response.submitted_at), by=escape(response.submitted_by or "?"))),
+        ui.sentence("survey.submitted_by", at=format_datetime(response.submitted_at),
+                    by=User(response.submitted_by or "?")),
         ui.text(t("survey.edit_until", at=format_datetime(round_.timetable.survey_closes)), subtle=True),
     ]
     for section in round_.survey.sections:
-        body.append(ui.subheading(escape(section.title)))
+        body.append(ui.config_text(section.title, size="Medium", weight="Bolder", spacing="Medium"))
         body.extend(_answers(section.questions, response.submitted_answers or {}))
-    actions = [ui.execute(t("action.edit"), VERB_GOTO, {"r": round_.id, "section": round_.survey.sections[0].id}, inputs=False)]
-    return ui.card(body, actions)
+    edit = SurveyGoTo(verb="survey.goto", r=round_.id, section=round_.survey.sections[0].id)
+    return ui.card(body, [ui.execute(t("action.edit"), edit, inputs=False)])
 
 
 REVIEW_TEXT_LIMIT = 400
-"""Characters of one answer line shown on the review and submitted cards, which must stay under
+"""Characters of one written text shown on the review and submitted cards, which must stay under
 Teams' card size limit (about 28 KB) even when every text is at its maximum length."""
 
 
@@ -204,53 +201,41 @@ def _answers(
 ) -> list[ui.Element]:
     elements: list[ui.Element] = []
     for question in questions:
-        elements.append(ui.text(f"{escape(question.number)}\\. {escape(question.text)}", size="Small", weight="Bolder", subtle=True))
-        elements.extend(ui.error_text(_error(e)) for e in problems if e.question_id == question.id)
+        elements.append(ui.sentence("survey.question", number=Config(question.number), text=Config(question.text),
+                                    size="Small", weight="Bolder", subtle=True))
+        elements.extend(error_element(e) for e in problems if e.question_id == question.id)
         lines = answer_lines(question, answers.get(question.id))
         if not lines:
             elements.append(ui.text(t("survey.review_empty"), subtle=True, spacing="None"))
         for line in lines:
-            # One block per line: Teams joins the lines of one TextBlock.
-            elements.extend(ui.user_text(part, spacing="None") for part in _shorten(line).split("\n") if part.strip())
+            elements.extend(answer_elements(line))
     return elements
 
 
-def _shorten(line: str) -> str:
-    if len(line) <= REVIEW_TEXT_LIMIT:
-        return line
-    return line[:REVIEW_TEXT_LIMIT].rstrip() + t("survey.review_shortened")
-
-
-def answer_lines(question: Question, answer: Any) -> list[str]:
-    """An answer as readable lines (user text, not yet escaped)."""
-    if answer is None:
-        return []
-    match question:
-        case SingleChoiceQuestion():
-            return [o.label for o in question.options if o.id == answer]
-        case MultiChoiceQuestion():
-            lines = [o.label for o in question.options if o.id in answer.get("selected", []) and not o.needs_text]
-            if answer.get("other"):
-                lines.append(t("survey.review_other", text=answer["other"]))
-            return lines
-        case ScaleQuestion():
-            return [f"{answer} / {question.max} ({question.min} = {question.min_label}, {question.max} = {question.max_label})"]
-        case TextQuestion():
-            return [answer]
-        case MethodsQuestion():
-            lines = []
-            for area in question.areas:
-                entry = answer.get("areas", {}).get(area.id)
-                if entry:
-                    level = question.evidence_levels.get(entry.get("level"), "") if entry.get("level") else ""
-                    lines.append(t("survey.review_method", numeral=area.numeral, area=area.label,
-                                   name=entry.get("name") or "", level=level))
-                    if entry.get("description"):
-                        lines.append(t("survey.review_method_description", description=entry["description"]))
-            if answer.get("none"):
-                lines.append(t("survey.review_methods_none", label=question.none_option.label))
-            return lines
-    return []
+def answer_elements(line: AnswerLine, limit: int = REVIEW_TEXT_LIMIT) -> list[ui.Element]:
+    """One answer line as blocks: the survey's texts as typed, the written text neutralised and cut
+    to `limit` characters; a written text's further lines are blocks of their own (so that every
+    client shows the line breaks)."""
+    params: dict[str, object] = {}
+    shortened = False
+    rest: list[str] = []
+    for name, value in line.params.items():
+        if name in line.written:
+            text = str(value)
+            if len(text) > limit:
+                text, shortened = text[:limit].rstrip(), True
+            first, *more = [part for part in text.split("\n") if part.strip()] or [""]
+            params[name] = User(first)
+            rest += more
+        else:
+            params[name] = Config(value) if isinstance(value, str) else value
+    elements = [ui.sentence(line.key, spacing="None", **params)]
+    elements += [ui.user_text(part, spacing="None") for part in rest]
+    if shortened:
+        last = elements[-1]
+        if last["type"] == "RichTextBlock":
+            last["inlines"].append(text_run(t("survey.review_shortened"), isSubtle=True))
+    return elements
 
 
 # Window, welcome, status ----------------------------------------------------------------------
@@ -264,13 +249,14 @@ def window_card(window: SurveyWindow, opens: datetime, closes: datetime) -> dict
                     ui.text(t("survey.closed_body", at=format_datetime(closes)))])
 
 
-def state_text(response: Response | None) -> str:
+def state_phrase(response: Response | None) -> Phrase:
+    """The state of an organisation's response, with who saved or sent it."""
     if response is None or response.state is ResponseState.NOT_STARTED:
-        return t("state.not_started")
+        return phrase("state.not_started")
     if response.state is ResponseState.DRAFT:
-        return t("state.draft", at=format_datetime(response.updated_at), by=escape(response.updated_by or "?"))
+        return phrase("state.draft", at=format_datetime(response.updated_at), by=User(response.updated_by or "?"))
     key = "state.submitted" if response.state is ResponseState.SUBMITTED else "state.submitted_with_changes"
-    return t(key, at=format_datetime(response.submitted_at), by=escape(response.submitted_by or "?"))
+    return phrase(key, at=format_datetime(response.submitted_at), by=User(response.submitted_by or "?"))
 
 
 def deadline_text(round_: Round, now: datetime) -> str:
@@ -286,10 +272,10 @@ def welcome_card(
     round_: Round, name: str, organisation: Organisation, role: SeatRole, response: Response | None, now: datetime,
 ) -> dict[str, Any]:
     body = [
-        ui.text(t("greeting.representative", name=escape(name), organisation=escape(organisation.name),
-                  role=t(f"role.{role.value}"))),
+        ui.sentence("greeting.representative", name=User(name), organisation=Config(organisation.name),
+                    role=t(f"role.{role.value}")),
         ui.text(t("greeting.survey_intro")),
-        ui.fact_set([(t("state.label"), state_text(response))]),
+        ui.sentence("state.line", state=state_phrase(response)),
         ui.text(deadline_text(round_, now), weight="Bolder"),
     ]
     return ui.card(body, _open_actions(round_, response, now))
@@ -297,8 +283,8 @@ def welcome_card(
 
 def status_card(round_: Round, organisation: Organisation, response: Response | None, now: datetime) -> dict[str, Any]:
     body = [
-        ui.heading(t("status.title", organisation=escape(organisation.name))),
-        ui.fact_set([(t("state.label"), state_text(response))]),
+        ui.sentence("status.title", organisation=Config(organisation.name), size="Large", weight="Bolder"),
+        ui.sentence("state.line", state=state_phrase(response)),
         ui.text(deadline_text(round_, now), weight="Bolder"),
     ]
     return ui.card(body, _open_actions(round_, response, now))
@@ -311,4 +297,4 @@ def _open_actions(round_: Round, response: Response | None, now: datetime) -> li
     title = {ResponseState.NOT_STARTED: "action.start", ResponseState.SUBMITTED: "action.show_submitted"}.get(
         state, "action.resume"
     )
-    return [ui.execute(t(title), VERB_OPEN, {"r": round_.id}, style="positive", inputs=False)]
+    return [ui.execute(t(title), SurveyOpen(verb="survey.open", r=round_.id), style="positive", inputs=False)]

@@ -1,8 +1,8 @@
 """Cards of the timetable and the reminders: the timetable per role, the date-moving card, the
 `muistuta` confirmation, and the reminder messages themselves (board channel and 1:1).
 
-Input ids of the date-moving card ("t.<phase>.date", "t.<phase>.time") are defined here and used by
-the payload model too.
+The county's, organisations' and people's names are configuration text; the names of people who
+moved dates are Teams display names, user text (cards/text.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ from typing import Any, Mapping, Sequence
 
 from cards import elements as ui
 from cards.catalogue import format_datetime, t
-from cards.escape import escape
+from cards.inputs import DATE_PREFIX
+from cards.payloads import (
+    ReminderSurvey, RemindCancel, RemindPreview, RemindSend, SurveyOpen, TimelineEdit, TimelineSave, TimelineShow,
+)
+from cards.text import Config, Phrase, User, phrase
 from hyte.reminders import (
+    FailureReason,
     PhaseState,
     ReminderId,
     Stage,
@@ -27,17 +32,7 @@ from hyte.reminders import (
 from hyte.responses import Response, ResponseState
 from hyte.round import HELSINKI, Organisation, Phase, Round, Timetable
 
-DATE_PREFIX = "t."
-VERB_SHOW = "timeline.show"
-VERB_EDIT = "timeline.edit"
-VERB_SAVE = "timeline.save"
-VERB_REMIND_PREVIEW = "remind.preview"
-VERB_REMIND_SEND = "remind.send"
-VERB_REMIND_CANCEL = "remind.cancel"
-VERB_REMINDER_SURVEY = "reminder.survey"
-VERB_SURVEY_OPEN = "survey.open"
-
-Notice = tuple[str, ui.Color]
+Notice = tuple[Phrase, ui.Color]
 
 
 class Role(StrEnum):
@@ -80,6 +75,8 @@ def when(now: datetime, at: datetime) -> str:
         return t("when.today")
     if days == 1:
         return t("when.tomorrow")
+    if days == -1:
+        return t("when.yesterday")
     if days < 0:
         return t("when.past", days=-days)
     return t("when.days", days=days)
@@ -98,51 +95,55 @@ class TeamPanel:
 
     upcoming: Sequence[tuple[datetime, str, int]] = ()
     """(due, reminder id, number of targets)"""
-    unreachable: Sequence[tuple[str, str, datetime]] = ()
-    """(person's name, reason as text, when)"""
-    failed: Sequence[tuple[str, str, str, datetime]] = ()
-    """(reminder id, target's name, reason as text, when)"""
+    unreachable: Sequence[tuple[Config | str, FailureReason | None, datetime]] = ()
+    """(person's name, why, when); a name is configuration text, or a catalogue text"""
+    failed: Sequence[tuple[str, Config | str, FailureReason | None, datetime]] = ()
+    """(reminder id, target's name, why, when)"""
     changes: Sequence[TimetableChange] = field(default_factory=tuple)
     revision: int = 0
+
+
+def reason_text(reason: FailureReason | None) -> str:
+    return t(f"reach.{(reason or FailureReason.ERROR).value}")
 
 
 def todo_text(
     round_: Round, role: Role, now: datetime, *, organisation: Organisation | None = None,
     response_state: ResponseState | None = None, submitted: int = 0, total: int = 0,
-) -> str:
+) -> Phrase:
     timetable = round_.timetable
     current = stage(timetable, now)
     key = f"timeline.todo.{role.value}.{current.value}"
     if (role is Role.REPRESENTATIVE and current is Stage.SURVEY_OPEN
             and response_state in (ResponseState.SUBMITTED, ResponseState.SUBMITTED_WITH_CHANGES)):
         key += ".submitted"
-    return t(key, organisation=escape(organisation.name) if organisation else "", submitted=submitted, total=total,
-             **_dates(timetable))
+    return phrase(key, organisation=Config(organisation.name) if organisation else "", submitted=submitted,
+                  total=total, **_dates(timetable))
 
 
 def timeline_card(
-    round_: Round, now: datetime, role: Role, todo: str, *, panel: TeamPanel | None = None,
+    round_: Round, now: datetime, role: Role, todo: Phrase, *, panel: TeamPanel | None = None,
     notice: Notice | None = None, survey_action: str | None = None,
 ) -> dict[str, Any]:
     """Every phase with its date and state, what the person is expected to do now, and for the
     HYTE team the coming reminders, people not reached, failures and recorded changes."""
     timetable = round_.timetable
     body: list[ui.Element] = [
-        ui.heading(t("timeline.title", year=round_.config.year)),
-        ui.text(t("timeline.subtitle", county=escape(round_.config.county)), subtle=True, spacing="None"),
-        _notice(notice),
+        ui.heading(t("timeline.title", year=round_.year)),
+        ui.sentence("timeline.subtitle", county=Config(round_.config.county), subtle=True, spacing="None"),
+        ui.notice_box(notice),
     ]
     for row in phase_rows(timetable, now):
         body.append(_phase_row(row.phase, row.at, row.state))
     body.append(ui.subheading(t("timeline.todo_title")))
-    body.append(ui.text(todo))
+    body.append(ui.sentence(todo.key, **todo.params))
     actions: list[ui.Element] = []
     if survey_action:
-        actions.append(ui.execute(t(survey_action), VERB_SURVEY_OPEN, {"r": round_.id}, style="positive"))
+        actions.append(ui.execute(t(survey_action), SurveyOpen(r=round_.id), style="positive"))
     if panel is not None:
         body.extend(_team_panel(round_, now, panel))
-        actions.append(ui.execute(t("action.move_dates"), VERB_EDIT, {"r": round_.id}, inputs=False))
-        actions.append(ui.execute(t("action.remind_preview"), VERB_REMIND_PREVIEW, {"r": round_.id}, inputs=False))
+        actions.append(ui.execute(t("action.move_dates"), TimelineEdit(r=round_.id), inputs=False))
+        actions.append(ui.execute(t("action.remind_preview"), RemindPreview(r=round_.id), inputs=False))
     return ui.card(body, actions)
 
 
@@ -165,44 +166,38 @@ def _phase_row(phase: Phase, at: datetime, state: PhaseState) -> ui.Element:
 
 def _team_panel(round_: Round, now: datetime, panel: TeamPanel) -> list[ui.Element]:
     elements: list[ui.Element] = [ui.subheading(t("timeline.reminders_title"))]
-    if panel.upcoming:
-        lines = [
-            t("timeline.reminder_line", at=format_datetime(due), label=reminder_label(reminder),
-              count=t("timeline.recipients_one") if count == 1 else t("timeline.recipients", count=count))
-            for due, reminder, count in panel.upcoming
-        ]
-        elements.append(ui.text("\n".join(f"- {line}" for line in lines)))
-    else:
+    for due, reminder, count in panel.upcoming:
+        recipients = t("timeline.recipients_one") if count == 1 else t("timeline.recipients", count=count)
+        elements.append(ui.sentence("timeline.reminder_line", at=format_datetime(due), label=reminder_label(reminder),
+                                    count=recipients, bullet=True, spacing="None"))
+    if not panel.upcoming:
         elements.append(ui.text(t("timeline.no_reminders"), subtle=True))
     if panel.unreachable:
         elements.append(ui.subheading(t("timeline.unreachable_title")))
-        lines = [t("timeline.unreachable_line", name=escape(name), reason=reason, at=format_datetime(at))
-                 for name, reason, at in panel.unreachable]
-        elements.append(ui.text("\n".join(f"- {line}" for line in lines), color="attention"))
+        elements += [
+            ui.sentence("timeline.unreachable_line", name=name, reason=reason_text(reason), at=format_datetime(at),
+                        color="attention", bullet=True, spacing="None")
+            for name, reason, at in panel.unreachable
+        ]
     if panel.failed:
         elements.append(ui.subheading(t("timeline.failed_title")))
-        lines = [t("timeline.failed_line", label=reminder_label(reminder), target=escape(target), reason=reason,
-                   at=format_datetime(at))
-                 for reminder, target, reason, at in panel.failed]
-        elements.append(ui.text("\n".join(f"- {line}" for line in lines), color="attention"))
+        elements += [
+            ui.sentence("timeline.failed_line", label=reminder_label(reminder), target=target,
+                        reason=reason_text(reason), at=format_datetime(at), color="attention", bullet=True,
+                        spacing="None")
+            for reminder, target, reason, at in panel.failed
+        ]
     if panel.changes:
         elements.append(ui.subheading(t("timeline.changes_title")))
-        lines = []
         for change in panel.changes:
-            for phase, (old, new) in change.moves.items():
-                lines.append(t("timeline.change_line", at=format_datetime(change.at),
-                               by=escape(change.by_name or t("timeline.someone")), phase=phase_label(phase),
-                               old=format_datetime(old), new=format_datetime(new)))
-        elements.append(ui.text("\n".join(f"- {line}" for line in lines), subtle=True))
+            by = User(change.by_name) if change.by_name else t("timeline.someone")
+            elements += [
+                ui.sentence("timeline.change_line", at=format_datetime(change.at), by=by, phase=phase_label(phase),
+                            old=format_datetime(old), new=format_datetime(new), subtle=True, bullet=True,
+                            spacing="None")
+                for phase, (old, new) in change.moves.items()
+            ]
     return elements
-
-
-def _notice(notice: Notice | None) -> ui.Element:
-    if notice is None:
-        return {}
-    message, color = notice
-    style = {"attention": "attention", "warning": "warning", "good": "good"}.get(color, "emphasis")
-    return ui.container([ui.text(message, color=color)], style=style, spacing="Medium")
 
 
 # Moving dates -------------------------------------------------------------------------------------
@@ -210,7 +205,7 @@ def _notice(notice: Notice | None) -> ui.Element:
 
 def dates_card(
     round_: Round, revision: int, *, values: Mapping[Phase, tuple[str | None, str | None]] | None = None,
-    errors: Mapping[Phase, str] | None = None, notice: Notice | None = None,
+    errors: Mapping[Phase, Phrase] | None = None, notice: Notice | None = None,
 ) -> dict[str, Any]:
     """A date and a time input per phase, prefilled with the effective timetable (or what was
     typed, when it was refused), each phase's error under it."""
@@ -218,7 +213,7 @@ def dates_card(
     errors = errors or {}
     body: list[ui.Element] = [
         ui.heading(t("dates.title")),
-        _notice(notice),
+        ui.notice_box(notice),
         ui.text(t("dates.intro"), subtle=True),
     ]
     for phase in Phase:
@@ -241,15 +236,16 @@ def dates_card(
             ],
         })
         if phase in errors:
-            body.append(ui.error_text(errors[phase]))
+            body.append(ui.sentence(errors[phase].key, color="attention", size="Small", spacing="None",
+                                    **errors[phase].params))
     for element in body:
         for column in element.get("columns", []) if isinstance(element, dict) else []:
             for item in column["items"]:
                 if item.get("value") is None:
                     item.pop("value", None)
     actions = [
-        ui.execute(t("action.save_dates"), VERB_SAVE, {"r": round_.id, "v": revision}, style="positive"),
-        ui.execute(t("action.cancel"), VERB_SHOW, {"r": round_.id}, inputs=False),
+        ui.execute(t("action.save_dates"), TimelineSave(r=round_.id, v=revision), style="positive"),
+        ui.execute(t("action.cancel"), TimelineShow(r=round_.id), inputs=False),
     ]
     return ui.card(body, actions)
 
@@ -262,7 +258,7 @@ class PreviewLine:
     name: str
     organisation: str
     state: ResponseState
-    unreachable: str | None = None
+    unreachable: FailureReason | None = None
     """Why the person could not be reached last time, if so."""
 
 
@@ -273,26 +269,25 @@ def remind_preview_card(round_: Round, lines: Sequence[PreviewLine], batch: str)
         ui.text(t("remind.intro_one" if len(lines) == 1 else "remind.intro", count=len(lines),
                   closes=format_datetime(closes))),
     ]
-    rendered = []
     for line in lines:
         state = t("remind.state.draft" if line.state is ResponseState.DRAFT else "remind.state.not_started")
-        text = t("remind.line", name=escape(line.name), organisation=escape(line.organisation), state=state)
+        params = {"name": Config(line.name), "organisation": Config(line.organisation), "state": state}
         if line.unreachable:
-            text += t("remind.line_unreachable", reason=line.unreachable)
-        rendered.append(f"- {text}")
-    body.append(ui.text("\n".join(rendered)))
+            body.append(ui.sentence("remind.line_unreachable", reason=reason_text(line.unreachable), bullet=True,
+                                    spacing="None", **params))
+        else:
+            body.append(ui.sentence("remind.line", bullet=True, spacing="None", **params))
     body.append(ui.text(t("remind.confirm"), weight="Bolder", spacing="Medium"))
     actions = [
-        ui.execute(t("action.remind_send"), VERB_REMIND_SEND, {"r": round_.id, "batch": batch}, style="positive",
-                   inputs=False),
-        ui.execute(t("action.cancel"), VERB_REMIND_CANCEL, {"r": round_.id}, inputs=False),
+        ui.execute(t("action.remind_send"), RemindSend(r=round_.id, batch=batch), style="positive", inputs=False),
+        ui.execute(t("action.cancel"), RemindCancel(r=round_.id), inputs=False),
     ]
     return ui.card(body, actions)
 
 
 def message_card(round_: Round, text: str, *, color: ui.Color | None = None, timeline_button: bool = True) -> dict[str, Any]:
     """A short answer (a catalogue text) with a way back to the timetable."""
-    actions = [ui.execute(t("action.show_timeline"), VERB_SHOW, {"r": round_.id}, inputs=False)] if timeline_button else []
+    actions = [ui.execute(t("action.show_timeline"), TimelineShow(r=round_.id), inputs=False)] if timeline_button else []
     return ui.card([ui.text(text, color=color)], actions)
 
 
@@ -316,28 +311,27 @@ def announcement_card(
         closes=format_datetime(timetable.survey_closes), meeting=format_datetime(timetable.negotiation_meeting),
         submitted=submitted, total=total,
     )
-    body: list[ui.Element] = [ui.text(escape(round_.config.county), size="Small", subtle=True), ui.text(text)]
+    body: list[ui.Element] = [ui.config_text(round_.config.county, size="Small", subtle=True), ui.text(text)]
     actions: list[ui.Element] = []
     if reminder is ReminderId.SURVEY_OPEN:
         body.append(ui.text(t("announce.survey_open_hint"), size="Small", subtle=True))
-        actions.append(ui.execute(t("action.start"), VERB_REMINDER_SURVEY, {"r": round_.id}, style="positive",
-                                  inputs=False))
+        actions.append(ui.execute(t("action.start"), ReminderSurvey(r=round_.id), style="positive", inputs=False))
     return ui.card(body, actions)
 
 
 def nudge_card(round_: Round, organisation: Organisation, response: Response | None, now: datetime) -> dict[str, Any]:
     """The 1:1 reminder to a representative whose organisation has not submitted."""
     closes = round_.timetable.survey_closes
-    params = {"organisation": escape(organisation.name), "when": when(now, closes), "at": format_datetime(closes)}
+    params = {"organisation": Config(organisation.name), "when": when(now, closes), "at": format_datetime(closes)}
     if response is not None and response.state is ResponseState.DRAFT:
-        text = t("nudge.draft", saved_at=format_datetime(response.updated_at or now),
-                 by=escape(response.updated_by or ""), **params)
+        text = ui.sentence("nudge.draft", saved_at=format_datetime(response.updated_at or now),
+                           by=User(response.updated_by or "?"), **params)
         button = "action.resume"
     else:
-        text = t("nudge.not_started", **params)
+        text = ui.sentence("nudge.not_started", **params)
         button = "action.start"
-    body = [ui.text(t("nudge.title"), weight="Bolder"), ui.text(text)]
-    actions = [ui.execute(t(button), VERB_SURVEY_OPEN, {"r": round_.id}, style="positive", inputs=False)]
+    body = [ui.sentence("nudge.title", survey=Config(round_.survey.title), weight="Bolder"), text]
+    actions = [ui.execute(t(button), SurveyOpen(r=round_.id), style="positive", inputs=False)]
     return ui.card(body, actions)
 
 
@@ -351,5 +345,5 @@ def team_reminder_card(round_: Round, reminder: ReminderId, now: datetime) -> di
     }[reminder]
     text = t(f"team.{reminder.value}", when=when(now, anchor), at=format_datetime(anchor),
              summary=format_datetime(timetable.summary_to_government))
-    actions = [ui.execute(t("action.show_timeline"), VERB_SHOW, {"r": round_.id}, inputs=False)]
-    return ui.card([ui.text(escape(round_.config.county), size="Small", subtle=True), ui.text(text)], actions)
+    actions = [ui.execute(t("action.show_timeline"), TimelineShow(r=round_.id), inputs=False)]
+    return ui.card([ui.config_text(round_.config.county, size="Small", subtle=True), ui.text(text)], actions)

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any, Mapping
 
 from cards.catalogue import format_datetime, t
-from cards.escape import escape
+from cards.text import User, phrase
 from cards.timeline import dates_card, phase_label
 from hyte.round import HELSINKI, Phase, Round
 
@@ -123,9 +123,9 @@ def conflict(revision: int, by: str | None, at: datetime | None) -> DatesForm:
 
 
 def render(outcome: DatesForm, round_: Round) -> dict[str, Any]:
-    errors = {phase: t(key, **params) for phase, (key, params) in outcome.errors.items()}
+    errors = {phase: phrase(key, **params) for phase, (key, params) in outcome.errors.items()}
     notice = None
     if outcome.stale_at is not None:
-        notice = (t("dates.stale", by=escape(outcome.stale_by) if outcome.stale_by else t("timeline.someone"), at=format_datetime(outcome.stale_at)),
-                  "warning")
+        by = User(outcome.stale_by) if outcome.stale_by else t("timeline.someone")
+        notice = (phrase("dates.stale", by=by, at=format_datetime(outcome.stale_at)), "warning")
     return dates_card(round_, outcome.revision, values=outcome.typed, errors=errors, notice=notice)

@@ -9,6 +9,11 @@ Two levels:
   texts within their length limits. Missing answers are fine.
 - strict (next, submit): also required answers, the "Jokin muu, mikä" text, exclusive options
   not combined, a method's evidence level.
+
+A "Jokin muu, mikä" text written without ticking the option chooses the option (as Forms and
+Webropol do), unless an exclusive option is chosen: that stays an error.
+
+`answer_lines` is the one way an answer is turned into text people read, on cards and in exports.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ class ErrorCode(StrEnum):
     TOO_LONG = "too_long"
     WRONG_TYPE = "wrong_type"
     OTHER_TEXT_REQUIRED = "other_text_required"
-    OTHER_TEXT_WITHOUT_OTHER = "other_text_without_other"
+    OTHER_TEXT_WITH_EXCLUSIVE = "other_text_with_exclusive"
     EXCLUSIVE_COMBINED = "exclusive_combined"
     METHOD_NAME_REQUIRED = "method_name_required"
     METHOD_LEVEL_REQUIRED = "method_level_required"
@@ -155,13 +160,18 @@ def _multi(question: MultiChoiceQuestion, raw: object, strict: bool) -> tuple[di
     errors: list[FieldError] = []
     if any(item not in options for item in selected):
         return None, [FieldError(question.id, ErrorCode.NOT_AN_OPTION)]
+    other_option = question.other_option
+    if other and other_option is None:
+        return None, [FieldError(question.id, ErrorCode.NOT_AN_OPTION, {}, "other")]
     if other and len(other) > question.other_max_length:
         errors.append(FieldError(question.id, ErrorCode.TOO_LONG, {"max": question.other_max_length}, "other"))
+    exclusive = [options[i] for i in selected if options[i].exclusive]
+    if other and other_option is not None and other_option.id not in selected and not exclusive:
+        selected.append(other_option.id)  # a written "other" text chooses its option
     # Keep the survey's order, whatever order the client sent.
     selected = [o.id for o in question.options if o.id in selected]
     needs_text = [options[i] for i in selected if options[i].needs_text]
     if strict:
-        exclusive = [options[i] for i in selected if options[i].exclusive]
         if exclusive and len(selected) > 1:
             errors.append(
                 FieldError(question.id, ErrorCode.EXCLUSIVE_COMBINED, {"option": exclusive[0].label})
@@ -170,8 +180,9 @@ def _multi(question: MultiChoiceQuestion, raw: object, strict: bool) -> tuple[di
             errors.append(
                 FieldError(question.id, ErrorCode.OTHER_TEXT_REQUIRED, {"option": needs_text[0].label}, "other")
             )
-        if other and not needs_text:
-            errors.append(FieldError(question.id, ErrorCode.OTHER_TEXT_WITHOUT_OTHER, {}, "other"))
+        if other and exclusive and len(selected) == 1:
+            errors.append(FieldError(question.id, ErrorCode.OTHER_TEXT_WITH_EXCLUSIVE,
+                                     {"option": exclusive[0].label, "other": other_option.label}, "other"))
     if errors:
         return None, errors
     if not selected and not other:
@@ -236,9 +247,91 @@ def _methods(question: MethodsQuestion, raw: object, strict: bool) -> tuple[dict
             errors.append(FieldError(question.id, ErrorCode.METHOD_LEVEL_REQUIRED, {"area": area.numeral}, area.id))
         areas[area.id] = {"name": name, "description": description, "level": level}
     if strict and none_chosen and areas:
-        errors.append(FieldError(question.id, ErrorCode.METHODS_NONE_COMBINED, {"option": question.none_option.label}))
+        errors.append(FieldError(question.id, ErrorCode.METHODS_NONE_COMBINED, {"numeral": question.none_numeral}))
     if errors:
         return None, errors
     if not none_chosen and not areas:
         return None, []
     return {"none": none_chosen, "areas": areas}, []
+
+
+# Answers as text -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One line of an answer as people read it: a catalogue text (`key`) and its parameters. The
+    parameters named in `written` are text a person wrote; the others are the survey's own texts
+    and numbers. Cards show the two kinds differently; exports write both as they are."""
+
+    key: str
+    params: Mapping[str, object]
+    written: frozenset[str] = frozenset()
+
+
+def answer_lines(question: Question, answer: Answer | None) -> list[AnswerLine]:
+    """A stored answer as lines (labels, never ids); an unknown shape gives no lines."""
+    if answer is None:
+        return []
+    try:
+        return _lines(question, answer)
+    except (AttributeError, TypeError):
+        return []
+
+
+def _lines(question: Question, answer: Answer) -> list[AnswerLine]:
+    match question:
+        case SingleChoiceQuestion():
+            return [AnswerLine("survey.answer_option", {"label": o.label}) for o in question.options if o.id == answer]
+        case MultiChoiceQuestion():
+            selected = answer.get("selected") or []
+            lines = [AnswerLine("survey.answer_option", {"label": o.label})
+                     for o in question.options if o.id in selected and not o.needs_text]
+            other_option = question.other_option
+            if answer.get("other"):
+                label = other_option.label if other_option is not None else ""
+                lines.append(AnswerLine("survey.review_other", {"option": label, "text": answer["other"]},
+                                        frozenset({"text"})))
+            return lines
+        case ScaleQuestion():
+            return [AnswerLine("survey.answer_scale", {
+                "value": answer, "min": question.min, "max": question.max,
+                "min_label": question.min_label, "max_label": question.max_label,
+            })]
+        case TextQuestion():
+            return [AnswerLine("survey.answer_text", {"text": answer}, frozenset({"text"}))]
+        case MethodsQuestion():
+            return _method_lines(question, answer)
+    return []
+
+
+def _method_lines(question: MethodsQuestion, answer: Mapping[str, Any]) -> list[AnswerLine]:
+    lines: list[AnswerLine] = []
+    for area in question.areas:
+        entry = (answer.get("areas") or {}).get(area.id)
+        if not entry:
+            continue
+        params: dict[str, object] = {"numeral": area.numeral, "area": area.label, "name": entry.get("name") or ""}
+        level = question.evidence_levels.get(entry.get("level")) if entry.get("level") else None
+        if level:
+            lines.append(AnswerLine("survey.review_method_level", {**params, "level": level}, frozenset({"name"})))
+        else:
+            lines.append(AnswerLine("survey.review_method", params, frozenset({"name"})))
+        if entry.get("description"):
+            lines.append(AnswerLine("survey.review_method_description", {"description": entry["description"]},
+                                    frozenset({"description"})))
+    if answer.get("none"):
+        lines.append(none_line(question))
+    return lines
+
+
+def none_line(question: MethodsQuestion) -> AnswerLine:
+    """The "cannot name one now" choice, numbered as the survey numbers it."""
+    if question.none_numeral:
+        return AnswerLine("survey.numbered", {"numeral": question.none_numeral, "label": question.none_option.label})
+    return AnswerLine("survey.answer_option", {"label": question.none_option.label})
+
+
+def answer_text(question: Question, answer: Answer | None, translate: Any, separator: str = "\n") -> str:
+    """An answer as plain text (exports): its lines through the catalogue function, joined."""
+    return separator.join(translate(line.key, **line.params) for line in answer_lines(question, answer))

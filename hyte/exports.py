@@ -20,8 +20,9 @@ from datetime import datetime
 from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from hyte.answers import answer_text
 from hyte.results import Distribution, GoalRanking, SurveySummary, TextResult
-from hyte.survey import LegalTopic, MethodsQuestion, MultiChoiceQuestion, ScaleQuestion, SingleChoiceQuestion, Survey
+from hyte.survey import LegalTopic, Survey
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,35 +64,6 @@ def _local(at: datetime | None) -> datetime | None:
 
 
 # Excel --------------------------------------------------------------------------------------------
-
-
-def answer_text(question, answer: Any, t: Translate) -> str:
-    """One stored answer as plain text (labels, not ids)."""
-    if answer is None:
-        return ""
-    match question:
-        case SingleChoiceQuestion():
-            return next((o.label for o in question.options if o.id == answer), str(answer))
-        case ScaleQuestion():
-            return str(answer)
-        case MultiChoiceQuestion():
-            labels = {o.id: o.label for o in question.options}
-            chosen = [labels.get(i, i) for i in answer.get("selected") or [] if i != "other" or not answer.get("other")]
-            if answer.get("other"):
-                chosen.append(t("survey.review_other", text=answer["other"]))
-            return "; ".join(chosen)
-        case MethodsQuestion():
-            if answer.get("none"):
-                return question.none_option.label
-            parts = []
-            for area in question.areas:
-                entry = (answer.get("areas") or {}).get(area.id)
-                if entry and entry.get("name"):
-                    level = question.evidence_levels.get(entry.get("level"), "") if entry.get("level") else ""
-                    parts.append(f"{area.numeral}: {entry['name']} ({level})" + (f" – {entry['description']}" if entry.get("description") else ""))
-            return "\n".join(parts)
-        case _:
-            return str(answer)
 
 
 def write_xlsx(summary: SurveySummary, survey: Survey, notes: Sequence[ExportNote], t: Translate) -> bytes:
@@ -244,9 +216,12 @@ def write_docx(
                             )
                         if not proposals:
                             document.add_paragraph(t("results.no_methods"), style="List Bullet 2")
-                    if methods[question.id].none_organisations:
-                        document.add_paragraph(t("results.methods_none", label=methods[question.id].none_label,
-                                                 count=len(methods[question.id].none_organisations)))
+                    result = methods[question.id]
+                    if result.none_organisations:
+                        count = len(result.none_organisations)
+                        option = result.none_numeral or f"\u201d{result.none_label}\u201d"
+                        document.add_paragraph(t("results.methods_none_one" if count == 1 else "results.methods_none",
+                                                 option=option, count=count))
                 elif question.id in texts:
                     _themes(document, texts[question.id], t)
         if topic is LegalTopic.COOPERATION and workshop:
@@ -277,7 +252,7 @@ def _ranking(document, ranking: GoalRanking, counted: int, chart, t: Translate) 
             style="List Number",
         )
     if ranking.others:
-        document.add_paragraph(t("results.other_texts"))
+        document.add_paragraph(t("results.other_texts", option=ranking.other_label))
         for other in ranking.others:
             document.add_paragraph(f"{other.text} ({other.organisation.name})", style="List Bullet")
 

@@ -347,6 +347,24 @@ class JobState(StrEnum):
     """The person cannot be reached (not in the board's team, or has blocked the bot)."""
 
 
+class FailureReason(StrEnum):
+    """Why a reminder did not reach its target, as the HYTE team is told (catalogue "reach.<value>").
+    The connector's own words stay in the log and in `Job.last_error`, never on a card."""
+
+    NOT_IN_TEAM = "not_in_team"
+    """Not a member of the board's team, and no conversation with the bot to write into."""
+    BLOCKED = "blocked"
+    """Teams refused with 403: the person blocked or removed the bot."""
+    NO_BOARD_TEAM = "no_board_team"
+    """The bot is not in the board's team yet, so it cannot reach anyone through it."""
+    REFUSED = "refused"
+    """Teams refused the message for good (a 4xx no retry fixes)."""
+    UNAVAILABLE = "unavailable"
+    """Teams kept failing (throttling, 5xx) until the attempts ran out."""
+    ERROR = "error"
+    """The bot itself failed while sending."""
+
+
 FINAL_STATES = frozenset({JobState.SENT, JobState.SKIPPED, JobState.FAILED, JobState.UNREACHABLE})
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=10)
@@ -373,6 +391,9 @@ class Job:
     state: JobState
     attempts: int
     last_error: str | None = None
+    """What went wrong, in the connector's or the code's words: for the log and the operator."""
+    reason: FailureReason | None = None
+    """Why a failed or unreachable job did not reach its target, as people are told."""
     claim: str | None = None
     sent_at: datetime | None = None
     updated_at: datetime | None = None
@@ -392,7 +413,8 @@ class JobRepository(Protocol):
         ...
 
     async def finish(self, job: Job, state: JobState, at: datetime, *, error: str | None = None,
-                     conversation_id: str | None = None, activity_id: str | None = None) -> bool: ...
+                     reason: FailureReason | None = None, conversation_id: str | None = None,
+                     activity_id: str | None = None) -> bool: ...
 
     async def retry_later(self, job: Job, at: datetime, retry_at: datetime, error: str) -> bool: ...
 

@@ -177,6 +177,8 @@ class GoalRanking:
     """Options chosen at least once, most chosen first (ties in the survey's order)."""
     others: tuple[OtherText, ...]
     """The "Jokin muu, mikä" texts."""
+    other_label: str = ""
+    """The label of the option those texts were written for ("Jokin muu, mikä")."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ class MethodsResult:
     none_label: str
     none_organisations: tuple[Organisation, ...]
     """Organisations that answered "cannot name one now"."""
+    none_numeral: str | None = None
+    """How the survey numbers that choice ("VII"), if it does."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +250,9 @@ class SurveySummary:
     texts: tuple[TextResult, ...]
     topics: dict[str, tuple[LegalTopic, ...]] = field(default_factory=dict)
     """Section id -> the legal topics it informs (from the survey file)."""
+    section_titles: dict[str, str] = field(default_factory=dict)
+    """Section id -> its title: question numbers restart in every section, so a question is
+    referred to with its section's title."""
     submitted: tuple[tuple[Organisation, dict[str, Any]], ...] = ()
     """The counted answers, by organisation (for the exports)."""
 
@@ -292,13 +299,14 @@ def summarise(round_: Round, responses: Iterable[Response], now: datetime) -> Su
                     texts.append(_texts(question, section.id, counted, round_.thesaurus))
     return SurveySummary(
         round_id=round_.id,
-        year=round_.config.year,
+        year=round_.year,
         status=status,
         distributions=tuple(distributions),
         goal_rankings=tuple(rankings),
         methods=tuple(methods),
         texts=tuple(texts),
         topics={s.id: s.topics for s in round_.survey.sections},
+        section_titles={s.id: s.title for s in round_.survey.sections},
         submitted=tuple(counted),
     )
 
@@ -328,7 +336,9 @@ def _rank(question: MultiChoiceQuestion, section_id: str, counted) -> GoalRankin
         (RankedGoal(o.id, o.label, tuple(chosen[o.id])) for o in question.options if chosen[o.id]),
         key=lambda goal: (-goal.count, position[goal.option_id]),
     )
-    return GoalRanking(question.id, question.number, question.text, section_id, tuple(goals), tuple(others))
+    other_label = question.other_option.label if question.other_option is not None else ""
+    return GoalRanking(question.id, question.number, question.text, section_id, tuple(goals), tuple(others),
+                       other_label)
 
 
 def _methods(question: MethodsQuestion, section_id: str, counted) -> MethodsResult:
@@ -353,7 +363,8 @@ def _methods(question: MethodsQuestion, section_id: str, counted) -> MethodsResu
         (area, tuple(sorted(proposals[area.id], key=lambda p: EVIDENCE_ORDER.get(p.level, len(EVIDENCE_ORDER)))))
         for area in question.areas
     )
-    return MethodsResult(question.id, section_id, question.text, by_area, question.none_option.label, tuple(none))
+    return MethodsResult(question.id, section_id, question.text, by_area, question.none_option.label, tuple(none),
+                         question.none_numeral)
 
 
 def _texts(question: TextQuestion, section_id: str, counted, thesaurus: Thesaurus | None = None) -> TextResult:

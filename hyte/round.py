@@ -193,7 +193,9 @@ class RoundConfig(_Strict):
     id: RoundId
     county: str
     region: str
-    year: int = Field(ge=2023, le=2100)
+    year: int | None = Field(default=None, ge=2023, le=2100)
+    """The year of the negotiations; unset: the year of the negotiation meeting (so that a round
+    whose dates are relative to today, as the demo's, is named after the year its dates are in)."""
     tenant_id: str = Field(min_length=1)
     board_team_id: str | None = None
     """The advisory board's Teams team: its thread id ("19:…@thread.tacv2") or its Microsoft 365
@@ -243,6 +245,10 @@ class Round(BaseModel):
     @property
     def timetable(self) -> Timetable:
         return self.config.timetable
+
+    @property
+    def year(self) -> int:
+        return self.config.year or self.timetable.negotiation_meeting.astimezone(HELSINKI).year
 
     def organisation(self, organisation_id: str) -> Organisation:
         for organisation in self.config.organisations:

@@ -72,6 +72,11 @@ class MultiChoiceQuestion(_ChoiceQuestion):
     type: Literal["multi_choice"]
     other_max_length: int = Field(default=500, gt=0)
 
+    @property
+    def other_option(self) -> Option | None:
+        """The option whose text is written ("Jokin muu, mikä"), if the question has one."""
+        return next((o for o in self.options if o.needs_text), None)
+
 
 class ScaleQuestion(_Question):
     type: Literal["scale"]
@@ -104,6 +109,8 @@ class MethodsQuestion(_Question):
     type: Literal["methods"]
     areas: tuple[PriorityArea, ...] = Field(min_length=1)
     none_option: Option
+    none_numeral: str | None = None
+    """How the survey numbers the "cannot name one now" choice after the areas ("VII"), if it does."""
     evidence_levels: dict[EvidenceLevel, str]
     guidance: str
     name_max_length: int = Field(default=200, gt=0)

@@ -15,9 +15,9 @@ Settings (a flag wins over the environment variable):
 | --output           |                       | manifest/build/hyte-teams-app.zip |
 
 The bot's commands are not written in the template: both command lists (personal and team
-scope) come from the router's registry, titled with the Finnish name and described with the
-catalogue's text, the same registry `ohje`/`help` reads. The English localisation titles them
-with the English alias. The manifest is validated against Microsoft's schema in
+scope) come from the router's registry, titled with the natural Finnish name ("aloita työpaja")
+and described with the catalogue's text, the same registry `ohje`/`help` reads. The English
+localisation titles them with the English alias. The manifest is validated against Microsoft's schema in
 manifest/schema/ when the `jsonschema` package is installed (the test extras install it).
 """
 
@@ -163,7 +163,7 @@ def command_lists(router: Router) -> list[dict[str, Any]]:
     lists = []
     for scope in (PERSONAL, TEAM):
         commands = [
-            {"title": c.names[0], "description": _description(c, "fi")}
+            {"title": c.name, "description": _description(c, "fi")}
             for c in router.commands
             if scope in scopes_of(c)
         ]
@@ -191,7 +191,7 @@ def command_localisation(router: Router, language: str) -> dict[str, str]:
         in_scope = [c for c in router.commands if scope in scopes_of(c)]
         for position, command in enumerate(in_scope):
             prefix = f"bots[0].commandLists[{index}].commands[{position}]"
-            title = command.names[1] if len(command.names) > 1 else command.names[0]
+            title = command.english[0] if command.english else command.name
             keys[f"{prefix}.title"] = title[:MAX_TITLE]
             description = _description(command, language)
             if description is not None:

@@ -322,6 +322,8 @@ class ReminderJobRow(Base):
     claim: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    """Why a failed or unreachable job did not reach its target (hyte.reminders.FailureReason)."""
     conversation_id: Mapped[str | None] = mapped_column(String(512))
     activity_id: Mapped[str | None] = mapped_column(String(256))
     sent_at: Mapped[datetime | None]

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hyte.reminders import (
     Audience,
+    FailureReason,
     Job,
     JobState,
     PlannedJob,
@@ -146,8 +147,16 @@ def _job(row: ReminderJobRow) -> Job:
         id=row.id, tenant_id=row.tenant_id, round_id=row.round_id, reminder=row.reminder,
         audience=Audience(row.audience), target=row.target, organisation_id=row.organisation_id,
         due_at=row.due_at, expires_at=row.expires_at, state=JobState(row.state), attempts=row.attempts,
-        last_error=row.last_error, claim=row.claim, sent_at=row.sent_at, updated_at=row.updated_at,
+        last_error=row.last_error, reason=_reason(row.reason), claim=row.claim, sent_at=row.sent_at,
+        updated_at=row.updated_at,
     )
+
+
+def _reason(value: str | None) -> FailureReason | None:
+    try:
+        return FailureReason(value) if value else None
+    except ValueError:
+        return FailureReason.ERROR
 
 
 class SqlJobRepository:
@@ -233,11 +242,11 @@ class SqlJobRepository:
 
     async def finish(
         self, job: Job, state: JobState, at: datetime, *, error: str | None = None,
-        conversation_id: str | None = None, activity_id: str | None = None,
+        reason: FailureReason | None = None, conversation_id: str | None = None, activity_id: str | None = None,
     ) -> bool:
         """Record a claimed job's end; False if the claim was lost (another instance took over)."""
         values: dict[str, Any] = {"state": state.value, "claim": None, "lease_until": None, "retry_at": None,
-                                  "updated_at": at}
+                                  "reason": reason.value if reason is not None else None, "updated_at": at}
         if error is not None:
             values["last_error"] = error[:500]
         if state is JobState.SENT:

@@ -242,7 +242,7 @@ def test_a_newly_registered_command_appears_in_the_manifest():
     router = build_router()
     del router.commands[build.MAX_COMMANDS - 1:]  # the product's commands may fill all ten places
 
-    @router.command("testikomento", "testcommand", description="command.help", team_only=True)
+    @router.command("testikomento", english=("testcommand",), description="command.help", team_only=True)
     async def handler(turn):  # pragma: no cover - never called
         return None
 

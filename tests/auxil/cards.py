@@ -96,6 +96,27 @@ def with_teams_fallbacks(card: dict[str, Any]) -> dict[str, Any]:
     return replace(card)
 
 
+def block_text(element: dict[str, Any]) -> str | None:
+    """What a TextBlock or RichTextBlock shows, as one string (a RichTextBlock's runs joined)."""
+    if element.get("type") == "TextBlock":
+        return element["text"]
+    if element.get("type") == "RichTextBlock":
+        return "".join(run["text"] if isinstance(run, dict) else run for run in element["inlines"])
+    return None
+
+
+def shown_texts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock's and RichTextBlock's text of a card, in order (fallbacks included)."""
+    return [text for element in walk(card) if (text := block_text(element)) is not None]
+
+
+def markdown_texts(card: dict[str, Any]) -> list[str]:
+    """The texts Teams reads as Markdown: TextBlocks' (and FactSets', if any)."""
+    texts = [e["text"] for e in walk(card) if e.get("type") == "TextBlock"]
+    texts += [f[key] for e in walk(card) if e.get("type") == "FactSet" for f in e["facts"] for key in ("title", "value")]
+    return texts
+
+
 def assert_snapshot(folder: Path, name: str, card: dict[str, Any]) -> None:
     """The card equals its stored snapshot (folder/name.json); UPDATE_SNAPSHOTS=1 rewrites it."""
     path = folder / f"{name}.json"

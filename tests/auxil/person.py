@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auxil.cards import walk
+from auxil.cards import shown_texts, walk
 from auxil.connector import ConnectorStandIn
 from auxil.http import BotClient
 from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, personal_install, personal_message
@@ -18,14 +18,21 @@ CARD = "application/vnd.microsoft.card.adaptive"
 
 
 def texts(card: dict) -> str:
-    """All TextBlock texts and FactSet values of a card, one per line."""
-    lines = []
-    for element in walk(card):
-        if element.get("type") == "TextBlock":
-            lines.append(element["text"])
-        if element.get("type") == "FactSet":
-            lines.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
-    return "\n".join(lines)
+    """All TextBlock and RichTextBlock texts of a card, one per line."""
+    return "\n".join(shown_texts(card))
+
+
+def plain(text: str) -> str:
+    """A catalogue text as a RichTextBlock shows it: its `**bold**` is a bold run, not asterisks."""
+    return text.replace("**", "")
+
+
+def only_card(replies: list[dict]) -> dict:
+    """The one card of a one-message answer."""
+    assert len(replies) == 1, replies
+    (attachment,) = replies[0]["attachments"]
+    assert attachment["contentType"] == CARD
+    return attachment["content"]
 
 
 def inputs(card: dict) -> dict[str, Any]:

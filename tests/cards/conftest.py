@@ -6,7 +6,7 @@ fixture runs a test once per card; `cases` gives them all (the Microsoft parser 
 Node run).
 
 The answers are realistic, and their free texts (and the Teams display names) carry Markdown,
-mention and link injection attempts, so that every card also shows whether user text is escaped.
+mention and link injection attempts, so that every card also shows whether user text is neutralised.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ class CardCase:
     answers: dict[str, Any] = field(default_factory=dict)
     """Clean answers the card shows (a section's prefilled inputs, or the review/submitted lines)."""
     user_texts: tuple[str, ...] = ()
-    """User-written strings that this card must show escaped in a TextBlock."""
+    """User-written strings that this card must show, neutralised, in a RichTextBlock (never a TextBlock)."""
     representable: bool = True
     """Whether every value the card shows could have come from a Teams client (not a forged one)."""
 

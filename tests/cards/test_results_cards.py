@@ -1,11 +1,14 @@
 """The HYTE team's results cards (cards/results.py), every kind, for a realistic round: the status
 card with progress bars, the summary cards with Teams' charts, the all-answers cards, the download
 card; checked by Microsoft's parser (Teams' progress bar and chart elements through their
-fallbacks), user text escaped, every message under 80 KB, and snapshots."""
+fallbacks), user text neutralised, configuration text as typed, every message under 80 KB, and
+snapshots."""
 
 from __future__ import annotations
 
 import json
+
+import orjson
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,9 +16,11 @@ from typing import Any
 import pytest
 
 from auxil.cards import (
-    TEAMS_EXTENSION_ELEMENTS, assert_parsed_cleanly, assert_snapshot, walk, with_teams_fallbacks,
+    TEAMS_EXTENSION_ELEMENTS, assert_parsed_cleanly, assert_snapshot, block_text, markdown_texts, shown_texts, walk,
+    with_teams_fallbacks,
 )
-from cards.payloads import parse_payload
+from cards.payloads import ExportConsent, parse_payload
+from cards.text import neutralise
 from cards.results import (
     answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards, team_status_card,
 )
@@ -29,6 +34,8 @@ ROUND = load_round(DEMO_ROUND, today=TODAY)
 AT = NOW - timedelta(hours=1)
 INJECTED = "Kuopio **Boss** <at>Kaikki</at> [x](http://evil.example) www.evil.example"
 """Answers, "other" goals and method names are user text: Markdown, mentions and links must show as text."""
+COUNTY = "Pohjois-Savon *hyvinvointi*alue [HVA] (2024)"
+"""Configuration text that looks like Markdown: shown exactly as typed."""
 MAX_MESSAGE_BYTES = 80_000
 SENTENCES = [
     "Yhteistyö järjestöjen kanssa vahvistuu kunnissa.",
@@ -70,7 +77,7 @@ def _responses(long: bool) -> list[Response]:
     for i, org in enumerate(organisations[:-2]):
         text = " ".join([SENTENCES[i % 6], SENTENCES[(i + 1) % 6], INJECTED])
         if long:
-            text = (text + " " + "Järjestöt. [a](b) -*_- " * 100)[:2000]  # escaping doubles the punctuation
+            text = (text + " " + "Äöäöä yöpöytää äöäöä. [a](b) *_ " * 100)[:2000]  # the worst case: ä ö ˍ take 2 bytes, ∗ 3
         a = _answers(i, text)
         out.append(Response(ResponseKey(DEMO_TENANT, ROUND.id, org), a, a, 2, AT, "X", AT, "Edustaja"))
     out.append(Response(ResponseKey(DEMO_TENANT, ROUND.id, organisations[-2]), _answers(0, INJECTED), None, 1, AT, "Y"))
@@ -80,11 +87,11 @@ def _responses(long: bool) -> list[Response]:
 def _cards() -> dict[str, dict[str, Any]]:
     summary = summarise(ROUND, _responses(long=False), NOW)
     big = summarise(ROUND, _responses(long=True), NOW)
-    cards = {"status": team_status_card(summary.status, INJECTED)}
-    cards |= {f"summary.{i}": card for i, card in enumerate(summary_cards(summary, INJECTED))}
-    cards |= {f"summary.big.{i}": card for i, card in enumerate(summary_cards(big, INJECTED))}
-    cards |= {f"answers.{i}": card for i, card in enumerate(answers_cards(summary.texts[0]))}
-    cards |= {f"answers.big.{i}": card for i, card in enumerate(answers_cards(big.texts[0]))}
+    cards = {"status": team_status_card(summary.status, COUNTY)}
+    cards |= {f"summary.{i}": card for i, card in enumerate(summary_cards(summary, COUNTY))}
+    cards |= {f"summary.big.{i}": card for i, card in enumerate(summary_cards(big, COUNTY))}
+    cards |= {f"answers.{i}": card for i, card in enumerate(answers_cards(summary, summary.texts[0]))}
+    cards |= {f"answers.big.{i}": card for i, card in enumerate(answers_cards(big, big.texts[0]))}
     cards["download"] = download_card([("Excel", "https://bot.example/api/exports/a.b"),
                                        ("Word", "https://bot.example/api/exports/c.d")], NOW)
     return cards
@@ -117,9 +124,8 @@ def test_envelope_actions_and_message_size(name: str):
     card = CARDS[name]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     assert all(element for element in card["body"])
-    for encoding in (False, True):  # True: as msrest sends it, non-ASCII escaped (ä -> \u00e4)
-        size = len(json.dumps(_message(card), ensure_ascii=encoding).encode())
-        assert size < MAX_MESSAGE_BYTES, (name, size)
+    size = len(orjson.dumps(_message(card)))  # as bot/outbound.py sends it: UTF-8 JSON
+    assert size < MAX_MESSAGE_BYTES, (name, size)
     for action in (a for e in walk(card) for a in e.get("actions", []) if isinstance(a, dict)):
         if action["type"] == "Action.Execute":
             payload = parse_payload(action["data"])
@@ -137,32 +143,52 @@ def test_teams_elements_have_fallbacks_that_show_the_same_figures():
     charts = [e for e in walk(summary) if str(e.get("type", "")).startswith("Chart.")]
     assert {c["type"] for c in charts} <= TEAMS_EXTENSION_ELEMENTS and len(charts) >= 5
     for chart in charts:
-        assert chart["fallback"]["type"] == "TextBlock"
+        assert chart["fallback"]["type"] == "Container"
+        lines = shown_texts(chart["fallback"])
         for point in chart["data"]:
-            assert f"{point['x']}: {point['y']}" in chart["fallback"]["text"]
+            assert any(line.endswith(f"{point['x']}: {point['y']}") or line.endswith(f"{point['x']}: {point['y']} %")
+                       for line in lines), point
 
 
 def test_microsofts_parser_finds_no_errors_with_teams_elements_as_their_fallbacks(tmp_path: Path):
     assert_parsed_cleanly({name: with_teams_fallbacks(card) for name, card in CARDS.items()}, tmp_path)
 
 
-def test_user_text_shows_escaped():
-    for name in ("status", "summary.0", "answers.0"):
-        shown = "\n".join(str(e.get("text", "")) for e in walk(CARDS[name]) if e.get("type") == "TextBlock")
-        shown += "\n".join(str(e.get("title", "")) + json.dumps(e.get("data", [])) for e in walk(CARDS[name])
-                           if str(e.get("type", "")).startswith("Chart."))
-        assert "Kuopio \\*\\*Boss\\*\\* ‹at›Kaikki‹/at› \\[x\\]\\(http\u2060:" in shown, name
-        assert "<at>" not in shown and "**Boss**" not in shown and "http://evil" not in shown, name
-        assert "www\u2060\\.evil" in shown, name
+def test_user_text_shows_neutralised_and_never_as_markdown():
+    for name in ("summary.0", "answers.0"):
+        markdown = "\n".join(markdown_texts(CARDS[name]))
+        shown = "\n".join(shown_texts(CARDS[name]))
+        charts = json.dumps([e for e in walk(CARDS[name]) if str(e.get("type", "")).startswith("Chart.")],
+                            ensure_ascii=False)
+        assert neutralise(INJECTED) in shown, name
+        assert "Kuopio" not in markdown, name
+        for raw in ("<at>", "**Boss**", "http://evil", "www.evil", "\\"):
+            assert raw not in shown and raw not in charts, (name, raw)
+
+
+def test_configuration_text_shows_exactly_as_typed_never_as_markdown():
+    for name in ("status", "summary.0"):
+        assert COUNTY in shown_texts(CARDS[name])[0], name
+        assert not any("*hyvinvointi*" in text for text in markdown_texts(CARDS[name])), name
+    labels = [point["x"] for e in walk(CARDS["summary.0"]) if e.get("type") == "Chart.HorizontalBar" for point in e["data"]]
+    assert "Mielenterveys vahvistuu (erit. lapset ja nuoret)" in labels  # no backslash before "(" or "."
+
+
+def test_questions_are_named_with_their_section():
+    """Question numbers restart in every section: "1" alone would be ambiguous."""
+    headings = [text for text in shown_texts(CARDS["summary.0"]) if ", kysymys " in text]
+    assert "Seuranta, kysymys 1: Miten toivoisitte" in "\n".join(headings)
+    assert block_text(CARDS["answers.0"]["body"][0]).startswith("Kaikki vastaukset: Tavoitteet ja toimenpiteet, kysymys 2")
 
 
 def test_file_consent_and_file_info_attachments():
     """Not Adaptive Cards: Teams' own file cards, checked for the fields Teams requires."""
-    context = {"verb": "export.upload", "r": ROUND.id, "kind": "xlsx"}
-    consent = file_consent_attachment("HYTE-ennakkokysely 2024.xlsx", 12345, context)
+    consent = file_consent_attachment("HYTE-ennakkokysely 2024.xlsx", 12345, ROUND.id, "xlsx")
     assert consent["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
     assert consent["content"]["sizeInBytes"] == 12345
-    assert consent["content"]["acceptContext"] == consent["content"]["declineContext"] == context
+    context = consent["content"]["acceptContext"]
+    assert context == consent["content"]["declineContext"] == {"verb": "export.consent", "r": ROUND.id, "kind": "xlsx"}
+    assert parse_payload({**context, "action": "accept"}) == ExportConsent(r=ROUND.id, kind="xlsx", action="accept")
     assert "HYTE-ennakkokysely 2024.xlsx" in consent["content"]["description"]
     info = file_info_attachment("a.xlsx", "https://contoso.sharepoint.com/a.xlsx", "u-1", "xlsx")
     assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"

@@ -9,8 +9,9 @@
   refused with the same errors.
 - Actions: every Action.Execute's data (with the card's inputs when associatedInputs is auto)
   is a payload `parse_payload` accepts, for the card's round, section and version.
-- User text (answers and Teams names with Markdown, mention and link injection attempts) shows in
-  TextBlocks and facts only escaped, and nowhere else but in the inputs that hold it.
+- User text (answers and Teams names with Markdown, mention and link injection attempts) shows
+  only neutralised (cards/text.py), in RichTextBlock runs, never in a TextBlock (Markdown), and
+  nowhere else but in the inputs that hold it.
 - Size: each card stays under Teams' ~28 KB limit for a bot message, measured as Python's
   json.dumps sends it (non-ASCII as \\u escapes).
 - Snapshots: the JSON of a few representative cards is kept in tests/cards/snapshots/*.json.
@@ -31,12 +32,11 @@ from typing import Any, Iterator
 
 import pytest
 
-from auxil.cards import assert_snapshot
-from cards.catalogue import t
-from cards.escape import escape
+from auxil.cards import assert_snapshot, block_text, markdown_texts
 from cards.inputs import DESCRIPTION, LEVEL, NAME, NONE, OTHER, PREFIX, input_id, raw_answers
 from cards.payloads import SurveyGoTo, SurveyOpen, SurveyStep, SurveySubmit, parse_payload
-from cards.survey import review_card, section_card, submitted_card
+from cards.survey import error_element, review_card, section_card, submitted_card
+from cards.text import ASTERISK, GREATER_THAN, LESS_THAN, LOW_LINE, WORD_JOINER, neutralise
 from hyte.answers import validate_all, validate_section
 from hyte.survey import (
     MethodsQuestion,
@@ -85,16 +85,9 @@ def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [o for o in walk(card) if str(o.get("type", "")).startswith("Action.")]
 
 
-def markdown_texts(card: dict[str, Any]) -> list[str]:
-    """The strings Teams reads as Markdown: TextBlock texts and FactSet titles and values."""
-    texts = []
-    for o in walk(card):
-        if o.get("type") == "TextBlock":
-            texts.append(o["text"])
-        elif o.get("type") == "FactSet":
-            for fact in o["facts"]:
-                texts.extend([fact["title"], fact["value"]])
-    return texts
+def run_texts(card: dict[str, Any]) -> list[str]:
+    """The strings of RichTextBlocks' runs, which no Teams client but iOS reads as Markdown."""
+    return [block_text(o) for o in walk(card) if o.get("type") == "RichTextBlock"]
 
 
 def plain_strings(card: dict[str, Any]) -> list[str]:
@@ -380,25 +373,25 @@ def test_review_offers_every_section_and_submit(cardset):
 def test_review_shows_each_problem_at_its_question(cardset):
     """In the review, each problem is shown within its question's part (after its heading)."""
     card = cardset.CASES["review.problems"].card
-    blocks = [b for b in walk(card["body"]) if b.get("type") == "TextBlock"]
-    headings = {
-        f"{escape(q.number)}\\. {escape(q.text)}": q.id for q in cardset.SURVEY.questions
-    }
+    headings = {f"{q.number}. {q.text}": q.id for q in cardset.SURVEY.questions}
+    section_titles = {s.title for s in cardset.SURVEY.sections}
+    problems = [e for errors in validate_all(cardset.SURVEY, cardset.CASES["review.problems"].answers).values()
+                for e in errors]
+    error_texts = {block_text(error_element(error)) for error in problems}
     shown: dict[str, list[str]] = {}
     current = None
-    for block in blocks:
-        if block["text"] in headings:
-            current = headings[block["text"]]
-        elif block.get("color") == "attention" and current is not None:
-            shown.setdefault(current, []).append(block["text"])
-        if block.get("size") == "Medium":  # a section's subheading ends the last question's part
+    for block in card["body"]:
+        text = block_text(block)
+        if text in headings:
+            current = headings[text]
+        elif text in error_texts and current is not None:
+            shown.setdefault(current, []).append(text)
+        if text in section_titles:  # a section's subheading ends the last question's part
             current = None
     expected: dict[str, list[str]] = {}
-    partial = cardset.CASES["review.problems"].answers
-    for errors in validate_all(cardset.SURVEY, partial).values():
-        for error in errors:
-            expected.setdefault(error.question_id, []).append(t(f"error.{error.code.value}", **error.params))
-    assert shown == expected
+    for error in problems:
+        expected.setdefault(error.question_id, []).append(block_text(error_element(error)))
+    assert shown == expected and expected
 
 
 def test_cards_outside_the_window_offer_nothing(cardset):
@@ -410,18 +403,37 @@ def test_cards_outside_the_window_offer_nothing(cardset):
 # User text -------------------------------------------------------------------------------------
 
 
-def test_user_text_appears_only_escaped(case, cardset):
-    markdown = markdown_texts(case.card)
-    joined = "\n".join(markdown)
+def readable(shown: str) -> str:
+    """Shown text as a person reads it: word joiners are invisible, look-alikes read as the original."""
+    return shown.replace(WORD_JOINER, "").translate(LOOK_ALIKES)
+
+
+LOOK_ALIKES = str.maketrans({ASTERISK: "*", LOW_LINE: "_", LESS_THAN: "<", GREATER_THAN: ">"})
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def test_user_text_appears_only_neutralised_in_runs(case, cardset):
+    markdown = "\n".join(markdown_texts(case.card))
+    runs = "\n".join(run_texts(case.card))
+    run_lines = runs.split("\n")
     for text in cardset.INJECTIONS:
-        assert text not in joined, f"raw user text in a TextBlock of {case.name}: {text!r}"
-    for token in ("<at>", "</at>", "<b>", "<i>", "](http", "](javascript", "&lt;", "**Boss**", "`koulut`"):
-        assert token not in joined, f"{case.name}: {token!r} unescaped"
+        for line in _lines(text):
+            assert line not in markdown and neutralise(line) not in markdown, (
+                f"user text in a TextBlock (read as Markdown) of {case.name}: {line!r}")
+            if line != neutralise(line):  # a list, heading or link line starts a line of a run only neutralised
+                assert not any(shown.startswith(line) for shown in run_lines), f"{case.name}: {line!r} shown raw"
+    for token in ("<at>", "</at>", "<b>", "<i>", "](http", "](javascript", "**Boss**", "*digituki*", "\\"):
+        assert token not in markdown and token not in runs, f"{case.name}: {token!r} shown"
     for text in case.user_texts:
-        assert escape(text) in joined, f"{case.name}: {text!r} not shown (escaped)"
+        for line in _lines(text):
+            assert line in readable(runs), f"{case.name}: {line!r} not shown as typed"
     shown_plain = "\n".join(plain_strings(case.card))
     for text in cardset.INJECTIONS:
-        assert text not in shown_plain and escape(text) not in shown_plain, f"{case.name}: user text in a label"
+        for line in _lines(text):
+            assert line not in shown_plain and neutralise(line) not in shown_plain, f"{case.name}: user text in a label"
 
 
 def test_user_text_in_section_cards_is_only_in_input_values(section_case, cardset):

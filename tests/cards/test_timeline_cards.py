@@ -1,6 +1,7 @@
 """The timetable and reminder cards, every kind, checked as Teams uses them: Adaptive Card 1.5 with
-Action.Execute only, every button's data a payload the bot accepts, Teams names and connector
-reasons escaped, under Teams' size limit, and no errors from Microsoft's own parser."""
+Action.Execute only, every button's data a payload the bot accepts, Teams names neutralised,
+configured names as typed, failure reasons in Finnish, under Teams' size limit, and no errors from
+Microsoft's own parser."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from typing import Any
 
 import pytest
 
-from auxil.cards import assert_parsed_cleanly, assert_snapshot, walk
+from auxil.cards import assert_parsed_cleanly, assert_snapshot, markdown_texts, shown_texts, walk
+from cards.catalogue import t
 from cards.payloads import ReminderSurvey, RemindSend, TimelineSave, parse_payload
+from cards.text import Config, neutralise, phrase
 from cards.timeline import (
     PreviewLine, Role, TeamPanel, announcement_card, dates_card, message_card, nudge_card, remind_preview_card,
     team_reminder_card, timeline_card, todo_text,
 )
-from hyte.reminders import ReminderId, TimetableChange
+from hyte.reminders import FailureReason, ReminderId, TimetableChange
 from hyte.responses import Response, ResponseKey, ResponseState
 from hyte.round import HELSINKI, Phase, load_round
 
@@ -33,8 +36,9 @@ CARD_LIMIT = 28 * 1024
 def _cards() -> dict[str, dict[str, Any]]:
     panel = TeamPanel(
         upcoming=[(NOW, "survey_closing", 1), (NOW, "nonrespondents_early", 6), (NOW, "manual-" + "a" * 32, 2)],
-        unreachable=[("Pekka Nieminen", "ei ole neuvottelukunnan tiimissä", NOW)],
-        failed=[("survey_open", "neuvottelukunnan kanava", "lähetys epäonnistui: 503 \\*", NOW)],
+        unreachable=[(Config("Pekka Nieminen"), FailureReason.NOT_IN_TEAM, NOW)],
+        failed=[("survey_open", t("timeline.board_channel"), FailureReason.UNAVAILABLE, NOW),
+                ("nonrespondents_early", Config("Liisa Korhonen"), None, NOW)],
         changes=[TimetableChange(1, NOW, "aad", INJECTED, {Phase.SURVEY_CLOSES: (NOW, NOW)})],
         revision=1,
     )
@@ -47,13 +51,14 @@ def _cards() -> dict[str, dict[str, Any]]:
             survey_action="action.resume"),
         "timeline.hyte_team": timeline_card(ROUND, NOW, Role.HYTE_TEAM,
                                             todo_text(ROUND, Role.HYTE_TEAM, NOW, submitted=3, total=25), panel=panel,
-                                            notice=("Aikataulu päivitetty, muutettuja vaiheita 1.", "good")),
+                                            notice=(phrase("dates.saved", count=1), "good")),
         "dates": dates_card(ROUND, 1),
         "dates.errors": dates_card(ROUND, 1, values={p: ("2024-13-01", "25:00") for p in Phase},
-                                   errors={Phase.SURVEY_CLOSES: "Virhe"}, notice=("Vanha kortti", "warning")),
+                                   errors={Phase.SURVEY_CLOSES: phrase("dates.error.invalid")},
+                                   notice=(phrase("dates.unchanged"), "warning")),
         "remind.preview": remind_preview_card(ROUND, [
             PreviewLine("Maija Meikäläinen", KUOPIO.name, ResponseState.DRAFT),
-            PreviewLine(INJECTED, "Iisalmi", ResponseState.NOT_STARTED, "on estänyt botin"),
+            PreviewLine("Liisa *Korhonen*", "Iisalmen kaupunki", ResponseState.NOT_STARTED, FailureReason.BLOCKED),
         ], "b" * 32),
         "message": message_card(ROUND, "Muistutusta ei lähetetty."),
         "nudge.not_started": nudge_card(ROUND, KUOPIO, None, NOW),
@@ -100,11 +105,21 @@ def test_the_buttons_that_matter_carry_what_the_bot_needs():
     assert isinstance(parse_payload(start["data"]), ReminderSurvey) and start["title"] == "Aloita kysely"
 
 
-def test_user_controlled_names_show_escaped():
-    for name in ("timeline.hyte_team", "remind.preview", "nudge.draft"):
-        shown = "\n".join(e["text"] for e in walk(CARDS[name]) if e.get("type") == "TextBlock")
-        assert "Maija \\*\\*Boss\\*\\* ‹at›Kaikki‹/at› \\[x\\]\\(http\u2060:" in shown, name
-        assert "<at>" not in shown and "**Boss**" not in shown
+def test_user_controlled_names_show_neutralised():
+    for name in ("timeline.hyte_team", "nudge.draft"):
+        shown = "\n".join(shown_texts(CARDS[name]))
+        assert neutralise(INJECTED) in shown, name
+        assert "<at>" not in shown and "**Boss**" not in shown and "\\" not in shown
+        assert not any("Maija" in text for text in markdown_texts(CARDS[name]))
+
+
+def test_configured_names_show_as_typed_and_failures_in_finnish():
+    preview = "\n".join(shown_texts(CARDS["remind.preview"]))
+    assert "• Liisa *Korhonen*, Iisalmen kaupunki: ei aloitettu (viimeksi en tavoittanut: on estänyt minut" in preview
+    panel = "\n".join(shown_texts(CARDS["timeline.hyte_team"]))
+    assert "Pekka Nieminen: ei ole neuvottelukunnan tiimin jäsen" in panel
+    assert "neuvottelukunnan kanava: Teams ei ollut tavoitettavissa" in panel
+    assert "Liisa Korhonen: lähetyksessä tapahtui virhe" in panel  # a job from before reasons were kept
 
 
 def test_microsofts_parser_finds_no_errors(tmp_path: Path):

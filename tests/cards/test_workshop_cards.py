@@ -1,6 +1,6 @@
 """The workshop cards, every kind: Adaptive Card 1.5 with Action.Execute only, the start button's
-data a payload the bot accepts, channel names and note texts escaped, a snapshot of a question's
-post, and no errors from Microsoft's own parser."""
+data a payload the bot accepts, channel names and note texts neutralised (never read as Markdown),
+a snapshot of a question's post, and no errors from Microsoft's own parser."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
-from auxil.cards import assert_parsed_cleanly, walk
+from auxil.cards import assert_parsed_cleanly, markdown_texts, shown_texts, walk
+from cards.inputs import WORKSHOP_GROUPS as INPUT_GROUPS
+from cards.pager import CARD_BUDGET, size
 from cards.payloads import WorkshopStart, parse_payload
+from cards.text import neutralise
 from cards.workshop import (
-    INPUT_GROUPS, MAX_MESSAGE_BYTES, card_bytes, channel_choice_card, question_card, running_notice, started_card,
-    stopped_notice, summary_cards, welcome_card,
+    channel_choice_card, question_card, running_notice, started_card, stopped_notice, summary_cards, welcome_card,
 )
 from hyte.teams import Channel
 from hyte.workshop import Assignment, Group, Note, WorkshopRun, WorkshopStatus, consolidate, load_workshop
@@ -65,7 +67,7 @@ def test_envelope_actions_and_size(name: str):
     card = CARDS[name]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     assert all(a["type"] == "Action.Execute" for a in walk(card) if str(a.get("type", "")).startswith("Action."))
-    assert card_bytes(card) < MAX_MESSAGE_BYTES
+    assert size(card) < CARD_BUDGET
 
 
 def test_the_start_button_carries_a_payload_the_bot_accepts():
@@ -76,11 +78,15 @@ def test_the_start_button_carries_a_payload_the_bot_accepts():
     assert (choice["id"], choice["isMultiSelect"], choice["value"]) == (INPUT_GROUPS, True, "19:a@thread.tacv2")
 
 
-def test_user_controlled_texts_show_escaped():
+def test_user_controlled_texts_show_neutralised():
     for name in ("started", "running", "summary", "choice.running"):
-        texts = [e["text"] for e in walk(CARDS[name]) if e.get("type") == "TextBlock"]
-        shown = "\n".join(texts)
+        shown = "\n".join(shown_texts(CARDS[name]))
+        assert neutralise(INJECTED) in shown, name
         assert "<at>" not in shown and "](http" not in shown and "**1**" not in shown and "**heti**" not in shown, name
+        assert "\\" not in shown, name
+        assert not any("Kaikki" in text for text in markdown_texts(CARDS[name])), name
+    choice = next(e for e in walk(CARDS["choice"]) if e.get("type") == "Input.ChoiceSet")
+    assert choice["choices"][0]["title"] == neutralise(INJECTED)
 
 
 def test_a_question_post_matches_its_snapshot():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from auxil.cards import block_text
 from dialogs.timeline_flow import DatesForm, EditDates, Moved, SaveDates, Unchanged, conflict, decide, render
 from hyte.round import HELSINKI, Phase, load_round
 
@@ -44,7 +45,7 @@ def test_malformed_and_out_of_order_dates_are_refused_per_phase():
     assert "2024-02-30" in str(card)  # what was typed is shown again
 
 
-def test_a_stale_card_shows_who_changed_the_timetable_escaped():
+def test_a_stale_card_shows_who_changed_the_timetable_neutralised():
     card = render(conflict(2, "Sanna <at>Kaikki</at>", datetime(2024, 5, 2, 10, 0, tzinfo=HELSINKI)), ROUND)
-    notice = card["body"][1]["items"][0]["text"]
+    notice = block_text(card["body"][1]["items"][0])
     assert notice.startswith("Sanna ‹at›Kaikki‹/at› muutti aikataulua 2.5.2024 klo 10.00")

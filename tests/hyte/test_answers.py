@@ -34,7 +34,8 @@ def test_single_choice_must_be_an_option():
 
 @pytest.mark.parametrize("selected, other, expected", [
     (["g01", "other"], None, ErrorCode.OTHER_TEXT_REQUIRED),
-    (["g01"], "jotain", ErrorCode.OTHER_TEXT_WITHOUT_OTHER),
+    (["cannot_say"], "jotain", ErrorCode.OTHER_TEXT_WITH_EXCLUSIVE),
+    (["all_equal"], "jotain", ErrorCode.OTHER_TEXT_WITH_EXCLUSIVE),
     (["cannot_say", "g02"], None, ErrorCode.EXCLUSIVE_COMBINED),
     (["all_equal", "g02"], None, ErrorCode.EXCLUSIVE_COMBINED),
     (["g99"], None, ErrorCode.NOT_AN_OPTION),
@@ -44,6 +45,26 @@ def test_goal_choice_rules(selected, other, expected):
     result = validate_section(GOALS, raw, strict=True)
     assert ("goals_to_strengthen", expected) in codes(result)
     assert "goals_to_strengthen" not in result.answers
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_other_text_without_the_tick_chooses_the_other_option(strict):
+    """As Forms and Webropol do: writing the "Jokin muu, mikä" text ticks the option."""
+    raw = {"goals_to_strengthen": {"selected": ["g03"], "other": "Digituki"}}
+    result = validate_section(GOALS, raw, strict=strict)
+    assert "goals_to_strengthen" not in {q for q, _ in codes(result)}
+    assert result.answers["goals_to_strengthen"] == {"selected": ["g03", "other"], "other": "Digituki"}
+    alone = validate_section(GOALS, {"goals_to_strengthen": {"selected": [], "other": "Digituki"}}, strict=strict)
+    assert alone.answers["goals_to_strengthen"] == {"selected": ["other"], "other": "Digituki"}
+
+
+def test_an_other_text_with_an_exclusive_option_stays_an_error_naming_both_options():
+    raw = {"goals_to_strengthen": {"selected": ["all_equal"], "other": "Digituki"}}
+    (error,) = [e for e in validate_section(GOALS, raw, strict=True).errors if e.question_id == "goals_to_strengthen"]
+    assert (error.code, error.part) == (ErrorCode.OTHER_TEXT_WITH_EXCLUSIVE, "other")
+    assert error.params == {"option": "Kaikki hyvinvointitavoitteet ovat yhtä tärkeitä", "other": "Jokin muu, mikä"}
+    draft = validate_section(GOALS, raw, strict=False)  # a draft keeps what was typed, unticked
+    assert draft.answers["goals_to_strengthen"] == {"selected": ["all_equal"], "other": "Digituki"}
 
 
 def test_goal_choices_are_kept_in_survey_order_and_deduplicated():
@@ -73,7 +94,9 @@ def test_methods_need_a_name_and_a_level_and_exclude_none():
     assert codes(result) == [("methods", ErrorCode.METHOD_LEVEL_REQUIRED)]
     assert result.errors[0].part == "area_1" and result.errors[0].params == {"area": "I"}
     both = {"none": True, "areas": {"area_2": {"name": "X", "level": "pilot"}}}
-    assert codes(validate_section(METHODS, {"methods": both}, strict=True)) == [("methods", ErrorCode.METHODS_NONE_COMBINED)]
+    both_result = validate_section(METHODS, {"methods": both}, strict=True)
+    assert codes(both_result) == [("methods", ErrorCode.METHODS_NONE_COMBINED)]
+    assert both_result.errors[0].params == {"numeral": "VII"}  # named by its number, not its 170 characters
     assert codes(validate_section(METHODS, {"methods": {"none": False, "areas": {"area_9": area}}}, strict=False)) == [
         ("methods", ErrorCode.NOT_AN_OPTION)
     ]

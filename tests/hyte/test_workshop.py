@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 from auxil.seed import read_seed
-from cards.escape import escape
-from cards.workshop import MAX_MESSAGE_BYTES, card_bytes, summary_cards
+from cards.text import neutralise
+from auxil.cards import markdown_texts, shown_texts
+from cards.pager import CARD_BUDGET, size
+from cards.workshop import summary_cards
 from dialogs.workshop_flow import (
     ChannelMessage, Choose, NotANote, Refuse, Start, StoreNote, classify, on_channel_message, on_start_command,
     on_start_confirmed,
@@ -265,13 +267,14 @@ def test_a_prefix_that_assigned_the_note_is_not_repeated_in_the_bullet(definitio
 # Summary cards ---------------------------------------------------------------------------------
 
 
-def test_the_summary_card_escapes_note_text(definition):
+def test_the_summary_card_neutralises_note_text(definition):
     evil = "[klikkaa](https://evil.example) **lihava** <at>Kaikki</at> @channel\n- lista"
     summary = consolidate(definition, GROUPS, [_note(0, "1", evil)])
     (card,) = summary_cards(summary)
-    shown = "\n".join(b["text"] for b in card["body"] if b["type"] == "TextBlock")
-    assert f"• {escape(evil)}" in shown
-    assert "](https://" not in shown and "<at>" not in shown and "**lihava**" not in shown
+    shown = "\n".join(shown_texts(card))
+    assert f"• {neutralise(evil)}" in shown
+    assert "](https://" not in shown and "<at>" not in shown and "**lihava**" not in shown and "\\" not in shown
+    assert not any("klikkaa" in text for text in markdown_texts(card))  # the note is never read as Markdown
 
 
 def test_a_big_summary_is_split_into_cards_under_the_teams_limit(definition):
@@ -284,8 +287,8 @@ def test_a_big_summary_is_split_into_cards_under_the_teams_limit(definition):
     ]
     cards = summary_cards(consolidate(definition, GROUPS, notes))
     assert len(cards) > 1
-    assert all(card_bytes(c) < MAX_MESSAGE_BYTES - 2000 for c in cards)
+    assert all(size(c) < CARD_BUDGET for c in cards)
     assert cards[0]["body"][0]["text"] == f"Työpajan yhteenveto (1/{len(cards)})"
-    assert any("(jatkuu)" in b["text"] for c in cards[1:] for b in c["body"] if b["type"] == "TextBlock")
-    shown = "".join(b["text"] for c in cards for b in c["body"] if b["type"] == "TextBlock")
+    assert any("(jatkuu)" in text for c in cards[1:] for text in shown_texts(c))
+    shown = "".join(text for c in cards for text in shown_texts(c))
     assert [i for i in range(0, 400, 37) if f"Muistiinpano {i}:" not in shown] == []

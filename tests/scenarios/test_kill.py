@@ -51,7 +51,7 @@ ORGANISATION = {MAIJA.aad_object_id: "kuopio", LIISA.aad_object_id: "iisalmi",
 SECTIONS = tuple(ANSWERS)  # in the survey's order
 WRITERS = (MAIJA, MATTI, LIISA, OLLI)
 GROUPS = ("Ryhmä 1", "Ryhmä 2", "Group 3")
-NOT_SAVED = ("Tämän osion muutoksia ei tallennettu", "Jokin meni vikaan")
+NOT_SAVED = ("Tämän osion muutoksia ei ole tallennettu", "Jokin meni vikaan")
 
 
 def stored_key(input_id: str) -> str:
@@ -152,14 +152,14 @@ async def answer_survey(person: Person, acked: Acked, rng: random.Random) -> Non
         acked.position = index + 1
     await asyncio.sleep(rng.uniform(0, 0.03))
     card = await person.press(card, "Lähetä vastaukset")
-    assert acknowledged(card, "Kiitos! Organisaationne vastaus on lähetetty."), texts(card)
+    assert acknowledged(card, "Kiitos! Organisaatiosi vastaus on lähetetty."), texts(card)
     acked.submitted = True
 
 
 def shown_step(card: dict) -> int | None:
     """The survey step a card shows: 1–5 a section, 6 the review, 7 submitted; None otherwise."""
     shown = texts(card)
-    if "Kiitos! Organisaationne vastaus on lähetetty." in shown or "Vastaus on lähetetty." in shown:
+    if "Kiitos! Organisaatiosi vastaus on lähetetty." in shown or "Organisaatiosi vastaus on lähetetty." in shown:
         return 7
     if "Tarkista vastaukset ennen" in shown:
         return 6

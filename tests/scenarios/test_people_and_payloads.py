@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app import SERVICES
 from auxil.http import BotClient
-from auxil.person import CARD, Person, actions, inputs, texts
+from auxil.person import CARD, Person, actions, inputs, only_card, plain, texts
 from auxil.teams import TeamsEnv, card_action, conversation_id_for, member, personal_message
 from cards.catalogue import t
 from conftest import ANNA, DEMO_TENANT, MAIJA, OLLI, SANNA
@@ -23,7 +23,7 @@ from storage.models import ConversationRow, PersonRow, ResponseChangeRow, Respon
 ROUND = "pohjois-savo-demo"
 KEY = ResponseKey(DEMO_TENANT, ROUND, "kuopio")
 OTHER_TENANT = "11111111-2222-3333-4444-555555555555"
-STRANGER_TEXT = t("greeting.stranger", county="Pohjois\\-Savon hyvinvointialue")
+STRANGER_TEXT = t("greeting.stranger", county="Pohjois-Savon hyvinvointialue")
 
 
 @pytest.fixture
@@ -65,8 +65,8 @@ def member_lookups(connector) -> list:
 async def test_stranger_installing_gets_the_stranger_text_and_leaves_nothing_behind(olli: Person, server, connector):
     replies = await olli.install()
 
-    assert only_text(replies) == STRANGER_TEXT
-    assert "Et ole tämän neuvottelukierroksen edustajien joukossa, joten kysely ei ole sinulle." in STRANGER_TEXT
+    assert texts(only_card(replies)) == STRANGER_TEXT
+    assert "Et ole tämän neuvottelukierroksen edustajien joukossa, joten ennakkokysely ei ole sinulle." in STRANGER_TEXT
     lookups = member_lookups(connector)
     assert [(c.status, c.conversation_id) for c in lookups] == [(404, conversation_id_for(OLLI))]
     assert await row_counts(server) == dict.fromkeys(
@@ -76,7 +76,7 @@ async def test_stranger_installing_gets_the_stranger_text_and_leaves_nothing_beh
 
 async def test_stranger_writing_kysely_is_refused_politely_and_leaves_nothing_behind(olli: Person, server):
     assert only_text(await olli.say("kysely")) == t("not_for_you")
-    assert only_text(await olli.say("ohje")) == STRANGER_TEXT
+    assert texts(only_card(await olli.say("ohje"))) == STRANGER_TEXT
     assert await row_counts(server) == dict.fromkeys(
         ["conversations", "people", "responses", "response_changes", "survey_positions"], 0
     )
@@ -93,7 +93,8 @@ async def test_hyte_team_member_writing_kysely_is_refused_politely(client, conne
 
     assert only_text(await sanna.say("kysely")) == t("not_for_you")
     greeting = await sanna.open_card("ohje")
-    assert "Hei Sanna Laine! Olet HYTE-tiimin jäsen kierroksella pohjois\\-savo\\-demo." in texts(greeting)
+    assert "Hei Sanna Laine! Olet HYTE-tiimin jäsen vuoden 2024 HYTE-neuvotteluissa (Pohjois-Savon hyvinvointialue)." \
+        in texts(greeting)  # the county and year, not the round's internal id
     assert await server.app[SERVICES].responses.list_for_round(DEMO_TENANT, ROUND) == []
 
 
@@ -107,7 +108,7 @@ async def test_upn_only_representative_is_recognised_and_remembered(client, conn
     greeting = (await anna.install())[0]["attachments"][0]["content"]
 
     assert texts(greeting).splitlines()[0] == (
-        "Hei Anna Mäkinen! Edustat HYTE-neuvottelukunnassa organisaatiota **Savonia\\-ammattikorkeakoulu** "
+        "Hei Anna Mäkinen! Edustat HYTE-neuvottelukunnassa organisaatiota Savonia-ammattikorkeakoulu "
         "(varsinainen jäsen)."
     )
     assert len(member_lookups(connector)) == 1
@@ -127,17 +128,17 @@ async def test_upn_only_representative_unknown_to_the_connector_is_a_stranger_un
 ):
     anna = Person(client, connector, teams, ANNA)
 
-    assert only_text(await anna.say("ohje")) == STRANGER_TEXT  # the look-up answered 404
+    assert texts(only_card(await anna.say("ohje"))) == STRANGER_TEXT  # the look-up answered 404
     assert [c.status for c in member_lookups(connector)] == [404]
     assert (await row_counts(server))["people"] == 0
 
     connector.add_member(member(teams, ANNA))
-    assert only_text(await anna.say("ohje")) == STRANGER_TEXT  # "not configured" is remembered a while
+    assert texts(only_card(await anna.say("ohje"))) == STRANGER_TEXT  # "not configured" is remembered a while
     assert len(member_lookups(connector)) == 1  # so a stranger's messages do not each cost a look-up
 
     server.clock.advance(STRANGER_MEMORY + timedelta(seconds=1))
     card = await anna.open_card("tila")  # then she is looked up again, and found
-    assert "Organisaatiosi vastaus: Savonia\\-ammattikorkeakoulu" in texts(card)
+    assert "Organisaatiosi vastaus: Savonia-ammattikorkeakoulu" in texts(card)
     assert len(member_lookups(connector)) == 2
 
 
@@ -149,7 +150,7 @@ async def test_upn_only_representative_is_remembered_across_a_restart(client, co
     await server.restart()
     async with BotClient(server.url) as fresh:
         card = await Person(fresh, connector, teams, ANNA).open_card("tila")
-    assert "Organisaatiosi vastaus: Savonia\\-ammattikorkeakoulu" in texts(card)
+    assert "Organisaatiosi vastaus: Savonia-ammattikorkeakoulu" in texts(card)
     assert len(member_lookups(connector)) == 1
 
 
@@ -179,7 +180,7 @@ async def test_tenant_is_read_from_what_teams_sends(client, connector, teams, sh
 
     assert status == 201
     (reply,) = connector.sent(conversation_id_for(MAIJA))
-    assert reply["attachments"][0]["content"]["body"][0]["text"].startswith("Hei Maija Meikäläinen! Edustat")
+    assert texts(reply["attachments"][0]["content"]).startswith("Hei Maija Meikäläinen! Edustat")
 
 
 @pytest.mark.parametrize("conversation_tenant", [OTHER_TENANT, DEMO_TENANT], ids=["both-other", "channelData-other"])
@@ -222,7 +223,7 @@ async def test_forged_card_payload_is_refused_cleanly(maija: Person, server, ver
     answer = await maija.invoke(verb, data)  # asserts HTTP 200 and a card
 
     assert texts(answer) == t("card_not_understood")
-    assert texts(answer).startswith("Kortin tietoja ei voitu lukea")
+    assert texts(answer).startswith("En pystynyt lukemaan kortin tietoja")
     assert (await server.app[SERVICES].responses.get(KEY), await server.app[SERVICES].responses.changes(KEY)) == before
 
 
@@ -278,10 +279,13 @@ async def test_message_with_value_submit_is_handled_and_updates_the_card_in_plac
 
 @pytest.mark.parametrize("said, echo", [
     ("hei", "hei"),
-    ("*lihava* [linkki](http://x)", "\\*lihava\\* \\[linkki\\]\\(http\u2060://x\\)"),
+    ("<p>*lihava* [linkki](http://x)</p>", "\u2217lihava\u2217 [linkki]\u2060(http\u2060://x)"),
 ])
-async def test_unknown_command_is_echoed_escaped_without_a_card(maija: Person, said: str, echo: str):
-    text = only_text(await maija.say(said))
+async def test_unknown_command_is_echoed_as_typed_and_neutralised(maija: Person, said: str, echo: str):
+    card = only_card(await maija.say(said))
 
-    assert text == f'En tunnistanut komentoa "{echo}". Kirjoita **ohje**, niin näet komennot.'
-    assert text == t("unknown_command", text=echo)
+    (block,) = card["body"]
+    assert block["type"] == "RichTextBlock"  # what the person wrote is never read as Markdown
+    assert texts(card) == f"En tunnistanut komentoa ”{echo}”. Kirjoita ohje, niin näet komennot."
+    assert texts(card) == plain(t("unknown_command", text=echo))
+    assert [run["text"] for run in block["inlines"] if run.get("weight") == "Bolder"] == ["ohje"]

@@ -123,7 +123,8 @@ async def test_a_job_that_keeps_failing_is_given_up_with_its_reason_and_listed(b
         card = await Person(client, connector, teams, SANNA).open_card("aikataulu")
     shown = texts(card)
     assert "Epäonnistuneet lähetykset" in shown
-    assert "Kanavalle: ennakkokysely on auki, neuvottelukunnan kanava: lähetys epäonnistui: gave up after" in shown
+    assert "Kanavalle: ennakkokysely on avoinna, neuvottelukunnan kanava: Teams ei ollut tavoitettavissa" in shown
+    assert "gave up" not in shown and "503" not in shown  # the connector's words stay in the log
 
 
 async def test_a_person_who_blocked_the_bot_is_recorded_once_and_listed(bot, connector, teams):
@@ -148,9 +149,10 @@ async def test_a_person_who_blocked_the_bot_is_recorded_once_and_listed(bot, con
         sanna = Person(client, connector, teams, SANNA)
         timeline = texts(await sanna.open_card("aikataulu"))
         preview = texts(await sanna.open_card("muistuta"))
-    assert "Näitä henkilöitä ei tavoitettu" in timeline
-    assert "Maija Meikäläinen: on estänyt botin tai poistanut sen" in timeline
-    assert "Maija Meikäläinen, Kuopion kaupunki: ei aloitettu (ei tavoitettu viimeksi: on estänyt botin" in preview
+    assert "En tavoittanut näitä henkilöitä" in timeline
+    assert "Maija Meikäläinen: on estänyt minut tai poistanut minut käytöstä" in timeline
+    assert "Maija Meikäläinen, Kuopion kaupunki: ei aloitettu (viimeksi en tavoittanut: on estänyt minut" in preview
+    assert "403" not in timeline + preview
 
 
 async def test_a_person_not_in_the_board_team_is_unreachable_and_no_conversation_is_attempted(bot, connector, teams):

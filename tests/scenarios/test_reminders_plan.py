@@ -97,7 +97,7 @@ async def test_a_whole_round_reaches_the_right_people_at_helsinki_times(database
         ]
         board = [s.text for s in driver.to(BOARD_TEAM)]
         assert "Neuvottelukunnan kokous 7 päivän kuluttua, 14.2.2024 klo 13.00." in board[0]
-        assert "Ennakkokysely on auki 3.4.2024 klo 16.00 asti." in board[1]
+        assert "Ennakkokysely on avoinna 3.4.2024 klo 16.00 asti." in board[1]
         assert "Aloita kysely" in str(driver.to(BOARD_TEAM)[1].card)
         assert "Ennakkokysely sulkeutuu 3 päivän kuluttua, 3.4.2024 klo 16.00." in board[2]
         assert "1/25 organisaatiota" in board[2]  # Iisalmi had submitted

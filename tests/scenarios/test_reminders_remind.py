@@ -48,7 +48,7 @@ async def manual_jobs(server):
 async def test_the_hyte_team_confirms_and_each_non_respondent_is_reminded_once(sanna: Person, server, connector):
     preview = await sanna.open_card("muistuta")
     shown = texts(preview)
-    assert "Nämä 5 edustajaa saavat muistutuksen" in shown
+    assert "Lähetän muistutuksen näille 5 edustajalle" in shown
     for name in REMINDED:
         assert name in shown
     assert "Liisa Korhonen" not in shown
@@ -56,9 +56,9 @@ async def test_the_hyte_team_confirms_and_each_non_respondent_is_reminded_once(s
     assert await manual_jobs(server) == []  # nothing before the confirmation
 
     queued = await sanna.press(preview, "Lähetä muistutus")
-    assert "Muistutus lähtee 5 edustajalle." in texts(queued)
+    assert "Lähetän muistutuksen 5 edustajalle." in texts(queued)
     again = await sanna.press(preview, "Lähetä muistutus")  # the same card pressed twice
-    assert texts(again) == "Tämä muistutus on jo lähetetty, eikä sitä lähetetä uudelleen."
+    assert texts(again) == "Olen jo lähettänyt tämän muistutuksen, enkä lähetä sitä uudelleen."
 
     services = server.app[SERVICES]
     await services.reminders.run_due(services.clock.now())
@@ -75,16 +75,16 @@ async def test_the_hyte_team_confirms_and_each_non_respondent_is_reminded_once(s
 async def test_cancel_sends_nothing(sanna: Person, server):
     preview = await sanna.open_card("remind")
     cancelled = await sanna.press(preview, "Peruuta")
-    assert "Muistutusta ei lähetetty." in texts(cancelled)
+    assert "Selvä, en lähettänyt muistutusta." in texts(cancelled)
     assert await manual_jobs(server) == []
 
 
 async def test_representatives_cannot_remind(client, connector, teams, server):
     maija = Person(client, connector, teams, MAIJA)
     (reply,) = await maija.say("muistuta")
-    assert reply["text"] == "Tämä komento on vain HYTE-tiimin käytössä."
+    assert reply["text"] == "Tämä toiminto on vain HYTE-tiimin käytössä."
     forged = await maija.invoke("remind.send", {"verb": "remind.send", "r": "pohjois-savo-demo", "batch": "a" * 32})
-    assert texts(forged) == "Tämä komento on vain HYTE-tiimin käytössä."
+    assert texts(forged) == "Tämä toiminto on vain HYTE-tiimin käytössä."
     assert await manual_jobs(server) == []
 
 
@@ -92,9 +92,9 @@ async def test_no_reminder_while_the_survey_is_not_open(sanna: Person, server, c
     preview = await sanna.open_card("muistuta")
     clock.set(local("2024-05-15T16:00"))  # the survey closed
     refused = await sanna.press(preview, "Lähetä muistutus")
-    assert "Ennakkokysely ei ole nyt auki (24.4.2024 klo 08.00 – 15.5.2024 klo 16.00)" in texts(refused)
+    assert "Ennakkokysely ei ole nyt avoinna (24.4.2024 klo 08.00–15.5.2024 klo 16.00)" in texts(refused)
     assert await manual_jobs(server) == []
-    assert "Ennakkokysely ei ole nyt auki" in texts(await sanna.open_card("muistuta"))
+    assert "Ennakkokysely ei ole nyt avoinna" in texts(await sanna.open_card("muistuta"))
 
 
 async def test_the_survey_button_on_the_channel_announcement_opens_the_survey_in_1_1(server, client, connector, teams, clock):

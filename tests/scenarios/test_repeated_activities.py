@@ -53,9 +53,9 @@ async def test_the_same_submit_delivered_three_times_stores_one_submission(maija
     for status, body in answers:
         assert status == 200
         assert body["statusCode"] == 200 and body["type"] == CARD
-        assert "Lähetetty 2.5.2024 klo 10.00, lähettäjä Maija Meikäläinen." in texts(body["value"])
-    assert "Kiitos! Organisaationne vastaus on lähetetty." in texts(answers[0][1]["value"])
-    assert all("Vastaus on lähetetty." in texts(body["value"]) for _, body in answers[1:])  # answered as submitted
+        assert "Vastauksen lähetti Maija Meikäläinen 2.5.2024 klo 10.00." in texts(body["value"])
+    assert "Kiitos! Organisaatiosi vastaus on lähetetty." in texts(answers[0][1]["value"])
+    assert all("Organisaatiosi vastaus on lähetetty." in texts(body["value"]) for _, body in answers[1:])  # answered as submitted
     responses = server.app[SERVICES].responses
     changes = await responses.changes(KEY)
     assert [c["action"] for c in changes].count("submit") == 1

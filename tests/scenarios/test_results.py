@@ -123,12 +123,12 @@ async def board(server, connector):
 # Refusals ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["yhteenveto kysely", "summary survey", "vienti", "export"])
+@pytest.mark.parametrize("command", ["kyselyn yhteenveto", "yhteenveto kysely", "summary survey", "vienti", "export"])
 async def test_representative_and_stranger_are_refused_and_see_no_figures(known, maija, client, connector, teams, command):
     olli = Person(client, connector, teams, OLLI)
     for person in (maija, olli):
         text = only_text(await person.say(command))
-        assert text == "Tämä komento on vain HYTE-tiimin käytössä."
+        assert text == "Tämä toiminto on vain HYTE-tiimin käytössä."
 
 
 async def test_stranger_asking_status_learns_nothing(known, client, connector, teams):
@@ -149,7 +149,8 @@ async def test_results_are_not_shown_in_another_teams_channel(known, board, clie
 
 async def test_representative_in_the_board_channel_is_refused_status(known, board, client, connector, teams):
     replies = await say_in_channel(client, connector, teams, MAIJA, "tila")
-    assert only_text(replies) == "Ennakkokyselyyn vastataan henkilökohtaisessa keskustelussa botin kanssa."
+    assert only_text(replies) == t("personal_only")
+    assert only_text(replies).startswith("Ennakkokyselyyn vastataan kahdenkeskisessä keskustelussa kanssani.")
 
 
 # Status -----------------------------------------------------------------------------------------------
@@ -158,14 +159,14 @@ async def test_representative_in_the_board_channel_is_refused_status(known, boar
 async def test_team_status_card_by_category_with_missing_names(known, sanna):
     card = await sanna.open_card("tila")
     shown = texts(card)
-    assert "Vastaustilanne: Pohjois\\-Savon hyvinvointialue" in shown
-    assert "Vaihe: ennakkokysely auki" in shown
-    assert "Lähettänyt 3/25 (12 %) · luonnos 1 · ei aloitettu 21" in shown
-    assert "Kunnat\nLähettänyt 2/10 (20 %) · luonnos 0 · ei aloitettu 8" in shown
-    assert "Oppilaitokset\nLähettänyt 0/2 (0 %) · luonnos 1 · ei aloitettu 1" in shown
+    assert "Vastaustilanne: Pohjois-Savon hyvinvointialue" in shown
+    assert "Vaihe: ennakkokysely avoinna" in shown
+    assert "Lähettäneet 3/25 (12 %) · luonnoksia 1 · aloittamatta 21" in shown
+    assert "Kunnat\nLähettäneet 2/10 (20 %) · luonnoksia 0 · aloittamatta 8" in shown
+    assert "Oppilaitokset\nLähettäneet 0/2 (0 %) · luonnoksia 1 · aloittamatta 1" in shown
     assert "Vastaus puuttuu (22)" in shown
-    assert "- Savonia\\-ammattikorkeakoulu (luonnos)" in shown
-    assert "- Kuopion kaupunki" not in shown
+    assert "• Savonia-ammattikorkeakoulu (luonnos kesken)" in shown
+    assert "• Kuopion kaupunki" not in shown
     bars = [e for e in walk(card) if e.get("type") == "ProgressBar"]
     assert len(bars) == 5 and bars[0]["value"] == 12 and bars[0]["fallback"]["type"] == "TextBlock"
     assert await sanna.open_card("status") == card
@@ -173,38 +174,41 @@ async def test_team_status_card_by_category_with_missing_names(known, sanna):
 
 async def test_team_status_in_the_board_channel(known, board, client, connector, teams):
     replies = await say_in_channel(client, connector, teams, SANNA, "tila")
-    assert "Lähettänyt 3/25" in texts(cards_of(replies)[0])
+    assert "Lähettäneet 3/25" in texts(cards_of(replies)[0])
 
 
 # Summary ----------------------------------------------------------------------------------------------
 
 
 async def test_survey_summary_content(known, sanna):
-    replies = await sanna.say("yhteenveto kysely")
+    replies = await sanna.say("kyselyn yhteenveto")
     cards = cards_of(replies)
     shown = "\n".join(texts(c) for c in cards)
-    assert "Yhteenvedossa on 3/25 organisaation lähetetty vastaus." in shown
-    assert "Luonnos kesken (1): Savonia\\-ammattikorkeakoulu" in shown
+    assert "Yhteenvedossa ovat mukana lähetetyt vastaukset: 3/25 organisaatiota." in shown
+    assert "Luonnos kesken (1): Savonia-ammattikorkeakoulu" in shown
     charts = {c["title"]: {d["x"]: d["y"] for d in c["data"]} for card in cards for c in walk(card)
               if str(c.get("type", "")).startswith("Chart.") and c.get("title")}
-    progress = charts["Miten mielestänne Pohjois\\-Savon painopistealueet ja hyvinvointitavoitteet toimenpiteineen etenevät?"]
+    progress = charts["Tavoitteet ja toimenpiteet, kysymys 1: Miten mielestänne Pohjois-Savon painopistealueet ja "
+                      "hyvinvointitavoitteet toimenpiteineen etenevät?"]
     # Iisalmi counts with its submitted "very_well", not its unsent edit; Savonia's draft not at all.
     assert progress == {"etenevät erittäin hyvin": 1, "vaativat vielä paljon tehostamista": 2, "emme osaa sanoa": 0}
-    scale = next(v for k, v in charts.items() if k.startswith("Miten toivoisitte"))
+    scale = next(v for k, v in charts.items() if k.startswith("Seuranta, kysymys 1: Miten toivoisitte"))
     assert list(scale.values()) == [0, 1, 0, 2, 0]
     assert charts["Vastausaste organisaatioryhmittäin (%)"] == {"Kunnat": 20, "Hyvinvointialue": 17, "Oppilaitokset": 0, "Muut toimijat": 0}
     for chart in (c for card in cards for c in walk(card) if str(c.get("type", "")).startswith("Chart.")):
-        assert chart["fallback"]["type"] == "TextBlock" and chart["fallback"]["text"]
-    assert "1. Mielenterveys vahvistuu \\(erit\\. lapset ja nuoret\\): 3/3" in shown
+        assert chart["fallback"]["type"] == "Container" and texts(chart["fallback"])
+    assert "1. Mielenterveys vahvistuu (erit. lapset ja nuoret): 3/3" in shown
     assert "Ennakkoarviointi päätöksenteossa" not in shown  # only in a draft
-    assert "- **Perhekeskus** (Tutkittu, näyttöön perustuva), Hyvinvointialue: perhe\\- ja sosiaalipalvelut" in shown
-    # The "Jokin muu" text is escaped: no mention, no link, no bold; named by category only.
-    assert "‹at›Kaikki‹/at› \\[klikkaa\\]\\(https\u2060://evil\\.example\\) \\*\\*ikäihmiset\\*\\* (Kunnat)" in shown
-    assert "<at>" not in json.dumps(cards, ensure_ascii=False)
+    assert "• Perhekeskus (Tutkittu, näyttöön perustuva), Hyvinvointialue: perhe- ja sosiaalipalvelut" in shown
+    # The "Jokin muu" text is neutralised: no mention, no link, no bold; named by category only.
+    assert "Vastaukset kohtaan ”Jokin muu, mikä”:" in shown
+    assert ("• ‹at›Kaikki‹/at› [klikkaa]\u2060(https\u2060://evil.example) \u2217\u2217ikäihmiset\u2217\u2217 (Kunnat)"
+            in shown)
+    assert "<at>" not in json.dumps(cards, ensure_ascii=False) and "\\" not in shown
 
 
 async def test_summary_themes_name_categories_and_offer_all_answers(known, sanna):
-    cards = cards_of(await sanna.say("yhteenveto kysely"))
+    cards = cards_of(await sanna.say("kyselyn yhteenveto"))
     shown = "\n".join(texts(c) for c in cards)
     assert "Avointen vastausten toistuvat teemat" in shown
     assert "Kuopion kaupunki" not in shown.split("Avointen vastausten toistuvat teemat")[1]
@@ -216,19 +220,19 @@ async def test_summary_themes_name_categories_and_offer_all_answers(known, sanna
     assert card == holder
     answers = cards_of(sanna.connector.sent(sanna.conversation_id)[before:])
     listed = "\n".join(texts(c) for c in answers)
-    assert "Kaikki vastaukset kysymykseen 2" in listed
+    assert "Kaikki vastaukset: Järjestöyhteistyö, kysymys 2" in listed
     assert listed.count("– kunta") == 2 and listed.count("– hyvinvointialue") == 1
-    assert "Järjestöjen ja kuntien yhteinen foorumi\\." in listed
+    assert "Järjestöjen ja kuntien yhteinen foorumi." in listed
 
 
 async def test_show_all_answers_is_refused_to_a_representative(known, maija):
     card = await maija.invoke("results.answers", {"verb": "results.answers", "r": ROUND_ID, "question": "ngo_at_its_best"})
-    assert texts(card) == "Tämä komento on vain HYTE-tiimin käytössä."
+    assert texts(card) == "Tämä toiminto on vain HYTE-tiimin käytössä."
 
 
 async def test_big_summary_is_split_into_messages_under_80_kb(server, sanna):
-    # Worst case for size: Markdown punctuation doubles when escaped.
-    long = ("Järjestöt. [a](b) -*_- " * 100)[:2000]
+    # Worst case for size: ä, ö and ˍ take two bytes, ∗ and word joiners three.
+    long = ("Yöpöytää äöäöä. [a](b) -*_- " * 100)[:2000]
     for org in [o.id for o in server.app[SERVICES].round.config.organisations]:
         await put(server, org, full_answers(text=long, other=long[:500], method={"name": "M" * 200, "description": long[:1000], "level": "pilot"}),
                   ChangeAction.SUBMIT, 0)
@@ -237,7 +241,7 @@ async def test_big_summary_is_split_into_messages_under_80_kb(server, sanna):
     print("summary message sizes", sizes)
     assert all(size < MAX_MESSAGE_BYTES for size in sizes), sizes
     shown = "\n".join(texts(c) for c in cards_of(replies))
-    assert "Yhteenvedossa on 25/25" in shown
+    assert "Yhteenvedossa ovat mukana lähetetyt vastaukset: 25/25" in shown
     # All answers to one question: 25 answers of 2,000 characters do not fit one message.
     before = len(sanna.connector.sent(sanna.conversation_id))
     await sanna.invoke("results.answers", {"verb": "results.answers", "r": ROUND_ID, "question": "ngo_at_its_best"})
@@ -338,7 +342,7 @@ async def test_slow_work_is_acknowledged_at_once_and_finished_after_the_answer(k
             target.release.set()
             await server.settle()
         (uploaded,) = connector.sent(sanna.conversation_id)[before:]
-        assert uploaded["text"].startswith("Tiedosto HYTE.xlsx on tallennettu")
+        assert uploaded["text"] == "Tallensin tiedoston OneDriveesi."  # the file card beside it names the file
 
 
 async def test_work_that_fails_after_the_answer_is_reported_to_the_person(known, sanna, monkeypatch):
@@ -355,7 +359,7 @@ async def test_declined_file_consent_uploads_nothing(known, sanna, client, teams
     before = len(sanna.connector.sent(sanna.conversation_id))
     status, _ = await client.post(file_consent_invoke(teams, SANNA, context, "decline", None))
     assert status == 200
-    assert sanna.connector.sent(sanna.conversation_id)[before:][0]["text"] == "Selvä, tiedostoa ei tallennettu."
+    assert sanna.connector.sent(sanna.conversation_id)[before:][0]["text"] == "Selvä, en tallentanut tiedostoa."
 
 
 async def test_file_consent_from_a_representative_is_refused(known, client, connector, teams):
@@ -368,7 +372,7 @@ async def test_file_consent_from_a_representative_is_refused(known, client, conn
 async def _links(client, connector, teams) -> list[str]:
     replies = await say_in_channel(client, connector, teams, SANNA, "vienti")
     card = cards_of(replies)[0]
-    assert "Vienti on valmis" in texts(card)
+    assert "Tiedostot ovat valmiina" in texts(card)
     return [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"]
 
 

@@ -394,7 +394,7 @@ async def test_bad_input_is_refused_and_the_database_is_unchanged(world: World, 
 async def _stale(w: World, status: int, body: Any) -> None:
     assert status == 200 and body["type"] == CARD, body
     shown = texts(body["value"])
-    assert "sen jälkeen kun tämä kortti avattiin" in shown, shown  # the conflict notice (notice.conflict)
+    assert "sen jälkeen, kun avasit tämän kortin" in shown, shown  # the conflict notice (notice.conflict)
     assert "Vanha kortti." not in json.dumps(body["value"], ensure_ascii=False)  # the stale answers are not kept
 
 
@@ -414,9 +414,11 @@ async def _file_consent_refused(w: World, status: int, body: Any) -> None:
 async def _echo(w: World, status: int, body: Any) -> None:
     assert status == 201
     (reply,) = w.connector.sent(conversation_id_for(MAIJA))
-    text = reply["text"]
-    assert text.startswith('En tunnistanut komentoa "') and not reply.get("attachments")
-    assert "<at>" not in text and "](https://" not in text and "**[" not in text, text
+    (block,) = reply["attachments"][0]["content"]["body"]
+    assert block["type"] == "RichTextBlock"  # the echo is never read as Markdown
+    text = texts(reply["attachments"][0]["content"])
+    assert text.startswith("En tunnistanut komentoa ”")
+    assert "<at>" not in text and "](https://" not in text and "**[" not in text and "\\" not in text, text
     assert not reply.get("entities") or all(e.get("type") != "mention" for e in reply["entities"]), reply
 
 

@@ -22,7 +22,7 @@ async def test_install_greets_the_representative_with_organisation_state_and_dea
     card = replies[0]["attachments"][0]["content"]
     shown = texts(card)
     assert "Kuopion kaupunki" in shown and "varsinainen jäsen" in shown
-    assert "Ei aloitettu" in shown
+    assert "**Tila:** ei aloitettu" in shown
     assert "Vastausaika päättyy 15.5.2024 klo 16.00." in shown
     assert "Aloita kysely" in str(card)
 
@@ -44,13 +44,13 @@ async def test_full_survey_from_install_to_submit(maija: Person, server):
     review = texts(card)
     assert "Tarkista vastaukset ennen lähettämistä" in review
     assert "vaativat vielä paljon tehostamista" in review
-    assert "Jokin muu: Ikäihmisten digituki" in review
+    assert "Jokin muu, mikä: Ikäihmisten digituki" in review
     assert "Nuorten osallisuusryhmä" in review and "Toimiva käytäntö" in review
 
     card = await maija.press(card, "Lähetä vastaukset")
     shown = texts(card)
-    assert "Kiitos! Organisaationne vastaus on lähetetty." in shown
-    assert "Lähetetty 2.5.2024 klo 10.00, lähettäjä Maija Meikäläinen." in shown
+    assert "Kiitos! Organisaatiosi vastaus on lähetetty." in shown
+    assert "Vastauksen lähetti Maija Meikäläinen 2.5.2024 klo 10.00." in shown
 
     responses = server.app[SERVICES].responses
     stored = await responses.list_for_round(MAIJA_TENANT, "pohjois-savo-demo")

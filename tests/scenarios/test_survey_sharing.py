@@ -84,7 +84,7 @@ async def test_deputy_sees_the_members_answers_and_both_edits_are_audited(
     assert response.updated_by == "Matti Virtanen"
 
     status = texts(await maija.open_card("tila"))
-    assert "Tila: Luonnos, viimeksi tallennettu 2.5.2024 klo 11.00 (Matti Virtanen)" in status
+    assert "Tila: luonnos, viimeksi tallennettu 2.5.2024 klo 11.00 (Matti Virtanen)" in status
 
 
 async def test_stale_card_with_a_change_is_refused_and_shows_what_is_stored(
@@ -217,7 +217,7 @@ async def test_edit_after_submit_is_kept_apart_until_resubmitted(maija: Person, 
     assert response.submitted_answers["goals_progress"] == "need_more_effort"
     status = texts(await maija.open_card("tila"))
     assert (
-        "Tila: Lähetetty 2.5.2024 klo 10.00 (Maija Meikäläinen); sen jälkeen tehtyjä muutoksia ei ole lähetetty"
+        "Tila: lähetetty 2.5.2024 klo 10.00 (Maija Meikäläinen); sen jälkeen tehtyjä muutoksia ei ole lähetetty"
         in status
     )
 
@@ -228,7 +228,7 @@ async def test_edit_after_submit_is_kept_apart_until_resubmitted(maija: Person, 
     assert "etenevät erittäin hyvin" in texts(review)
     resubmitted = await maija.press(review, "Lähetä vastaukset")
 
-    assert "Lähetetty 2.5.2024 klo 12.00, lähettäjä Maija Meikäläinen." in texts(resubmitted)
+    assert "Vastauksen lähetti Maija Meikäläinen 2.5.2024 klo 12.00." in texts(resubmitted)
     response = await responses.get(KEY)
     assert response.state is ResponseState.SUBMITTED
     assert response.submitted_answers == response.answers
@@ -236,4 +236,4 @@ async def test_edit_after_submit_is_kept_apart_until_resubmitted(maija: Person, 
     changes = await responses.changes(KEY)
     assert [c["action"] for c in changes] == ["save"] * 5 + ["submit", "save", "submit"]
     assert changes[-1]["questions"] == ["goals_progress"]
-    assert texts(await maija.open_card("tila")).count("Tila: Lähetetty 2.5.2024 klo 12.00 (Maija Meikäläinen)") == 1
+    assert texts(await maija.open_card("tila")).count("Tila: lähetetty 2.5.2024 klo 12.00 (Maija Meikäläinen)") == 1

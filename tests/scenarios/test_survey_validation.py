@@ -3,6 +3,8 @@
 Lenient checks (known options, numbers in range, lengths) apply to every move; required answers,
 "Jokin muu, mikä" and its text, exclusive options and a method's evidence level only to "Seuraava"
 and submit. A refused step shows the same section again with what was sent and stores nothing.
+A "Jokin muu, mikä" text written without ticking the option chooses it (as Forms and Webropol do),
+unless an exclusive option is chosen.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ VALID = {
 }
 
 FIX_ERRORS = t("notice.fix_errors")
-"""Tarkista punaisella merkityt kohdat. Mitään ei tallennettu."""
+"""Tarkista alla merkityt kohdat. Tämän osion muutoksia ei ole tallennettu."""
 NEXT, SAVE = "Seuraava", "Tallenna luonnos"
 
 
@@ -65,12 +67,6 @@ def section_1(**changes: str) -> dict[str, str]:
     return {**VALID["goals_measures"], **changes}
 
 
-OTHER_LABEL = "Jokin muu, mikä"
-METHODS_NONE = (
-    "Emme osaa tällä hetkellä eritellä erityistä HYTE -menetelmää/käytäntöä/ pilotointia, jonka "
-    "käyttöönottoa toivoisimme vahvistettavan tai otettavaksi käyttöön koko Pohjois-Savoon"
-)
-
 REFUSED = [
     pytest.param(
         "goals_measures", NEXT, {},
@@ -80,34 +76,35 @@ REFUSED = [
     pytest.param(
         "goals_measures", NEXT,
         section_1(**{"q.goals_to_strengthen": "g03,other", "q.goals_to_strengthen.other": ""}),
-        ['Kirjoita tekstikenttään, mitä tarkoitat vaihtoehdolla "Jokin muu, mikä".'],
+        ["Kirjoita tekstikenttään, mitä tarkoitat vaihtoehdolla ”Jokin muu, mikä”."],
         id="other-chosen-without-text",
     ),
     pytest.param(
         "goals_measures", NEXT,
-        section_1(**{"q.goals_to_strengthen": "g03", "q.goals_to_strengthen.other": "Ikäihmisten digituki"}),
-        ['Teksti kirjoitetaan vain, jos valitset vaihtoehdon "Jokin muu, mikä".'],
-        id="other-text-without-other",
+        section_1(**{"q.goals_to_strengthen": "cannot_say", "q.goals_to_strengthen.other": "Ikäihmisten digituki"}),
+        ["Valitsit vaihtoehdon ”Emme osaa sanoa”, jota ei voi yhdistää muihin. Tyhjennä kohdan "
+         "”Jokin muu, mikä” tekstikenttä tai poista valinta."],
+        id="other-text-with-an-exclusive-option",
     ),
     pytest.param(
         "goals_measures", NEXT, section_1(**{"q.goals_to_strengthen": "g03,cannot_say"}),
-        ['"Emme osaa sanoa" ei voi olla valittuna yhdessä muiden vaihtoehtojen kanssa.'],
+        ["Vaihtoehtoa ”Emme osaa sanoa” ei voi valita yhdessä muiden vaihtoehtojen kanssa."],
         id="cannot-say-with-goals",
     ),
     pytest.param(
         "goals_measures", NEXT, section_1(**{"q.goals_to_strengthen": "all_equal,g03,g14"}),
-        ['"Kaikki hyvinvointitavoitteet ovat yhtä tärkeitä" ei voi olla valittuna yhdessä muiden '
+        ["Vaihtoehtoa ”Kaikki hyvinvointitavoitteet ovat yhtä tärkeitä” ei voi valita yhdessä muiden "
          "vaihtoehtojen kanssa."],
         id="all-equal-with-goals",
     ),
     pytest.param(
         "goals_measures", SAVE, {"q.hyte_effectiveness": "x" * 2001},
-        ["Vastaus on liian pitkä: enintään 2000 merkkiä."],
+        ["Vastaus on liian pitkä. Enimmäispituus on 2000 merkkiä."],
         id="text-over-max-length-even-on-save",
     ),
     pytest.param(
         "goals_measures", NEXT, section_1(**{"q.hyte_effectiveness": "x" * 2001}),
-        ["Vastaus on liian pitkä: enintään 2000 merkkiä."],
+        ["Vastaus on liian pitkä. Enimmäispituus on 2000 merkkiä."],
         id="text-over-max-length-on-next",
     ),
     pytest.param(
@@ -152,7 +149,7 @@ REFUSED = [
     ),
     pytest.param(
         "methods", NEXT, {**VALID["methods"], "q.methods.none": "true"},
-        [f'Valitse joko menetelmiä tai "{METHODS_NONE}", ei molempia.'],
+        ["Anna joko menetelmäehdotuksia tai valitse kohta VII, ei molempia."],
         id="methods-none-toggled-with-a-method",
     ),
     pytest.param(
@@ -202,6 +199,27 @@ async def test_refused_card_keeps_what_was_typed(maija: Person, responses):
     }
 
 
+@pytest.mark.parametrize("selected", ["g03", ""])
+async def test_an_other_text_without_the_tick_chooses_jokin_muu_and_the_review_shows_it(
+    maija: Person, responses, selected: str
+):
+    card = await maija.open_card("kysely")
+    typed = section_1(**{"q.goals_to_strengthen": selected, "q.goals_to_strengthen.other": "Ikäihmisten digituki"})
+
+    accepted = await maija.press(card, NEXT, typed)
+
+    assert "Osio 2/5: Seuranta" in texts(accepted)
+    chosen = ["g03", "other"] if selected else ["other"]
+    answer = (await responses.get(KEY)).answers["goals_to_strengthen"]
+    assert answer == {"selected": chosen, "other": "Ikäihmisten digituki"}
+    again = await maija.press(accepted, "Edellinen")
+    assert inputs(again)["q.goals_to_strengthen"] == ",".join(chosen)  # the box is now ticked
+    version = (await responses.get(KEY)).version
+    review = await maija.invoke("survey.submit", {"verb": "survey.submit", "r": ROUND, "v": version})
+    assert t("survey.review_title") in texts(review)  # (refused: the later sections are not answered yet)
+    assert "Jokin muu, mikä: Ikäihmisten digituki" in texts(review)
+
+
 async def test_save_draft_with_required_answers_missing_is_accepted(maija: Person, responses):
     card = await maija.open_card("kysely")
 
@@ -209,7 +227,7 @@ async def test_save_draft_with_required_answers_missing_is_accepted(maija: Perso
 
     shown = texts(saved)
     assert "Osio 1/5" in shown
-    assert "Luonnos tallennettu 2.5.2024 klo 10.00." in shown
+    assert "Luonnos on tallennettu 2.5.2024 klo 10.00." in shown
     assert t("error.required") not in shown
     response = await responses.get(KEY)
     assert response.version == 1

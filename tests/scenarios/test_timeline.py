@@ -11,6 +11,7 @@ import pytest
 
 from app import SERVICES
 from auxil.http import BotClient
+from cards.catalogue import t
 from auxil.person import Person, actions, inputs, texts
 from auxil.reminders import FakeSleep, PlanDriver, install_board_team, local, write_round
 from auxil.server import BotServer
@@ -68,7 +69,7 @@ async def test_a_representative_sees_every_phase_its_state_and_what_to_do_now(ma
         ["Yhteenveto aluehallitukselle", "19.6.2024 klo 12.00", "tulossa"],
         ["Tulokset HYTE-talous- ja toimintasuunnitelmaan", "29.8.2024 klo 12.00", "tulossa"],
     ]
-    assert ("vastaa ennakkokyselyyn organisaation (Kuopion kaupunki) puolesta 15.5.2024 klo 16.00 mennessä"
+    assert ("vastaa ennakkokyselyyn organisaatiosi (Kuopion kaupunki) puolesta 15.5.2024 klo 16.00 mennessä"
             in shown)
     assert "Muuta päivämääriä" not in actions(card) and "Tulevat muistutukset" not in shown
     survey = await maija.press(card, "Aloita kysely")
@@ -104,7 +105,7 @@ async def test_the_hyte_team_moves_the_closing_date_and_everything_follows(sanna
     assert inputs(form)["t.survey_closes.date"] == "2024-05-15" and inputs(form)["t.survey_closes.time"] == "16:00"
     card = await sanna.press(form, "Tallenna aikataulu", {"t.survey_closes.date": "2024-05-20"})
     shown = texts(card)
-    assert "Aikataulu päivitetty, muutettuja vaiheita 1." in shown
+    assert "Aikataulu on päivitetty (muutettuja vaiheita 1)." in shown
     assert "Ennakkokysely sulkeutuu: 20.5.2024 klo 16.00" in shown.replace("\n20.5", ": 20.5")
     assert "Sanna Laine: Ennakkokysely sulkeutuu 15.5.2024 klo 16.00 → 20.5.2024 klo 16.00" in shown
 
@@ -117,7 +118,7 @@ async def test_the_hyte_team_moves_the_closing_date_and_everything_follows(sanna
     clock.set(local("2024-05-17T12:00"))  # after the configured close, before the moved one
     assert "Osio 1/5" in texts(await maija.open_card("kysely"))
     clock.set(local("2024-05-20T16:00"))
-    assert "Kysely on suljettu" in texts(await maija.open_card("kysely"))
+    assert "Ennakkokysely on suljettu" in texts(await maija.open_card("kysely"))
 
 
 async def test_a_moved_date_survives_a_restart(sanna: Person, server, client, connector, teams):
@@ -135,7 +136,7 @@ async def test_dates_out_of_order_or_malformed_are_refused_and_nothing_is_stored
     refused = await sanna.press(form, "Tallenna aikataulu", {"t.survey_closes.date": "2024-04-20",
                                                             "t.results_into_plan.time": "25:99"})
     shown = texts(refused)
-    assert 'Ei voi olla ennen vaihetta "Ennakkokysely avautuu" (24.4.2024 klo 08.00).' in shown
+    assert "Ei voi olla ennen vaihetta ”Ennakkokysely avautuu” (24.4.2024 klo 08.00)." in shown
     assert "Anna päivä (vvvv-kk-pp) ja kellonaika (tt:mm)." in shown
     assert inputs(refused)["t.survey_closes.date"] == "2024-04-20"  # what was typed stays
     services = server.app[SERVICES]
@@ -162,19 +163,19 @@ async def test_only_the_hyte_team_moves_dates(maija: Person, server):
     refused = await maija.invoke("timeline.save", {"verb": "timeline.save", "r": "pohjois-savo-demo", "v": 0,
                                                    "t.survey_closes.date": "2024-06-30",
                                                    "t.survey_closes.time": "16:00"})
-    assert texts(refused) == "Tämä komento on vain HYTE-tiimin käytössä."
+    assert texts(refused) == "Tämä toiminto on vain HYTE-tiimin käytössä."
     refused = await maija.invoke("timeline.edit", {"verb": "timeline.edit", "r": "pohjois-savo-demo"})
-    assert texts(refused) == "Tämä komento on vain HYTE-tiimin käytössä."
+    assert texts(refused) == "Tämä toiminto on vain HYTE-tiimin käytössä."
     services = server.app[SERVICES]
     assert await services.timetables.moves(services.round.tenant_id, services.round.id) == ({}, 0)
 
 
 async def test_a_forged_date_card_is_not_understood(sanna: Person):
     refused = await sanna.invoke("timeline.save", {"verb": "timeline.save", "r": "pohjois-savo-demo", "v": -1})
-    assert texts(refused) == "Kortin tietoja ei voitu lukea. Kirjoita kysely avataksesi kyselyn uudelleen."
+    assert texts(refused) == t("card_not_understood")
     refused = await sanna.invoke("timeline.save", {"verb": "timeline.save", "r": "pohjois-savo-demo", "v": 0,
                                                    "t.survey_closes.date": "x" * 100})
-    assert texts(refused) == "Kortin tietoja ei voitu lukea. Kirjoita kysely avataksesi kyselyn uudelleen."
+    assert texts(refused) == t("card_not_understood")
 
 
 # Moving dates across the change to summer time, mid-plan ----------------------------------------------------

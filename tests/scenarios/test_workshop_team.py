@@ -126,18 +126,18 @@ async def test_the_workshop_is_not_for_others(board: Board, maija: Person, sanna
     await board.install(SANNA)
     for text in ("työpaja aloita", "workshop stop", "yhteenveto työpaja"):
         (reply,) = await maija.say(text)
-        assert reply["text"] == "Tämä komento on vain HYTE-tiimin käytössä."
+        assert reply["text"] == "Tämä toiminto on vain HYTE-tiimin käytössä."
     forged = await maija.invoke("workshop.start", {"verb": "workshop.start", "r": ROUND, "ws.groups": board.channel("Ryhmä 1")})
     assert "vain HYTE-tiimin" in texts(forged)
     in_channel = await board.command(MAIJA, "työpaja aloita")
-    assert in_channel[0]["text"] == "Tämä komento on vain HYTE-tiimin käytössä."
+    assert in_channel[0]["text"] == "Tämä toiminto on vain HYTE-tiimin käytössä."
     assert await services(server).workshops.get(DEMO_TENANT, ROUND) is None
     assert board.posts(board.channel("Ryhmä 1")) == []
 
 
 async def test_start_before_the_bot_is_in_the_boards_team_says_what_to_do(sanna: Person):
     (reply,) = await sanna.say("työpaja aloita")
-    assert "Botti ei ole vielä HYTE-neuvottelukunnan tiimissä" in reply["text"]
+    assert "En ole vielä HYTE-neuvottelukunnan tiimissä" in reply["text"]
 
 
 async def test_a_forged_start_with_a_channel_outside_the_team_is_refused(board: Board, sanna: Person, server):
@@ -145,7 +145,7 @@ async def test_a_forged_start_with_a_channel_outside_the_team_is_refused(board: 
     card = await sanna.invoke("workshop.start", {"verb": "workshop.start", "r": ROUND, "ws.groups": "19:elsewhere@thread.tacv2"})
     assert "ei ole enää neuvottelukunnan tiimissä" in texts(card)
     card = await sanna.invoke("workshop.start", {"verb": "workshop.start", "r": ROUND, "ws.groups": 5})
-    assert "Kortin tietoja ei voitu lukea" in texts(card)
+    assert "En pystynyt lukemaan kortin tietoja" in texts(card)
     assert await services(server).workshops.get(DEMO_TENANT, ROUND) is None
 
 
@@ -155,7 +155,7 @@ async def test_a_failed_post_is_reported_and_retried_by_starting_again(board: Bo
     connector.fail_next("POST", rf"^/v3/conversations/{group}/activities$", 403)
     card = await sanna.open_card("työpaja aloita")
     result = await sanna.press(card, "Aloita työpaja", {"ws.groups": f"{board.channel('Ryhmä 1')},{group}"})
-    assert "Näille kanaville ei voitu kirjoittaa: Ryhmä 2" in texts(result)
+    assert "En pystynyt kirjoittamaan näille kanaville: Ryhmä 2" in texts(result)
     assert board.question_posts(group) == {}
     card = await sanna.open_card("työpaja aloita")
     await sanna.press(card, "Aloita työpaja", {"ws.groups": group})
