@@ -58,6 +58,7 @@ logger = logging.getLogger("hyte")
 
 HERE = Path(__file__).resolve().parent
 SERVICES = web.AppKey("services", Services)
+AUTHENTICATOR = web.AppKey("authenticator", RequestAuthenticator)
 ACTIVITY_IDS_KEPT = timedelta(days=2)
 ACTIVITY_PURGE_SECONDS = 3600.0
 BACKGROUND_DRAIN_SECONDS = 30.0
@@ -182,6 +183,7 @@ def create_app(
     router = build_router()
     bot = HyteBot(services, router, greeting)
     activities = SqlActivityLog(database)
+    authenticator = request_authenticator(settings, framework)
 
     async def lifecycle(app: web.Application):
         if not settings.authenticated:
@@ -196,6 +198,7 @@ def create_app(
         freeze_startup_objects()
         yield
         await services.background.drain(BACKGROUND_DRAIN_SECONDS)
+        await authenticator.close()
         await outbound.close()
         await database.dispose()
 
@@ -237,13 +240,14 @@ def create_app(
     app.router.add_post(
         "/api/messages",
         messages_handler(
-            adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id),
+            adapter, bot, authenticator, settings.tenants(round_.tenant_id),
             outbound, activities=activities, clock=clock,
         ),
     )
     app.router.add_get("/healthz", healthz)
     app.router.add_get(DOWNLOAD_PATH, download_handler(SERVICES))
     app[SERVICES] = services
+    app[AUTHENTICATOR] = authenticator
     return app
 
 

@@ -27,7 +27,7 @@ from auxil.http import BotClient
 from auxil.person import CARD, Person, texts
 from auxil.server import BotServer
 from auxil.teams import TeamsEnv, card_action, conversation_id_for, personal_message
-from auxil.tokens import APP_ID, LocalCredentialsFactory, TokenService
+from auxil.tokens import APP_ID, LocalCredentialsFactory, SigningKey, TokenService
 from cards.catalogue import t
 from hyte.responses import ResponseKey
 from conftest import DEMO_TENANT, LIISA, MAIJA, OLLI, SANNA, make_settings
@@ -81,6 +81,13 @@ class World:
     def token(self, **claims: Any) -> dict[str, str]:
         return bearer(self.tokens.token(self.teams.service_url, **claims))
 
+    def webchat_token(self) -> dict[str, str]:
+        """A valid channel token signed with the key that endorses only Web Chat."""
+        return bearer(self.tokens.token(self.teams.service_url, key=self.tokens.keys[1]))
+
+    def unendorsed_token(self) -> dict[str, str]:
+        return bearer(self.tokens.token(self.teams.service_url, key=self.tokens.keys[2]))
+
 
 async def snapshot(server: BotServer) -> dict[str, list[tuple]]:
     """Every table's rows, as sorted tuples."""
@@ -98,7 +105,11 @@ async def snapshot(server: BotServer) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 async def tokens():
-    service = await TokenService().start()
+    service = TokenService()
+    # Besides Teams' key, the metadata publishes a key that endorses only Web Chat (every Azure Bot
+    # resource has Web Chat on) and one that endorses nothing.
+    service.keys += [SigningKey(endorsements=("webchat",)), SigningKey(endorsements=())]
+    await service.start()
     yield service
     await service.close()
 
@@ -273,6 +284,24 @@ def _not_msteams(w: World) -> dict:
     return a
 
 
+def _webchat(build: Callable[[World], dict]) -> Callable[[World], dict]:
+    """`build`'s activity as Web Chat would deliver it: its client says who it is."""
+    def webchat(w: World) -> dict:
+        a = build(w)
+        a["channelId"] = "webchat"
+        return a
+    return webchat
+
+
+def _sanna_asks_status(w: World) -> dict:
+    return personal_message(w.teams, SANNA, "tila")
+
+
+def _representative_saves(w: World) -> dict:
+    return card_action(w.teams, MAIJA, "survey.step",
+                       {**STEP, "v": w.draft_version, "q.goals_progress": "very_well", "q.hyte_effectiveness": "Web Chat"})
+
+
 ECHO_INJECTION = "<at>Everyone</at> **[klikkaa](https://evil.example/x)** @kaikki"
 
 CASES: list[tuple[str, Case, Outcome]] = [
@@ -300,6 +329,21 @@ CASES: list[tuple[str, Case, Outcome]] = [
     ("valid-token-other-tenant", _message(_other_tenant_message), Refused(403)),
     ("valid-token-channel-not-msteams", _message(_not_msteams), Refused(401)),
     ("reaction-from-other-tenant", _message(_other_tenant_reaction), Refused(403)),
+    # Teams and nothing else: Web Chat's clients choose their own ids and channelData ---------------
+    ("webchat-activity-signed-by-webchat-key", _message(_not_msteams, lambda w: w.webchat_token()), Refused(401)),
+    ("webchat-claims-hyte-member-status", _message(_webchat(_sanna_asks_status), lambda w: w.webchat_token()),
+     Refused(401)),
+    ("webchat-claims-representative-saves-answers",
+     _message(_webchat(_representative_saves), lambda w: w.webchat_token()), Refused(401)),
+    ("no-channel-id", _message(_with(_maija_says(), channelId=_DROP)), Refused(401)),
+    ("no-channel-id-webchat-key", _message(_with(_maija_says(), channelId=_DROP), lambda w: w.webchat_token()),
+     Refused(401)),
+    ("msteams-activity-signed-by-webchat-key", _message(_maija_says(), lambda w: w.webchat_token()), Refused(401)),
+    ("key-without-endorsements", _message(_maija_says(), lambda w: w.unendorsed_token()), Refused(401)),
+    ("token-exp-numeric-string", _message(_maija_says(), lambda w: w.token(exp=str(int(time.time()) + 3600))),
+     Refused(401)),
+    ("token-nbf-numeric-string", _message(_maija_says(), lambda w: w.token(nbf=str(int(time.time()) - 60))),
+     Refused(401)),
     # Card payloads ----------------------------------------------------------------------------
     ("card-unknown-verb", _invoke("maija", "survey.delete", {"verb": "survey.delete", "r": ROUND}), CardText(NOT_UNDERSTOOD)),
     ("card-missing-v", _invoke("maija", "survey.step", {**STEP, "q.goals_progress": "very_well"}), CardText(NOT_UNDERSTOOD)),
