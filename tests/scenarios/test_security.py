@@ -26,11 +26,11 @@ from auxil.connector import ConnectorStandIn
 from auxil.http import BotClient
 from auxil.person import CARD, Person, texts
 from auxil.server import BotServer
-from auxil.teams import TeamsEnv, card_action, conversation_id_for, personal_message
+from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, member, personal_message
 from auxil.tokens import APP_ID, LocalCredentialsFactory, SigningKey, TokenService
 from cards.catalogue import t
 from hyte.responses import ResponseKey
-from conftest import DEMO_TENANT, LIISA, MAIJA, OLLI, SANNA, make_settings
+from conftest import ANNA, DEMO_TENANT, LIISA, MAIJA, OLLI, SANNA, make_settings
 from scenarios.test_survey_lifecycle import AFTER_CLOSING, ANSWERS, answer_all
 from storage.db import create_engine
 from storage.models import Base
@@ -302,6 +302,19 @@ def _representative_saves(w: World) -> dict:
                        {**STEP, "v": w.draft_version, "q.goals_progress": "very_well", "q.hyte_effectiveness": "Web Chat"})
 
 
+FORGED_ANNA = TeamsUser(OLLI.aad_object_id, ANNA.name, user_id=ANNA.id)
+"""Anna (configured by UPN only) by her Teams id, with someone else's Entra object id."""
+
+
+def _as_forged_anna(build: Callable[[World], dict]) -> Case:
+    async def send(w: World):
+        w.connector.add_member(member(w.teams, ANNA))  # Teams knows Anna: her id, her object id, her UPN
+        activity = build(w)
+        status, body = await w.client.post(activity)
+        return status, body, activity.get("id")
+    return send
+
+
 ECHO_INJECTION = "<at>Everyone</at> **[klikkaa](https://evil.example/x)** @kaikki"
 
 CASES: list[tuple[str, Case, Outcome]] = [
@@ -344,6 +357,12 @@ CASES: list[tuple[str, Case, Outcome]] = [
      Refused(401)),
     ("token-nbf-numeric-string", _message(_maija_says(), lambda w: w.token(nbf=str(int(time.time()) - 60))),
      Refused(401)),
+    ("upn-only-member-id-with-a-foreign-object-id-asks-the-survey",
+     _as_forged_anna(lambda w: personal_message(w.teams, FORGED_ANNA, "kysely")), None),
+    ("upn-only-member-id-with-a-foreign-object-id-saves-answers",
+     _as_forged_anna(lambda w: card_action(w.teams, FORGED_ANNA, "survey.step",
+                                           {**STEP, "v": 0, "q.goals_progress": "very_well"})),
+     CardText(t("not_for_you"))),
     # Card payloads ----------------------------------------------------------------------------
     ("card-unknown-verb", _invoke("maija", "survey.delete", {"verb": "survey.delete", "r": ROUND}), CardText(NOT_UNDERSTOOD)),
     ("card-missing-v", _invoke("maija", "survey.step", {**STEP, "q.goals_progress": "very_well"}), CardText(NOT_UNDERSTOOD)),
@@ -464,7 +483,13 @@ async def _echo(w: World, status: int, body: Any) -> None:
     assert not reply.get("entities") or all(e.get("type") != "mention" for e in reply["entities"]), reply
 
 
+async def _forged_anna_is_a_stranger(w: World, status: int, body: Any) -> None:
+    assert status == 201
+    assert [r.get("text") for r in w.connector.sent(conversation_id_for(FORGED_ANNA))] == [t("not_for_you")]
+
+
 SPECIAL = {
+    "upn-only-member-id-with-a-foreign-object-id-asks-the-survey": _forged_anna_is_a_stranger,
     "card-stale-version-changes-answers": _stale,
     "card-survey-closed": _closed,
     "rep-file-consent-export": _file_consent_refused,
