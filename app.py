@@ -22,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Literal
 
-from aiohttp import web
+from aiohttp import web, web_response
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import Field, SecretStr
@@ -157,6 +157,7 @@ def create_app(
     one that signs tokens locally, so the real connector client talks to a loopback stand-in)."""
     clock = clock or SystemClock()
     round_ = load_configured_round(settings, clock)
+    hide_server_software()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     database = Database.connect(settings.database_url)
     conversations = SqlConversationRepository(database)
@@ -249,6 +250,16 @@ def create_app(
     app[SERVICES] = services
     app[AUTHENTICATOR] = authenticator
     return app
+
+
+SERVER_HEADER = "HYTE"
+"""What every answer's `Server` header says: aiohttp's default names the Python and aiohttp versions."""
+
+
+def hide_server_software() -> None:
+    """aiohttp fills the Server header from a module constant, read for every answer, also for the
+    400 it writes itself to a malformed request before any of our code or signals run: set it."""
+    web_response.SERVER_SOFTWARE = SERVER_HEADER
 
 
 def reminder_scheduler(

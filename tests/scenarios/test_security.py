@@ -329,6 +329,7 @@ CASES: list[tuple[str, Case, Outcome]] = [
     ("body-over-256kb", _raw(json.dumps({"type": "message", "text": "x" * 300_000}).encode()), Refused(413)),
     ("activity-without-type", _message(_with(_maija_says(), type=_DROP)), Refused(400)),
     ("type-not-a-string", _message(_with(_maija_says(), type=["message"])), Refused(400)),
+    ("activity-id-over-256-characters", _message(_with(_maija_says(), id="1:" + "7" * 300)), Refused(400)),
     ("unknown-activity-type", _message(_with(_maija_says(), type="evilType")), Silent(201)),
     # The token and the tenant -----------------------------------------------------------------
     ("token-for-another-app-id", _message(_maija_says(), lambda w: w.token(aud="22222222-0000-4000-8000-000000000000")),
