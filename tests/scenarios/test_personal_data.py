@@ -6,11 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from app import SERVICES, person_command, round_command
+from auxil.channel import Board, board_spec
+from auxil.http import BotClient
 from auxil.person import Person
-from conftest import DEMO_TENANT, MAIJA, SANNA
+from auxil.server import BotServer
+from auxil.teams import member
+from conftest import ANNA, DEMO_TENANT, MAIJA, SANNA, make_settings
 from hyte.responses import ResponseKey
 from auxil.survey import ANSWERS
+from scenarios.test_survey_lifecycle import answer_all
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)
 
 ROUND = "pohjois-savo-demo"
@@ -45,7 +52,8 @@ async def test_export_then_erase_one_person(client, connector, teams, board, ser
     assert erased["rows"]["conversations"] == 1 and erased["rows"]["workshop_notes"] == 1
 
     after = await run(server, capsys, "export", "--aad", MAIJA.aad_object_id)
-    assert all(after[k] == [] for k in after if k not in {"tenant_id", "aad_object_id"}), after
+    assert all(after[k] == [] for k in after if k not in {"tenant_id", "aad_object_id", "reminders"}), after
+    assert after["reminders"] == exported["reminders"] != []  # kept: no reminder is sent twice
     services = server.app[SERVICES]
     response = await services.responses.get(KEY)
     assert response.answers  # the organisation's answers stay
@@ -55,6 +63,81 @@ async def test_export_then_erase_one_person(client, connector, teams, board, ser
     assert note.text == NOTE and note.author_aad is None and note.author_name is None
     # Someone else is untouched.
     assert (await run(server, capsys, "export", "--aad", SANNA.aad_object_id))["conversations"]
+
+
+# Every kind of row a person can have, on both databases ------------------------------------------
+
+
+@pytest.fixture
+async def everything(database_url, clock, connector, teams):
+    """Over HTTP: the board team installed by Sanna, the workshop started and stopped by her, a date
+    moved by her; Maija's submitted response, her survey position, a note she edited and a reaction;
+    Anna (configured by UPN only) recognised through the member look-up."""
+    server = await BotServer(make_settings(database_url, HYTE_REMINDER_POLL_SECONDS=0), clock).start()
+    client = BotClient(server.url, settle=server.settle)
+    board = Board(client, connector, teams, board_spec())
+    await board.install(SANNA)
+    sanna, maija = Person(client, connector, teams, SANNA), Person(client, connector, teams, MAIJA)
+    card = await sanna.open_card("työpaja aloita")
+    await sanna.press(card, "Aloita työpaja", {"ws.groups": board.channel("Ryhmä 1")})
+    await maija.press(await answer_all(maija), "Lähetä vastaukset")
+    card = await maija.open_card("kysely")  # after submitting, her place is the review
+    await maija.press(card, "Muokkaa vastauksia")
+    note = await board.post(MAIJA, board.channel("Ryhmä 1"), "Ensimmäinen versio", reply_to=q(board, "Ryhmä 1", 1))
+    await board.edit(MAIJA, board.channel("Ryhmä 1"), note, NOTE)
+    await board.react(MAIJA, board.channel("Ryhmä 1"), note)
+    await board.command(SANNA, "työpaja lopeta")
+    form = await sanna.press(await sanna.open_card("aikataulu"), "Muuta päivämääriä")
+    await sanna.press(form, "Tallenna aikataulu", {"t.survey_closes.date": "2024-05-20"})
+    connector.add_member(member(teams, ANNA))
+    await Person(client, connector, teams, ANNA).say("ohje")
+    yield server
+    await client.close()
+    await server.stop()
+
+
+MAIJA_HAS = {"identities": False, "conversations": True, "survey_positions": True, "response_changes": True,
+             "responses_last_updated": True, "responses_submitted": True, "workshop_notes": True,
+             "workshop_note_versions": True, "workshop_reactions": True, "workshops_started_or_stopped": False,
+             "teams_installed": False, "timetable_changes": False, "timetable_moves": False, "reminders": True}
+SANNA_HAS = {**{k: False for k in MAIJA_HAS}, "conversations": True, "workshops_started_or_stopped": True,
+             "teams_installed": True, "timetable_changes": True, "timetable_moves": True, "reminders": True}
+ANNA_HAS = {**{k: False for k in MAIJA_HAS}, "identities": True, "conversations": True, "reminders": True}
+
+
+@pytest.mark.parametrize("person, has", [(MAIJA, MAIJA_HAS), (SANNA, SANNA_HAS), (ANNA, ANNA_HAS)],
+                         ids=["representative", "hyte-team", "upn-only"])
+async def test_export_lists_every_kind_of_row_and_erase_leaves_only_the_reminders(everything, capsys, person, has):
+    server = everything
+    aad = person.aad_object_id.upper()  # the operator may paste the id in any case
+    exported = await run(server, capsys, "export", "--aad", aad)
+    assert set(exported) == {"tenant_id", "aad_object_id", *MAIJA_HAS}
+    assert {k: bool(exported[k]) for k in MAIJA_HAS} == has
+    reminders = {r["reminder"] for r in exported["reminders"]}
+    if person is SANNA:
+        assert reminders == {"team_finish_summary", "team_summary_due", "team_results_due"}
+    else:
+        assert reminders == {"nonrespondents_early", "nonrespondents_last_day"}
+    if person is ANNA:
+        assert {r["target"] for r in exported["reminders"]} == {f"upn:{ANNA.upn}"}
+    if person is MAIJA:
+        assert [n["text"] for n in exported["workshop_notes"]] == [NOTE]
+        assert [v["text"] for v in exported["workshop_note_versions"]] == ["Ensimmäinen versio"]
+
+    erased = await run(server, capsys, "erase", "--aad", aad)
+    assert erased["rows"]["conversations"] == 1
+    after = await run(server, capsys, "export", "--aad", person.aad_object_id)
+    left = {k for k in MAIJA_HAS if after[k]}
+    # Reminder jobs keep their target so that none is sent twice; a UPN-only person's are found
+    # through `people`, which the erasure emptied (the round file still names her: remove her there).
+    assert left == (set() if person is ANNA else {"reminders"}), after
+    if person is MAIJA:
+        services = server.app[SERVICES]
+        assert (await services.responses.get(KEY)).answers  # the organisation's answers stay
+        assert [n.text for n in (await services.workshops.notes(DEMO_TENANT, ROUND))] == [NOTE]  # the group's note stays
+    others = [p for p in (MAIJA, SANNA) if p is not person]
+    for other in others:  # nobody else lost anything
+        assert (await run(server, capsys, "export", "--aad", other.aad_object_id))["conversations"]
 
 
 async def test_round_delete_removes_a_finished_round_and_refuses_a_recent_one(client, connector, teams, board, server, capsys):
