@@ -6,6 +6,7 @@
     python app.py person export --aad <id>         print everything stored about one person (JSON)
     python app.py person erase --aad <id>          erase one person (the organisation's answers stay)
     python app.py round delete --round <id> --older-than-days N   delete a finished round's data
+        [--yes-delete-a-round-in-use]               even the configured round, or one not yet ended
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from hyte.themes import lemmatiser_available
 from hyte.workshop import load_round_workshop
 from storage.activities import SqlActivityLog
 from storage.db import Database, create_engine, migrate
-from storage.personal_data import RoundStillActive, SqlPersonalData, delete_round
+from storage.personal_data import RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.workshop import SqlWorkshopRepository
 from storage.repositories import (
@@ -371,7 +372,8 @@ def person_command(settings: Settings, args: list[str]) -> int:
 
 
 def round_command(settings: Settings, args: list[str]) -> int:
-    """`python app.py round delete --round <id> --older-than-days N`: delete a finished round's data."""
+    """`python app.py round delete --round <id> --older-than-days N [--yes-delete-a-round-in-use]`:
+    delete a finished round's data."""
     import argparse
     import json
 
@@ -380,20 +382,39 @@ def round_command(settings: Settings, args: list[str]) -> int:
     parser.add_argument("--round", required=True, help="the round's id")
     parser.add_argument("--older-than-days", required=True, type=int,
                         help="refuse unless the round's newest data is at least this many days old")
+    parser.add_argument("--yes-delete-a-round-in-use", action="store_true", dest="in_use",
+                        help="delete even the configured round (HYTE_ROUND_FILE), or one whose timetable has not ended")
     options = parser.parse_args(args)
     if options.older_than_days < 0:
         parser.error("--older-than-days must not be negative")
-    older_than = SystemClock().now() - timedelta(days=options.older_than_days)
+    clock = SystemClock()
+    try:
+        configured = load_configured_round(settings, clock).id
+    except ConfigurationError as exc:
+        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        return 2
+    now = clock.now()
 
     async def run() -> dict:
         database = Database.connect(settings.database_url)
         try:
-            return await delete_round(database, options.round, older_than=older_than)
+            return await delete_round(
+                database, options.round, older_than=now - timedelta(days=options.older_than_days), now=now,
+                configured_round_id=configured, even_if_in_use=options.in_use,
+            )
         finally:
             await database.dispose()
 
     try:
         counts = asyncio.run(run())
+    except UnknownRound:
+        print(f"Unknown round {options.round!r}: nothing is stored for it (the configured round is {configured!r}).",
+              file=sys.stderr)
+        return 2
+    except RoundInUse as exc:
+        print(f"Round {options.round!r} not deleted: {exc}. To delete it all the same, add --yes-delete-a-round-in-use.",
+              file=sys.stderr)
+        return 2
     except RoundStillActive as exc:
         print(f"Round {options.round!r} not deleted: {exc} (newer than {options.older_than_days} days).", file=sys.stderr)
         return 2

@@ -167,10 +167,28 @@ class RoundStillActive(Exception):
         self.newest = newest
 
 
-async def delete_round(database: Database, round_id: str, *, older_than: datetime) -> dict[str, int]:
+class UnknownRound(Exception):
+    """Nothing is stored for the round, and it is not the configured one."""
+
+
+class RoundInUse(Exception):
+    """The configured round, or one whose timetable has not ended: not deleted unless asked to."""
+
+
+PENDING_STATES = ("pending", "sending")
+
+
+async def delete_round(
+    database: Database, round_id: str, *, older_than: datetime, now: datetime, configured_round_id: str | None,
+    even_if_in_use: bool = False,
+) -> dict[str, int]:
     """Delete everything stored for a round (answers and their audit rows, survey positions, the
-    workshop with its notes and reactions, timetable changes, reminder jobs), in one transaction,
-    if nothing of it is newer than `older_than`; otherwise raise RoundStillActive."""
+    workshop with its notes and reactions, timetable changes, reminder jobs), in one transaction.
+
+    Refused with UnknownRound when nothing is stored for it (and it is not the configured round);
+    with RoundInUse, unless `even_if_in_use`, when it is the configured round or its timetable has
+    not ended (reminders still to be sent, or its last phase moved past `now`); with RoundStillActive
+    when anything of it is newer than `older_than`."""
     newest_of = [
         select(func.max(ResponseRow.updated_at)).where(ResponseRow.round_id == round_id),
         select(func.max(SurveyPositionRow.updated_at)).where(SurveyPositionRow.round_id == round_id),
@@ -181,6 +199,12 @@ async def delete_round(database: Database, round_id: str, *, older_than: datetim
     ]
     counts: dict[str, int] = {}
     async with database.write() as session:
+        if round_id != configured_round_id and not await _stored(session, round_id):
+            raise UnknownRound(f"nothing is stored for round {round_id!r}")
+        if not even_if_in_use:
+            reason = await _in_use(session, round_id, now, configured_round_id)
+            if reason is not None:
+                raise RoundInUse(reason)
         times = [t for t in [await session.scalar(s) for s in newest_of] if t is not None]
         newest = max(times) if times else None
         if newest is not None and newest >= older_than:
@@ -208,3 +232,25 @@ async def delete_round(database: Database, round_id: str, *, older_than: datetim
         await run("timetable_changes", delete(TimetableChangeRow).where(TimetableChangeRow.round_id == round_id))
         await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.round_id == round_id))
     return counts
+
+
+async def _stored(session, round_id: str) -> bool:
+    for column in (ResponseRow.round_id, SurveyPositionRow.round_id, WorkshopRow.round_id, WorkshopNoteRow.round_id,
+                   TimetableMoveRow.round_id, TimetableChangeRow.round_id, ReminderJobRow.round_id):
+        if await session.scalar(select(column).where(column == round_id).limit(1)) is not None:
+            return True
+    return False
+
+
+async def _in_use(session, round_id: str, now: datetime, configured_round_id: str | None) -> str | None:
+    if round_id == configured_round_id:
+        return "it is the configured round (HYTE_ROUND_FILE)"
+    pending = await session.scalar(select(func.count()).select_from(ReminderJobRow).where(
+        ReminderJobRow.round_id == round_id, ReminderJobRow.state.in_(PENDING_STATES),
+        or_(ReminderJobRow.expires_at.is_(None), ReminderJobRow.expires_at > now)))
+    if pending:
+        return f"its timetable has not ended: {pending} reminders are still to be sent"
+    last = await session.scalar(select(func.max(TimetableMoveRow.at)).where(TimetableMoveRow.round_id == round_id))
+    if last is not None and last > now:
+        return f"its timetable has not ended: a phase was moved to {last.isoformat()}"
+    return None

@@ -7,16 +7,20 @@ import asyncio
 import json
 
 import pytest
+import yaml
 
 from app import SERVICES, person_command, round_command
 from auxil.channel import Board, board_spec
 from auxil.http import BotClient
 from auxil.person import Person
+from auxil.reminders import write_round
 from auxil.server import BotServer
 from auxil.teams import member
 from conftest import ANNA, DEMO_TENANT, MAIJA, SANNA, make_settings
+from hyte.clock import SystemClock
 from hyte.responses import ResponseKey
 from auxil.survey import ANSWERS
+from scenarios.test_security import snapshot
 from scenarios.test_survey_lifecycle import answer_all
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)
 
@@ -140,6 +144,10 @@ async def test_export_lists_every_kind_of_row_and_erase_leaves_only_the_reminder
         assert (await run(server, capsys, "export", "--aad", other.aad_object_id))["conversations"]
 
 
+async def delete(server, *args: str) -> int:
+    return await asyncio.to_thread(round_command, server.settings, ["delete", *args])
+
+
 async def test_round_delete_removes_a_finished_round_and_refuses_a_recent_one(client, connector, teams, board, server, capsys):
     maija = Person(client, connector, teams, MAIJA)
     card = await maija.open_card("kysely")
@@ -148,16 +156,62 @@ async def test_round_delete_removes_a_finished_round_and_refuses_a_recent_one(cl
     message = await board.post(MAIJA, channel, NOTE, reply_to=q(board, "Ryhmä 1", 1))
     await board.react(SANNA, channel, message)
     services = server.app[SERVICES]
+    IN_USE = "--yes-delete-a-round-in-use"  # the demo round is the configured one
 
     # The stored data is from 2.5.2024 (the test clock): "newer than 100 years" refuses.
-    assert await asyncio.to_thread(round_command, server.settings, ["delete", "--round", ROUND, "--older-than-days", "36500"]) == 2
+    assert await delete(server, "--round", ROUND, "--older-than-days", "36500", IN_USE) == 2
     assert "not deleted" in capsys.readouterr().err
     assert await services.responses.get(KEY) is not None
 
-    assert await asyncio.to_thread(round_command, server.settings, ["delete", "--round", ROUND, "--older-than-days", "30"]) == 0
+    assert await delete(server, "--round", ROUND, "--older-than-days", "30", IN_USE) == 0
     deleted = json.loads(capsys.readouterr().out)["rows"]
     assert deleted["responses"] == 1 and deleted["workshop_notes"] == 1 and deleted["workshop_reactions"] == 1
     assert await services.responses.get(KEY) is None
     assert await services.responses.changes(KEY) == []
     assert await notes(server) == {}
     assert await services.positions.get(DEMO_TENANT, ROUND, MAIJA.aad_object_id) is None
+
+
+async def test_round_delete_of_an_unknown_round_is_an_error_and_deletes_nothing(client, connector, teams, server, capsys):
+    await Person(client, connector, teams, MAIJA).press(
+        await Person(client, connector, teams, MAIJA).open_card("kysely"), "Seuraava", ANSWERS["goals_measures"])
+    before = await snapshot(server)
+    assert await delete(server, "--round", "no-such-round", "--older-than-days", "0") == 2
+    assert "Unknown round 'no-such-round'" in capsys.readouterr().err
+    assert await delete(server, "--round", "no-such-round", "--older-than-days", "0", "--yes-delete-a-round-in-use") == 2
+    assert await snapshot(server) == before
+
+
+async def test_round_delete_refuses_the_configured_round_unless_told_loudly(client, connector, teams, server, capsys):
+    maija = Person(client, connector, teams, MAIJA)
+    await maija.press(await maija.open_card("kysely"), "Seuraava", ANSWERS["goals_measures"])
+    before = await snapshot(server)
+    assert await delete(server, "--round", ROUND, "--older-than-days", "0") == 2
+    error = capsys.readouterr().err
+    assert "it is the configured round" in error and "--yes-delete-a-round-in-use" in error
+    assert await snapshot(server) == before
+    assert await delete(server, "--round", ROUND, "--older-than-days", "0", "--yes-delete-a-round-in-use") == 0
+    assert await server.app[SERVICES].responses.get(KEY) is None
+
+
+async def test_round_delete_refuses_a_round_whose_timetable_has_not_ended(sqlite_url, clock, tmp_path, capsys):
+    """A round no longer configured (the next one is), whose reminders are still to be sent: its
+    dates count from the real today, and the command runs on the real clock."""
+    running = BotServer(make_settings(sqlite_url, HYTE_TODAY=SystemClock().now().date(),
+                                      HYTE_REMINDER_POLL_SECONDS=0), clock)
+    await running.start()
+    await running.stop()
+    other = tmp_path / "next"
+    other.mkdir()
+    round_file = write_round(other)
+    data = yaml.safe_load(round_file.read_text(encoding="utf-8"))
+    round_file.write_text(yaml.safe_dump({**data, "id": "seuraava-kierros"}, allow_unicode=True), encoding="utf-8")
+    settings = make_settings(sqlite_url, round_file)
+    before = await snapshot(running)
+    assert before["reminder_jobs"]
+    assert await asyncio.to_thread(round_command, settings, ["delete", "--round", ROUND, "--older-than-days", "0"]) == 2
+    assert "its timetable has not ended" in capsys.readouterr().err
+    assert await snapshot(running) == before
+    assert await asyncio.to_thread(round_command, settings, ["delete", "--round", ROUND, "--older-than-days", "0",
+                                                             "--yes-delete-a-round-in-use"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"]["reminder_jobs"] == len(before["reminder_jobs"])
