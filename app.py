@@ -29,16 +29,18 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot import logs
+from bot import logs, replies
 from bot.bot import HyteBot
 from bot.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER, ChannelKeys, ChannelTokenValidator, RequestAuthenticator
 from bot.connectors import ReusingAuthentication
+from bot.entra import EntraCredentialsFactory, default_authority
 from bot.exports import DOWNLOAD_PATH, KINDS, LinkSigner, build_export, download_handler
 from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
 from bot.scheduler import Scheduler
 from bot.outbound import Authorizations, Outbound, RateLimiter
+from bot.queued import QueuedReplies
 from bot.sender import Sender
 from bot.turn import Services
 from hyte.clock import Clock, SystemClock
@@ -49,6 +51,7 @@ from hyte.workshop import load_round_workshop
 from storage.activities import SqlActivityLog
 from storage.db import Database, create_engine, migrate
 from storage.personal_data import RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round
+from storage.queued import SqlQueuedReplies
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.workshop import SqlWorkshopRepository
 from storage.repositories import (
@@ -60,6 +63,7 @@ logger = logging.getLogger("hyte")
 HERE = Path(__file__).resolve().parent
 SERVICES = web.AppKey("services", Services)
 AUTHENTICATOR = web.AppKey("authenticator", RequestAuthenticator)
+QUEUED = web.AppKey("queued", QueuedReplies)
 ACTIVITY_IDS_KEPT = timedelta(days=2)
 ACTIVITY_PURGE_SECONDS = 3600.0
 BACKGROUND_DRAIN_SECONDS = 30.0
@@ -104,6 +108,13 @@ class Settings(BaseSettings):
     """The first wait before retrying a throttled or failed send; doubled each retry, with jitter."""
     send_tenant_per_second: float = Field(50.0, alias="HYTE_SEND_TENANT_PER_SECOND", gt=0)
     """Outgoing messages per second to the tenant, all conversations together (Teams: about 50)."""
+    to_channel_from_bot_login_url: str = Field("", alias="ToChannelFromBotLoginUrl")
+    """The Entra ID authority the bot asks for its own token (sovereign clouds); empty: the public
+    cloud's, for the app type (bot/entra.py)."""
+    entra_timeout_seconds: float = Field(10.0, alias="HYTE_ENTRA_TIMEOUT_SECONDS", gt=0, le=60)
+    """The time limit of each HTTP request for the bot's token."""
+    queued_reply_poll_seconds: float = Field(5.0, alias="HYTE_QUEUED_REPLY_POLL_SECONDS", gt=0)
+    """How often replies queued for want of a token are tried again (and at once when a token comes)."""
 
     @property
     def authenticated(self) -> bool:
@@ -126,6 +137,19 @@ def bot_framework_authentication(
         TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=settings.channel_token_issuer,
     )
     return ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=credentials_factory)
+
+
+def entra_credentials(settings: Settings) -> ServiceClientCredentialsFactory | None:
+    """The bot's outgoing credentials (bot/entra.py) for an app id and password; None (botbuilder's
+    own) without an app id, or for a managed identity."""
+    if not settings.authenticated or settings.microsoft_app_type == "UserAssignedMSI":
+        return None
+    named = settings.to_channel_from_bot_login_url.strip()
+    return EntraCredentialsFactory(
+        settings.microsoft_app_id, settings.microsoft_app_password.get_secret_value(),
+        authority=named or default_authority(settings.microsoft_app_type, settings.microsoft_app_tenant_id),
+        timeout=settings.entra_timeout_seconds, named_authority=bool(named),
+    )
 
 
 def request_authenticator(settings: Settings, framework: ReusingAuthentication) -> RequestAuthenticator:
@@ -155,26 +179,30 @@ def create_app(
     credentials_factory: ServiceClientCredentialsFactory | None = None,
 ) -> web.Application:
     """The app. `credentials_factory` replaces the Entra credentials of outgoing calls (tests give
-    one that signs tokens locally, so the real connector client talks to a loopback stand-in)."""
+    one that signs tokens locally, so the real connector client talks to a loopback stand-in; the
+    Entra tests point the real ones at a loopback token endpoint with ToChannelFromBotLoginUrl)."""
     clock = clock or SystemClock()
     round_ = load_configured_round(settings, clock)
     hide_server_software()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     database = Database.connect(settings.database_url)
     conversations = SqlConversationRepository(database)
-    authorizations = Authorizations()
-    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory), authorizations)
+    framework = ReusingAuthentication(
+        bot_framework_authentication(settings, credentials_factory or entra_credentials(settings)))
     adapter = CloudAdapter(framework)
+    authorizations = Authorizations(fetch_wait=2 * settings.entra_timeout_seconds + 1)
     outbound = Outbound(RateLimiter(tenant_per_second=settings.send_tenant_per_second),
                         backoff_base=settings.send_backoff_seconds, authorizations=authorizations)
     scheduler = reminder_scheduler(settings, round_, database, conversations, adapter, outbound, clock)
+    queued = QueuedReplies(SqlQueuedReplies(database), outbound, scheduler.sender.credentials, clock,
+                           poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
         round=round_,
         clock=clock,
         responses=SqlResponseRepository(database),
         positions=SqlPositionRepository(database),
         conversations=conversations,
-        identities=IdentityResolver(round_, conversations),
+        identities=IdentityResolver(round_, conversations, authorize=replies.authorize),
         teams=SqlTeamRepository(database),
         links=export_link_signer(settings),
         timetables=scheduler.timetables,
@@ -214,6 +242,11 @@ def create_app(
         yield
         await scheduler.stop()
 
+    async def queued_replies(app: web.Application):
+        await queued.start()
+        yield
+        await queued.stop()
+
     async def activity_ids(app: web.Application):
         """Forget processed activity ids after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), and at
         start the claims a killed process left unfinished (so that their re-sends run)."""
@@ -239,17 +272,19 @@ def create_app(
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(reminders)
     app.cleanup_ctx.append(activity_ids)
+    app.cleanup_ctx.append(queued_replies)
     app.router.add_post(
         "/api/messages",
         messages_handler(
             adapter, bot, authenticator, settings.tenants(round_.tenant_id),
-            outbound, activities=activities, clock=clock,
+            outbound, activities=activities, clock=clock, queued=queued,
         ),
     )
     app.router.add_get("/healthz", healthz)
     app.router.add_get(DOWNLOAD_PATH, download_handler(SERVICES))
     app[SERVICES] = services
     app[AUTHENTICATOR] = authenticator
+    app[QUEUED] = queued
     return app
 
 

@@ -21,7 +21,7 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from msrest.exceptions import ClientException, HttpOperationError
 
 from bot import replies
-from bot.outbound import SendError, SendFailed
+from bot.outbound import SendError, SendFailed, TokenUnavailable
 from bot.turn import Turn
 from cards.workshop import welcome_card
 from hyte.teams import Channel
@@ -160,6 +160,11 @@ async def team_channels(context: TurnContext, team_id: str) -> list[Channel]:
     """The team's channels from the connector (General has the team's id and no name). On a failure
     the team is known with its General channel only; a later channel event adds the others."""
     client = _connector(context)
+    try:
+        await replies.authorize(context)
+    except TokenUnavailable:
+        logger.warning("team channel list not asked: no token from Entra ID (team=%s)", team_id)
+        return [Channel(team_id, None)]
     pipeline = client.conversations._client  # the msrest async pipeline, with the bot's credentials
     url = pipeline.format_url(
         "/v3/teams/{teamId}/conversations", teamId=client._serialize.url("team_id", team_id, "str")

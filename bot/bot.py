@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from bot import board_team, replies, workshop
 from bot.logs import short
-from bot.outbound import SendFailed
+from bot.outbound import SendFailed, TokenUnavailable
 from bot.router import Router, refusal, strip_mentions
 from bot.turn import Reply, Services, Turn
 from cards import elements as ui
@@ -60,6 +60,10 @@ class HyteBot(Bot):
                     await workshop.on_reaction(await self._turn(context))
                 case _:
                     pass
+        except TokenUnavailable as missing:  # a look-up the answer needs could not be made: say so
+            logger.warning("turn failed: %s for a connector call: type=%s id=%s", missing.error.reason,
+                           short(activity.type), short(activity.id))
+            await _apologise(context)
         except SendFailed as failed:  # the connector refused for good: telling the person would fail too
             logger.error("turn failed: a message could not be sent: type=%s id=%s status=%s reason=%s retries=%d",
                          short(activity.type), short(activity.id), failed.error.status, failed.error.reason, failed.retries)

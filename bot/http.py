@@ -25,14 +25,13 @@ from bot.auth import AuthenticationError, RequestAuthenticator
 from bot.identity import tenant_of
 from bot.logs import RequestContext, current_request, short
 from bot.outbound import Outbound
+from bot.queued import QueuedReplies
 from hyte.clock import Clock
+from storage.activities import MAX_ACTIVITY_ID
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
-MAX_ACTIVITY_ID = 256
-"""Longer activity ids are refused (400): Teams' are a few dozen characters, and the id must fit where
-repeats are recorded (`processed_activities`) and in the path of the reply that answers it."""
 MAX_CONCURRENT_TURNS = 8
 
 
@@ -54,10 +53,10 @@ class ActivityLog(Protocol):
 def messages_handler(
     adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
     outbound: Outbound, *, activities: ActivityLog | None = None, clock: Clock | None = None,
-    max_turns: int = MAX_CONCURRENT_TURNS,
+    max_turns: int = MAX_CONCURRENT_TURNS, queued: QueuedReplies | None = None,
 ):
-    """The /api/messages handler: body checks (415/413/400, also an activity id over MAX_ACTIVITY_ID
-    characters), the channel token (401), the tenant
+    """The /api/messages handler: body checks (415/413/400, also an activity id longer than can be
+    recorded: Teams' are a few dozen characters), the channel token (401), the tenant
     allow-list (403), all before any handler runs; then a repeat check (`activities`); then the turn.
 
     A repeated message, conversationUpdate… (same id) is answered 201 without running its turn again.
@@ -114,6 +113,8 @@ def messages_handler(
         async def turn(context: TurnContext) -> None:
             context.turn_state[replies.RECEIVED] = body
             context.turn_state[replies.OUTBOUND] = outbound
+            context.turn_state[replies.QUEUE] = queued
+            replies.prefetch(context)
             answered["context"] = context
             await bot.on_turn(context)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -60,9 +60,15 @@ def tenant_of(activity: Activity) -> str | None:
 
 
 class IdentityResolver:
-    def __init__(self, round_: Round, conversations: SqlConversationRepository) -> None:
+    def __init__(
+        self, round_: Round, conversations: SqlConversationRepository,
+        authorize: Callable[[TurnContext], Awaitable[None]] | None = None,
+    ) -> None:
+        """`authorize`: has the bot's token ready before the member look-up's msrest client signs its
+        request on the loop (bot/replies.authorize; TokenUnavailable when none can be had)."""
         self._round = round_
         self._conversations = conversations
+        self._authorize = authorize
         self._upn_only = any(
             p.upn and not p.aad_object_id for p in (*round_.config.representatives, *round_.config.hyte_team)
         )
@@ -115,12 +121,13 @@ class IdentityResolver:
                 return person
         return None
 
-    @staticmethod
-    async def _lookup_member(context: TurnContext, member_id: str | None) -> tuple[str | None, str | None]:
+    async def _lookup_member(self, context: TurnContext, member_id: str | None) -> tuple[str | None, str | None]:
         """The member's Entra object id and UPN, as the connector knows them; a member it does not
         know (404) is not an error."""
         if not member_id:
             return None, None
+        if self._authorize is not None:
+            await self._authorize(context)
         try:
             member = await TeamsInfo.get_member(context, member_id)
         except ClientException as exc:

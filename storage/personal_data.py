@@ -1,7 +1,8 @@
 """Everything stored about one person (GDPR access), and erasing it (GDPR erasure).
 
-A person is their Entra object id (`aad`, any letter case) in one tenant. What is theirs: their Teams identity
-(`people`), their 1:1 conversation reference, their place in the survey, their reactions, and
+A person is their Entra object id (`aad`, any letter case) in one tenant. What is theirs: their
+Teams identity (`people`), their 1:1 conversation reference (and replies queued there for want of
+a token from Entra ID, kept ten minutes at most), their place in the survey, their reactions, and
 their name on what they did (response audit rows, responses' last editor and sender, workshop
 notes' author, timetable changes, the team installation, workshop start and stop). The
 organisation's answers and the groups' note texts are not theirs: an erasure keeps them, with the
@@ -20,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 
 from storage.db import Database
 from storage.models import (
-    ConversationRow, PersonRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
+    ConversationRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
     TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
     WorkshopReactionRow, WorkshopRow,
 )
@@ -100,6 +101,10 @@ class SqlPersonalData:
                 "timetable_moves": await rows(
                     select(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad),
                     ["round_id", "phase", "at", "moved_at"]),
+                "queued_replies": await rows(
+                    select(QueuedReplyRow).where(QueuedReplyRow.tenant_id == tenant_id,
+                                                 QueuedReplyRow.conversation_id.in_(_conversations(tenant_id, aad))),
+                    ["conversation_id", "method", "created_at", "expires_at"]),
                 "reminders": await rows(
                     select(ReminderJobRow).where(
                         ReminderJobRow.tenant_id == tenant_id,
@@ -118,6 +123,8 @@ class SqlPersonalData:
             async def run(name: str, statement) -> None:
                 counts[name] = counts.get(name, 0) + ((await session.execute(statement)).rowcount or 0)
 
+            await run("queued_replies", delete(QueuedReplyRow).where(
+                QueuedReplyRow.tenant_id == tenant_id, QueuedReplyRow.conversation_id.in_(_conversations(tenant_id, aad))))
             await run("people", delete(PersonRow).where(PersonRow.tenant_id == tenant_id, func.lower(PersonRow.aad_object_id) == aad))
             await run("conversations", delete(ConversationRow).where(
                 ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad))
@@ -149,6 +156,12 @@ class SqlPersonalData:
             await run("timetable_moves", update(TimetableMoveRow).where(
                 TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad).values(moved_by_aad=None))
         return counts
+
+
+def _conversations(tenant_id: str, aad: str):
+    """The person's 1:1 conversations (a subquery)."""
+    return select(ConversationRow.conversation_id).where(
+        ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad)
 
 
 async def _targets(session, tenant_id: str, aad: str) -> list[str]:

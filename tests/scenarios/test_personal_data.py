@@ -103,7 +103,8 @@ async def everything(database_url, clock, connector, teams):
 MAIJA_HAS = {"identities": False, "conversations": True, "survey_positions": True, "response_changes": True,
              "responses_last_updated": True, "responses_submitted": True, "workshop_notes": True,
              "workshop_note_versions": True, "workshop_reactions": True, "workshops_started_or_stopped": False,
-             "teams_installed": False, "timetable_changes": False, "timetable_moves": False, "reminders": True}
+             "teams_installed": False, "timetable_changes": False, "timetable_moves": False, "queued_replies": False,
+             "reminders": True}
 SANNA_HAS = {**{k: False for k in MAIJA_HAS}, "conversations": True, "workshops_started_or_stopped": True,
              "teams_installed": True, "timetable_changes": True, "timetable_moves": True, "reminders": True}
 ANNA_HAS = {**{k: False for k in MAIJA_HAS}, "identities": True, "conversations": True, "reminders": True}
