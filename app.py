@@ -1,6 +1,6 @@
 """Composition root: settings, database, adapter, bot, HTTP routes.
 
-    python app.py            serve POST /api/messages and GET /healthz on HOST:PORT
+    python app.py            serve POST /api/messages, GET /healthz, /tietosuoja and /kayttoehdot on HOST:PORT
     python app.py migrate    create or upgrade the database schema, then exit
     python app.py export --round <id> --out DIR    write the round's Excel and Word exports
     python app.py person export --aad <id>         print everything stored about one person (JSON)
@@ -40,6 +40,7 @@ from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
 from bot.scheduler import Scheduler
 from bot.outbound import Authorizations, Outbound, RateLimiter
+from bot.privacy import PRIVACY_PATH, TERMS_PATH, Facts, page_handler, render_pages
 from bot.queued import QueuedReplies
 from bot.sender import Sender
 from bot.turn import Services
@@ -61,6 +62,8 @@ from storage.repositories import (
 logger = logging.getLogger("hyte")
 
 HERE = Path(__file__).resolve().parent
+BUNDLED_ROUND = HERE / "config" / "pohjois-savo"
+"""The demo round's folder: its privacy notice and terms templates serve a round that has none."""
 SERVICES = web.AppKey("services", Services)
 AUTHENTICATOR = web.AppKey("authenticator", RequestAuthenticator)
 QUEUED = web.AppKey("queued", QueuedReplies)
@@ -210,6 +213,10 @@ def create_app(
         workshop_questions=load_round_workshop(settings.round_file, round_.config.workshop_file),
         workshops=SqlWorkshopRepository(database),
     )
+    pages = render_pages(round_, settings.round_file, Facts(
+        activity_ids_days=ACTIVITY_IDS_KEPT.days, link_minutes=settings.link_ttl_minutes,
+        queued_reply_minutes=int(queued.max_age.total_seconds() // 60), base_url=settings.public_base_url,
+    ), BUNDLED_ROUND)
     router = build_router()
     bot = HyteBot(services, router, greeting)
     activities = SqlActivityLog(database)
@@ -281,6 +288,8 @@ def create_app(
         ),
     )
     app.router.add_get("/healthz", healthz)
+    app.router.add_get(PRIVACY_PATH, page_handler(pages.notice))
+    app.router.add_get(TERMS_PATH, page_handler(pages.terms))
     app.router.add_get(DOWNLOAD_PATH, download_handler(SERVICES))
     app[SERVICES] = services
     app[AUTHENTICATOR] = authenticator
