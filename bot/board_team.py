@@ -188,7 +188,8 @@ async def team_channels(context: TurnContext, team_id: str) -> list[Channel]:
 
 async def post_to_channel(context: TurnContext, service_url: str, tenant_id: str, channel_id: str, card: dict[str, Any]) -> str:
     """A new top-level post in a channel (POST /v3/conversations/{channelId}/activities) through the
-    one retrying Outbound; the new post's message id. Raises SendFailed."""
+    one retrying Outbound; the new post's message id. Raises SendFailed (TokenUnavailable too: a post
+    whose message id the turn needs cannot be queued)."""
     client = await connector_for(context, service_url)
     recipient = context.activity.recipient
     activity = replies.addressed(
@@ -196,9 +197,10 @@ async def post_to_channel(context: TurnContext, service_url: str, tenant_id: str
         conversation={"id": channel_id, "isGroup": True, "conversationType": "channel", "tenantId": tenant_id},
         bot={"id": recipient.id, "name": recipient.name} if recipient else None,
     )
-    message_id, _ = await context.turn_state[replies.OUTBOUND].post_activity(
-        tenant_id, service_url, channel_id, activity, client.config.credentials,
-    )
+    outbound = context.turn_state[replies.OUTBOUND]
+    # In a turn: no longer than a reply waits for the token (TokenUnavailable is a failed post).
+    await outbound.authorizations.header(client.config.credentials, wait=replies.REPLY_TOKEN_WAIT)
+    message_id, _ = await outbound.post_activity(tenant_id, service_url, channel_id, activity, client.config.credentials)
     if not message_id:
         raise SendFailed(SendError(None, "no message id in the connector's answer"), 0)
     return message_id
