@@ -75,12 +75,14 @@ def render_pages(round_: Round, round_file: Path, facts: Facts, bundled: Path) -
         "privacy_url": facts.base_url.rstrip("/") + PRIVACY_PATH, "terms_url": facts.base_url.rstrip("/") + TERMS_PATH,
         **asdict(facts),
     }
-    return Pages(_render(notice, values), _render(terms, values))
+    return Pages(_render(notice, values, bundled), _render(terms, values, bundled))
 
 
-def _render(path: Path, values: dict) -> str:
+def _render(path: Path, values: dict, bundled: Path) -> str:
+    """A page; the templates it extends or includes (the frame `sivu.html`) are looked for beside it,
+    then among the bundled ones."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(path.parent), autoescape=True, undefined=jinja2.StrictUndefined,
+        loader=jinja2.FileSystemLoader([path.parent, bundled]), autoescape=True, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
     try:

@@ -28,6 +28,7 @@ from conftest import DEMO_TENANT, LIISA, MAIJA, SANNA, make_settings
 from hyte.clock import FixedClock
 from hyte.reminders import JobState
 from hyte.responses import ResponseKey
+from scenarios.test_authentication import tokens  # noqa: F401 (fixture)
 from scenarios.test_security import AuthClient
 from storage.db import create_engine
 from storage.models import QueuedReplyRow
@@ -37,13 +38,6 @@ KEY = ResponseKey(DEMO_TENANT, ROUND, "kuopio")
 SURVEY_OPENS = local("2024-03-18T08:00")
 """When the fixed-date round (auxil/reminders.write_round) opens its survey: a reminder is due."""
 SAVE = {"verb": "survey.step", "r": ROUND, "section": "goals_measures", "move": "save"}
-
-
-@pytest.fixture
-async def tokens():
-    service = await TokenService().start()
-    yield service
-    await service.close()
 
 
 @pytest.fixture
