@@ -1,11 +1,12 @@
 """Composition root: settings, database, adapter, bot, HTTP routes.
 
-    python app.py            serve POST /api/messages and GET /healthz on HOST:PORT
+    python app.py            serve POST /api/messages, GET /healthz, /tietosuoja and /kayttoehdot on HOST:PORT
     python app.py migrate    create or upgrade the database schema, then exit
     python app.py export --round <id> --out DIR    write the round's Excel and Word exports
     python app.py person export --aad <id>         print everything stored about one person (JSON)
     python app.py person erase --aad <id>          erase one person (the organisation's answers stay)
     python app.py round delete --round <id> --older-than-days N   delete a finished round's data
+        [--yes-delete-a-round-in-use]               even the configured round, or one not yet ended
 """
 
 from __future__ import annotations
@@ -23,23 +24,26 @@ from types import SimpleNamespace
 from typing import Literal
 from urllib.parse import urlsplit
 
-from aiohttp import web
+from aiohttp import web, web_response
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.exc import DBAPIError
 
-from bot import logs
+from bot import logs, replies
 from bot.bot import HyteBot
 from bot.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER, ChannelKeys, ChannelTokenValidator, RequestAuthenticator
 from bot.connectors import ReusingAuthentication
+from bot.entra import EntraCredentialsFactory, default_authority
 from bot.exports import DOWNLOAD_PATH, KINDS, MIN_SECRET_BYTES, LinkSigner, build_export, download_handler
 from bot.http import MAX_BODY_BYTES, messages_handler
 from bot.identity import IdentityResolver
 from bot.routes import build_router, greeting
 from bot.scheduler import Scheduler
 from bot.outbound import Authorizations, Outbound, RateLimiter
+from bot.privacy import PRIVACY_PATH, TERMS_PATH, Facts, page_handler, render_pages
+from bot.queued import QueuedReplies
 from bot.sender import Sender
 from bot.turn import Services
 from hyte.clock import Clock, SystemClock
@@ -49,7 +53,8 @@ from hyte.themes import lemmatiser_available
 from hyte.workshop import load_round_workshop
 from storage.activities import SqlActivityLog
 from storage.db import OPEN_ERRORS, Database, check_database_url, create_engine, migrate
-from storage.personal_data import RoundStillActive, SqlPersonalData, delete_round
+from storage.personal_data import RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round
+from storage.queued import SqlQueuedReplies
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.workshop import SqlWorkshopRepository
 from storage.repositories import (
@@ -59,7 +64,11 @@ from storage.repositories import (
 logger = logging.getLogger("hyte")
 
 HERE = Path(__file__).resolve().parent
+BUNDLED_ROUND = HERE / "config" / "pohjois-savo"
+"""The demo round's folder: its privacy notice and terms templates serve a round that has none."""
 SERVICES = web.AppKey("services", Services)
+AUTHENTICATOR = web.AppKey("authenticator", RequestAuthenticator)
+QUEUED = web.AppKey("queued", QueuedReplies)
 ACTIVITY_IDS_KEPT = timedelta(days=2)
 ACTIVITY_PURGE_SECONDS = 3600.0
 BACKGROUND_DRAIN_SECONDS = 30.0
@@ -110,6 +119,13 @@ class Settings(BaseSettings):
     """The first wait before retrying a throttled or failed send; doubled each retry, with jitter."""
     send_tenant_per_second: float = Field(50.0, alias="HYTE_SEND_TENANT_PER_SECOND", gt=0)
     """Outgoing messages per second to the tenant, all conversations together (Teams: about 50)."""
+    to_channel_from_bot_login_url: str = Field("", alias="ToChannelFromBotLoginUrl")
+    """The Entra ID authority the bot asks for its own token (sovereign clouds); empty: the public
+    cloud's, for the app type (bot/entra.py)."""
+    entra_timeout_seconds: float = Field(10.0, alias="HYTE_ENTRA_TIMEOUT_SECONDS", gt=0, le=60)
+    """The time limit of each HTTP request for the bot's token."""
+    queued_reply_poll_seconds: float = Field(5.0, alias="HYTE_QUEUED_REPLY_POLL_SECONDS", gt=0)
+    """How often replies queued for want of a token are tried again (and at once when a token comes)."""
 
     @field_validator("database_url")
     @classmethod
@@ -167,6 +183,19 @@ def bot_framework_authentication(
     return ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=credentials_factory)
 
 
+def entra_credentials(settings: Settings) -> ServiceClientCredentialsFactory | None:
+    """The bot's outgoing credentials (bot/entra.py) for an app id and password; None (botbuilder's
+    own) without an app id, or for a managed identity."""
+    if not settings.authenticated or settings.microsoft_app_type == "UserAssignedMSI":
+        return None
+    named = settings.to_channel_from_bot_login_url.strip()
+    return EntraCredentialsFactory(
+        settings.microsoft_app_id, settings.microsoft_app_password.get_secret_value(),
+        authority=named or default_authority(settings.microsoft_app_type, settings.microsoft_app_tenant_id),
+        timeout=settings.entra_timeout_seconds, named_authority=bool(named),
+    )
+
+
 def request_authenticator(settings: Settings, framework: ReusingAuthentication) -> RequestAuthenticator:
     if not settings.authenticated:
         return RequestAuthenticator(framework, None)
@@ -194,28 +223,33 @@ def create_app(
     credentials_factory: ServiceClientCredentialsFactory | None = None,
 ) -> web.Application:
     """The app. `credentials_factory` replaces the Entra credentials of outgoing calls (tests give
-    one that signs tokens locally, so the real connector client talks to a loopback stand-in)."""
+    one that signs tokens locally, so the real connector client talks to a loopback stand-in; the
+    Entra tests point the real ones at a loopback token endpoint with ToChannelFromBotLoginUrl)."""
     clock = clock or SystemClock()
     round_ = load_configured_round(settings, clock)
+    hide_server_software()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     try:
         database = Database.connect(settings.database_url)
     except OSError as exc:  # SQLite: the file's folder cannot be made
         raise StartupError(database_problem(exc)) from exc
     conversations = SqlConversationRepository(database)
-    authorizations = Authorizations()
-    framework = ReusingAuthentication(bot_framework_authentication(settings, credentials_factory), authorizations)
+    framework = ReusingAuthentication(
+        bot_framework_authentication(settings, credentials_factory or entra_credentials(settings)))
     adapter = CloudAdapter(framework)
+    authorizations = Authorizations(fetch_wait=2 * settings.entra_timeout_seconds + 1)
     outbound = Outbound(RateLimiter(tenant_per_second=settings.send_tenant_per_second),
                         backoff_base=settings.send_backoff_seconds, authorizations=authorizations)
     scheduler = reminder_scheduler(settings, round_, database, conversations, adapter, outbound, clock)
+    queued = QueuedReplies(SqlQueuedReplies(database), outbound, scheduler.sender.credentials, clock,
+                           poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
         round=round_,
         clock=clock,
         responses=SqlResponseRepository(database),
         positions=SqlPositionRepository(database),
         conversations=conversations,
-        identities=IdentityResolver(round_, conversations),
+        identities=IdentityResolver(round_, conversations, authorize=replies.authorize),
         teams=SqlTeamRepository(database),
         links=export_link_signer(settings),
         timetables=scheduler.timetables,
@@ -223,9 +257,14 @@ def create_app(
         workshop_questions=load_round_workshop(settings.round_file, round_.config.workshop_file),
         workshops=SqlWorkshopRepository(database),
     )
+    pages = render_pages(round_, settings.round_file, Facts(
+        activity_ids_days=ACTIVITY_IDS_KEPT.days, link_minutes=settings.link_ttl_minutes,
+        queued_reply_minutes=int(queued.max_age.total_seconds() // 60), base_url=settings.public_base_url,
+    ), BUNDLED_ROUND)
     router = build_router()
     bot = HyteBot(services, router, greeting)
     activities = SqlActivityLog(database)
+    authenticator = request_authenticator(settings, framework)
 
     async def lifecycle(app: web.Application):
         if not settings.authenticated:
@@ -243,6 +282,7 @@ def create_app(
         freeze_startup_objects()
         yield
         await services.background.drain(BACKGROUND_DRAIN_SECONDS)
+        await authenticator.close()
         await outbound.close()
         await database.dispose()
 
@@ -255,6 +295,11 @@ def create_app(
             await scheduler.start()
         yield
         await scheduler.stop()
+
+    async def queued_replies(app: web.Application):
+        await queued.start()
+        yield
+        await queued.stop()
 
     async def activity_ids(app: web.Application):
         """Forget processed activity ids after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), and at
@@ -281,17 +326,32 @@ def create_app(
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(reminders)
     app.cleanup_ctx.append(activity_ids)
+    app.cleanup_ctx.append(queued_replies)
     app.router.add_post(
         "/api/messages",
         messages_handler(
-            adapter, bot, request_authenticator(settings, framework), settings.tenants(round_.tenant_id),
-            outbound, activities=activities, clock=clock,
+            adapter, bot, authenticator, settings.tenants(round_.tenant_id),
+            outbound, activities=activities, clock=clock, queued=queued,
         ),
     )
     app.router.add_get("/healthz", healthz)
+    app.router.add_get(PRIVACY_PATH, page_handler(pages.notice))
+    app.router.add_get(TERMS_PATH, page_handler(pages.terms))
     app.router.add_get(DOWNLOAD_PATH, download_handler(SERVICES))
     app[SERVICES] = services
+    app[AUTHENTICATOR] = authenticator
+    app[QUEUED] = queued
     return app
+
+
+SERVER_HEADER = "HYTE"
+"""What every answer's `Server` header says: aiohttp's default names the Python and aiohttp versions."""
+
+
+def hide_server_software() -> None:
+    """aiohttp fills the Server header from a module constant, read for every answer, also for the
+    400 it writes itself to a malformed request before any of our code or signals run: set it."""
+    web_response.SERVER_SOFTWARE = SERVER_HEADER
 
 
 def reminder_scheduler(
@@ -403,7 +463,8 @@ def person_command(settings: Settings, args: list[str]) -> int:
 
 
 def round_command(settings: Settings, args: list[str]) -> int:
-    """`python app.py round delete --round <id> --older-than-days N`: delete a finished round's data."""
+    """`python app.py round delete --round <id> --older-than-days N [--yes-delete-a-round-in-use]`:
+    delete a finished round's data."""
     import argparse
     import json
 
@@ -412,20 +473,39 @@ def round_command(settings: Settings, args: list[str]) -> int:
     parser.add_argument("--round", required=True, help="the round's id")
     parser.add_argument("--older-than-days", required=True, type=int,
                         help="refuse unless the round's newest data is at least this many days old")
+    parser.add_argument("--yes-delete-a-round-in-use", action="store_true", dest="in_use",
+                        help="delete even the configured round (HYTE_ROUND_FILE), or one whose timetable has not ended")
     options = parser.parse_args(args)
     if options.older_than_days < 0:
         parser.error("--older-than-days must not be negative")
-    older_than = SystemClock().now() - timedelta(days=options.older_than_days)
+    clock = SystemClock()
+    try:
+        configured = load_configured_round(settings, clock).id
+    except ConfigurationError as exc:
+        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        return 2
+    now = clock.now()
 
     async def run() -> dict:
         database = Database.connect(settings.database_url)
         try:
-            return await delete_round(database, options.round, older_than=older_than)
+            return await delete_round(
+                database, options.round, older_than=now - timedelta(days=options.older_than_days), now=now,
+                configured_round_id=configured, even_if_in_use=options.in_use,
+            )
         finally:
             await database.dispose()
 
     try:
         counts = asyncio.run(run())
+    except UnknownRound:
+        print(f"Unknown round {options.round!r}: nothing is stored for it (the configured round is {configured!r}).",
+              file=sys.stderr)
+        return 2
+    except RoundInUse as exc:
+        print(f"Round {options.round!r} not deleted: {exc}. To delete it all the same, add --yes-delete-a-round-in-use.",
+              file=sys.stderr)
+        return 2
     except RoundStillActive as exc:
         print(f"Round {options.round!r} not deleted: {exc} (newer than {options.older_than_days} days).", file=sys.stderr)
         return 2

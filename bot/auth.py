@@ -5,15 +5,24 @@ botbuilder 4.17's own validation answers many bad tokens with HTTP 500, accepts 
 timeout, and stays blind to a rotated key until its 24-hour refresh. This validator replaces it
 for incoming requests; botbuilder still builds the outgoing connector clients from the claims.
 
-A token is accepted only if it is an RS256 JWT signed by a key from the channel's OpenID metadata
-that endorses the activity's channel, with `iss` the channel's issuer, `aud` the bot's app id,
-`exp` present and not past, `nbf` (if present) not in the future, and a `serviceurl` claim equal
-to the activity's serviceUrl. Emulator and skill tokens are not channel tokens and are refused.
+Teams and nothing else: an activity whose `channelId` is not `msteams` is refused before its token
+is looked at, and a token is accepted only if it is an RS256 JWT signed by a key from the channel's
+OpenID metadata that endorses `msteams`, with `iss` the channel's issuer, `aud` the bot's app id,
+`exp` an integer and not past, `nbf` and `iat` (if present) integers and `nbf` not in the future, and
+a `serviceurl` claim equal to the activity's serviceUrl. Emulator and skill tokens are not channel
+tokens and are refused. (Web Chat and Direct Line are enabled on every Azure Bot resource, and their
+clients choose their own user ids: what such an activity says about its sender and tenant is not
+Teams' word.)
+
+Signing keys are never fetched while a request with a known key waits: stale keys are refreshed in
+the background and used meanwhile; only a request whose key id is unknown waits for the (rate-limited)
+forced refresh.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -34,6 +43,8 @@ UNKNOWN_KID_REFRESH_SECONDS = 5 * 60
 """An unknown key id triggers a refresh at most this often, so a rotated key is picked up quickly
 while a flood of forged key ids cannot make us hammer the metadata endpoint."""
 FETCH_TIMEOUT_SECONDS = 10
+TEAMS_CHANNEL = "msteams"
+NUMERIC_DATES = ("exp", "nbf", "iat")
 
 
 class AuthenticationError(Exception):
@@ -56,11 +67,13 @@ class ChannelKeys:
         self._fetched_at = float("-inf")
         self._last_forced = float("-inf")  # monotonic time starts near 0 on a freshly booted machine
         self._lock = asyncio.Lock()
+        self._background: asyncio.Task | None = None
 
     async def get(self, kid: str) -> _SigningKey:
-        now = time.monotonic()
-        if not self._keys or now - self._fetched_at > KEYS_MAX_AGE_SECONDS:
+        if not self._keys:
             await self._refresh(force=False)
+        elif time.monotonic() - self._fetched_at > KEYS_MAX_AGE_SECONDS:
+            self._refresh_in_background()
         key = self._keys.get(kid)
         if key is None and time.monotonic() - self._last_forced > UNKNOWN_KID_REFRESH_SECONDS:
             await self._refresh(force=True)
@@ -68,6 +81,17 @@ class ChannelKeys:
         if key is None:
             raise AuthenticationError("unknown signing key")
         return key
+
+    def _refresh_in_background(self) -> None:
+        """Stale keys: fetch new ones without making this request wait (the old ones serve meanwhile)."""
+        if self._background is None or self._background.done():
+            self._background = asyncio.create_task(self._refresh(force=False))
+
+    async def close(self) -> None:
+        if self._background is not None and not self._background.done():
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
 
     async def _refresh(self, *, force: bool) -> None:
         async with self._lock:
@@ -108,10 +132,10 @@ class ChannelKeys:
 class ChannelTokenValidator:
     def __init__(self, app_id: str, keys: ChannelKeys, issuer: str = CHANNEL_TOKEN_ISSUER) -> None:
         self._app_id = app_id
-        self._keys = keys
+        self.keys = keys
         self._issuer = issuer
 
-    async def validate(self, auth_header: str, channel_id: str | None, service_url: str | None) -> dict[str, Any]:
+    async def validate(self, auth_header: str, service_url: str | None) -> dict[str, Any]:
         """The token's claims, or AuthenticationError."""
         scheme, _, token = (auth_header or "").partition(" ")
         if scheme != "Bearer" or not token.strip():
@@ -126,9 +150,9 @@ class ChannelTokenValidator:
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthenticationError("no key id")
-        signing_key = await self._keys.get(kid)
-        if channel_id and signing_key.endorsements and channel_id not in signing_key.endorsements:
-            raise AuthenticationError("key does not endorse the channel")
+        signing_key = await self.keys.get(kid)
+        if TEAMS_CHANNEL not in signing_key.endorsements:
+            raise AuthenticationError("key does not endorse Teams")
         try:
             claims = jwt.decode(
                 token,
@@ -141,6 +165,9 @@ class ChannelTokenValidator:
             )
         except jwt.InvalidTokenError as exc:
             raise AuthenticationError(type(exc).__name__) from exc
+        for name in NUMERIC_DATES:  # PyJWT reads "exp": "1712345678" with int(); the JWT says a number
+            if name in claims and (type(claims[name]) is not int):
+                raise AuthenticationError(f"{name} is not an integer")
         claimed_url = claims.get("serviceurl")
         if not isinstance(claimed_url, str) or not service_url or claimed_url.rstrip("/") != service_url.rstrip("/"):
             raise AuthenticationError("serviceurl claim missing or not the activity's")
@@ -151,19 +178,30 @@ class RequestAuthenticator:
     """Authenticates an incoming activity and hands botbuilder the result (claims and the
     connector factory for replies), so botbuilder's own validation never runs.
 
-    Without an app id (local development) every request is anonymous, as botbuilder does it."""
+    Only Teams activities are served, with or without an app id. Without an app id (local
+    development) every Teams activity is anonymous, as botbuilder does it."""
 
     def __init__(self, framework: Any, validator: ChannelTokenValidator | None) -> None:
         self._framework = framework
         self._validator = validator
 
+    @property
+    def keys(self) -> ChannelKeys | None:
+        return self._validator.keys if self._validator is not None else None
+
+    async def close(self) -> None:
+        if self.keys is not None:
+            await self.keys.close()
+
     async def authenticate(self, auth_header: str, activity: Any):
         from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants, ClaimsIdentity
 
+        if activity.channel_id != TEAMS_CHANNEL:
+            raise AuthenticationError("not a Teams activity")
         if self._validator is None:
             identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
         else:
-            claims = await self._validator.validate(auth_header, activity.channel_id, activity.service_url)
+            claims = await self._validator.validate(auth_header, activity.service_url)
             identity = ClaimsIdentity(claims, True)
         result = AuthenticateRequestResult()
         result.claims_identity = identity

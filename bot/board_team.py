@@ -21,7 +21,7 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from msrest.exceptions import ClientException, HttpOperationError
 
 from bot import replies
-from bot.outbound import SendError, SendFailed
+from bot.outbound import SendError, SendFailed, TokenUnavailable
 from bot.turn import Turn
 from cards.workshop import welcome_card
 from hyte.teams import Channel
@@ -174,6 +174,11 @@ async def team_channels(context: TurnContext, team_id: str) -> list[Channel]:
     """The team's channels from the connector (General has the team's id and no name). On a failure
     the team is known with its General channel only; a later channel event adds the others."""
     client = _connector(context)
+    try:
+        await replies.authorize(context)
+    except TokenUnavailable:
+        logger.warning("team channel list not asked: no token from Entra ID (team=%s)", team_id)
+        return [Channel(team_id, None)]
     pipeline = client.conversations._client  # the msrest async pipeline, with the bot's credentials
     url = pipeline.format_url(
         "/v3/teams/{teamId}/conversations", teamId=client._serialize.url("team_id", team_id, "str")
@@ -197,7 +202,8 @@ async def team_channels(context: TurnContext, team_id: str) -> list[Channel]:
 
 async def post_to_channel(context: TurnContext, service_url: str, tenant_id: str, channel_id: str, card: dict[str, Any]) -> str:
     """A new top-level post in a channel (POST /v3/conversations/{channelId}/activities) through the
-    one retrying Outbound; the new post's message id. Raises SendFailed."""
+    one retrying Outbound; the new post's message id. Raises SendFailed (TokenUnavailable too: a post
+    whose message id the turn needs cannot be queued)."""
     client = await connector_for(context, service_url)
     recipient = context.activity.recipient
     activity = replies.addressed(
@@ -205,9 +211,10 @@ async def post_to_channel(context: TurnContext, service_url: str, tenant_id: str
         conversation={"id": channel_id, "isGroup": True, "conversationType": "channel", "tenantId": tenant_id},
         bot={"id": recipient.id, "name": recipient.name} if recipient else None,
     )
-    message_id, _ = await context.turn_state[replies.OUTBOUND].post_activity(
-        tenant_id, service_url, channel_id, activity, client.config.credentials,
-    )
+    outbound = context.turn_state[replies.OUTBOUND]
+    # In a turn: no longer than a reply waits for the token (TokenUnavailable is a failed post).
+    await outbound.authorizations.header(client.config.credentials, wait=replies.REPLY_TOKEN_WAIT)
+    message_id, _ = await outbound.post_activity(tenant_id, service_url, channel_id, activity, client.config.credentials)
     if not message_id:
         raise SendFailed(SendError(None, "no message id in the connector's answer"), 0)
     return message_id

@@ -16,7 +16,8 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from pydantic import ValidationError
 
 from bot import board_team, replies, workshop
-from bot.outbound import SendFailed
+from bot.logs import short
+from bot.outbound import SendFailed, TokenUnavailable
 from bot.router import Command, Router, refusal, strip_mentions
 from bot.turn import Reply, Services, Turn
 from cards import elements as ui
@@ -60,15 +61,19 @@ class HyteBot(Bot):
                     await workshop.on_reaction(await self._turn(context))
                 case _:
                     pass
+        except TokenUnavailable as missing:  # a look-up the answer needs could not be made: say so
+            logger.warning("turn failed: %s for a connector call: type=%s id=%s", missing.error.reason,
+                           short(activity.type), short(activity.id))
+            await _apologise(context)
         except SendFailed as failed:  # the connector refused for good: telling the person would fail too
             logger.error("turn failed: a message could not be sent: type=%s id=%s status=%s reason=%s retries=%d",
-                         activity.type, activity.id, failed.error.status, failed.error.reason, failed.retries)
+                         short(activity.type), short(activity.id), failed.error.status, failed.error.reason, failed.retries)
         except Exception:
-            logger.exception("turn failed: type=%s id=%s", activity.type, activity.id)
+            logger.exception("turn failed: type=%s id=%s", short(activity.type), short(activity.id))
             await _apologise(context)
         finally:
             logger.info(
-                "turn type=%s name=%s id=%s ms=%.1f", activity.type, activity.name, activity.id,
+                "turn type=%s name=%s id=%s ms=%.1f", short(activity.type), short(activity.name), short(activity.id),
                 (time.perf_counter() - started) * 1000,
             )
 
@@ -231,4 +236,4 @@ async def _apologise(context: TurnContext) -> None:
         else:
             await replies.send(context, replies.text_message(t("error.generic")))
     except Exception:
-        logger.exception("could not send the failure message: id=%s", context.activity.id)
+        logger.exception("could not send the failure message: id=%s", short(context.activity.id))

@@ -9,9 +9,11 @@ benchmark, that was most of a turn's CPU time.
 validates or sends: requests are authenticated by the wrapped object exactly as before; only the
 connector factory it hands out keeps one client per (service URL, audience) for the bot's single
 app identity, and the user-token client is created only when a turn actually asks for a token.
-The clients keep their credentials object, whose tokens MSAL caches and refreshes as before; the
-factory asks for the Authorization header (off the loop, bot/outbound.Authorizations) before handing
-a client out, so that msrest's synchronous signing finds MSAL's cache warm.
+The clients keep their credentials object, whose tokens MSAL caches and refreshes as before. A
+client is handed out without a token: the token is a concern of the send, not of the turn (a card
+action answers in its HTTP response and needs none). Whoever sends asks bot/outbound.Authorizations
+for the header first, off the loop and with a time limit; msrest's synchronous signing on the loop
+then finds it kept (bot/entra.py never calls Entra ID on the loop).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import Any, Awaitable, Callable
 
 from botbuilder.schema import Activity
 
-from bot.outbound import Authorizations
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -56,16 +57,12 @@ class _ClientCache:
 
 
 class _ReusingConnectorFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory, cache: _ClientCache, authorizations: Authorizations) -> None:
+    def __init__(self, inner: ConnectorFactory, cache: _ClientCache) -> None:
         self._inner = inner
         self._cache = cache
-        self._authorizations = authorizations
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
-        client = await self._cache.get((service_url, audience), lambda: self._inner.create(service_url, audience))
-        # msrest signs its requests synchronously, on the loop: have MSAL's cache warm before it does.
-        await self._authorizations.header(client.config.credentials)
-        return client
+        return await self._cache.get((service_url, audience), lambda: self._inner.create(service_url, audience))
 
 
 class _LazyUserTokenClient(UserTokenClient):
@@ -100,10 +97,9 @@ class _LazyUserTokenClient(UserTokenClient):
 
 
 class ReusingAuthentication(BotFrameworkAuthentication):
-    def __init__(self, inner: BotFrameworkAuthentication, authorizations: Authorizations | None = None) -> None:
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
         self._cache = _ClientCache()
-        self._authorizations = authorizations or Authorizations()
 
     @property
     def cached_clients(self) -> int:
@@ -112,16 +108,14 @@ class ReusingAuthentication(BotFrameworkAuthentication):
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
-            result.connector_factory = _ReusingConnectorFactory(result.connector_factory, self._cache, self._authorizations)
+            result.connector_factory = _ReusingConnectorFactory(result.connector_factory, self._cache)
         return result
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> AuthenticateRequestResult:
         return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _ReusingConnectorFactory(
-            self._inner.create_connector_factory(claims_identity), self._cache, self._authorizations
-        )
+        return _ReusingConnectorFactory(self._inner.create_connector_factory(claims_identity), self._cache)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         return _LazyUserTokenClient(lambda: self._inner.create_user_token_client(claims_identity))

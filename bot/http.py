@@ -23,9 +23,11 @@ from msrest.serialization import Deserializer, Model
 from bot import replies
 from bot.auth import AuthenticationError, RequestAuthenticator
 from bot.identity import tenant_of
-from bot.logs import RequestContext, current_request
+from bot.logs import RequestContext, current_request, short
 from bot.outbound import Outbound
+from bot.queued import QueuedReplies
 from hyte.clock import Clock
+from storage.activities import MAX_ACTIVITY_ID
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +53,10 @@ class ActivityLog(Protocol):
 def messages_handler(
     adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
     outbound: Outbound, *, activities: ActivityLog | None = None, clock: Clock | None = None,
-    max_turns: int = MAX_CONCURRENT_TURNS,
+    max_turns: int = MAX_CONCURRENT_TURNS, queued: QueuedReplies | None = None,
 ):
-    """The /api/messages handler: body checks (415/413/400), the channel token (401), the tenant
+    """The /api/messages handler: body checks (415/413/400, also an activity id longer than can be
+    recorded: Teams' are a few dozen characters), the channel token (401), the tenant
     allow-list (403), all before any handler runs; then a repeat check (`activities`); then the turn.
 
     A repeated message, conversationUpdate… (same id) is answered 201 without running its turn again.
@@ -88,25 +91,30 @@ def messages_handler(
             activity = parse_activity(body)
         except (DeserializationError, RecursionError):
             raise web.HTTPBadRequest(text="body is not an activity") from None
-        current_request.set(RequestContext(activity.id, tenant_of(activity), activity.type))
+        current_request.set(RequestContext(short(activity.id), short(tenant_of(activity)), short(activity.type)))
+        if activity.id is not None and len(activity.id) > MAX_ACTIVITY_ID:
+            logger.info("request refused: activity id of %d characters id=%s", len(activity.id), short(activity.id))
+            raise web.HTTPBadRequest(text="activity id too long")
         try:
             authenticated = await authenticator.authenticate(request.headers.get("Authorization", ""), activity)
         except AuthenticationError as exc:
-            logger.info("request refused: unauthenticated (%s) id=%s", exc, body.get("id"))
+            logger.info("request refused: unauthenticated (%s) id=%s", exc, short(body.get("id")))
             raise web.HTTPUnauthorized() from None
         tenant = tenant_of(activity)
         if tenant not in allowed_tenants:
-            logger.info("request refused: tenant not allowed id=%s", body.get("id"))
+            logger.info("request refused: tenant not allowed id=%s", short(body.get("id")))
             raise web.HTTPForbidden()
         claimed = await _claim(activities, clock, tenant, activity)
         if claimed is False:
-            logger.info("repeat of activity id=%s type=%s: not run again", activity.id, activity.type)
+            logger.info("repeat of activity id=%s type=%s: not run again", short(activity.id), short(activity.type))
             return web.Response(status=201)
         answered: dict[str, TurnContext] = {}
 
         async def turn(context: TurnContext) -> None:
             context.turn_state[replies.RECEIVED] = body
             context.turn_state[replies.OUTBOUND] = outbound
+            context.turn_state[replies.QUEUE] = queued
+            replies.prefetch(context)
             answered["context"] = context
             await bot.on_turn(context)
 
@@ -136,23 +144,23 @@ async def _claim(activities: ActivityLog | None, clock: Clock | None, tenant: st
         return None
     try:
         return await activities.claim(tenant, activity.id, clock.now())
-    except Exception:
-        logger.warning("activity id=%s could not be recorded", activity.id, exc_info=True)
+    except Exception as exc:
+        logger.warning("activity id=%s could not be recorded: %s", short(activity.id), type(exc).__name__)
         return None
 
 
 async def _complete(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:
     try:
         await activities.complete(tenant, activity.id)  # type: ignore[union-attr]
-    except Exception:
-        logger.warning("activity id=%s could not be marked done", activity.id, exc_info=True)
+    except Exception as exc:
+        logger.warning("activity id=%s could not be marked done: %s", short(activity.id), type(exc).__name__)
 
 
 async def _release(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:
     try:
         await activities.release(tenant, activity.id)  # type: ignore[union-attr]
-    except Exception:
-        logger.warning("activity id=%s could not be released", activity.id, exc_info=True)
+    except Exception as exc:
+        logger.warning("activity id=%s could not be released: %s", short(activity.id), type(exc).__name__)
 
 
 _DESERIALIZE = Deserializer(Activity._infer_class_models())

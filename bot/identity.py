@@ -1,8 +1,10 @@
 """Who is speaking: taken only from the activity (tenant, `from.aadObjectId`), matched to the round.
 
 People may be configured by Entra object id, by user principal name, or both. A UPN-only person is
-recognised by asking the connector for the member's UPN once; the answer is kept in the database
-for configured people only (strangers leave nothing behind).
+recognised by asking the connector for the member behind the activity's `from.id` once: the member
+must carry the activity's own `aadObjectId` (else the activity is not from that member: refused, and
+nothing is remembered), and its UPN must be a configured person's. The answer is kept in the
+database for configured people only (strangers leave nothing behind).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -58,9 +60,15 @@ def tenant_of(activity: Activity) -> str | None:
 
 
 class IdentityResolver:
-    def __init__(self, round_: Round, conversations: SqlConversationRepository) -> None:
+    def __init__(
+        self, round_: Round, conversations: SqlConversationRepository,
+        authorize: Callable[[TurnContext], Awaitable[None]] | None = None,
+    ) -> None:
+        """`authorize`: has the bot's token ready before the member look-up's msrest client signs its
+        request on the loop (bot/replies.authorize; TokenUnavailable when none can be had)."""
         self._round = round_
         self._conversations = conversations
+        self._authorize = authorize
         self._upn_only = any(
             p.upn and not p.aad_object_id for p in (*round_.config.representatives, *round_.config.hyte_team)
         )
@@ -95,7 +103,10 @@ class IdentityResolver:
         remembered_until = self._not_configured.get(key)
         if remembered_until is not None and now < remembered_until:
             return None
-        upn = await self._lookup_upn(context, context.activity.from_property.id)
+        member_aad, upn = await self._lookup_member(context, context.activity.from_property.id)
+        if upn and (member_aad or "").lower() != aad.lower():
+            logger.warning("member look-up refused: the member's object id is not the activity's (tenant=%s)", tenant_id)
+            return None
         found = self._match(None, upn) if upn else None
         if found is None:
             self._not_configured[key] = now + STRANGER_MEMORY
@@ -110,15 +121,17 @@ class IdentityResolver:
                 return person
         return None
 
-    @staticmethod
-    async def _lookup_upn(context: TurnContext, member_id: str | None) -> str | None:
-        """Ask the connector for the member's UPN; a member it does not know (404) is not an error."""
+    async def _lookup_member(self, context: TurnContext, member_id: str | None) -> tuple[str | None, str | None]:
+        """The member's Entra object id and UPN, as the connector knows them; a member it does not
+        know (404) is not an error."""
         if not member_id:
-            return None
+            return None, None
+        if self._authorize is not None:
+            await self._authorize(context)
         try:
             member = await TeamsInfo.get_member(context, member_id)
         except ClientException as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             logger.info("member lookup failed: status=%s", status)
-            return None
-        return getattr(member, "user_principal_name", None)
+            return None, None
+        return getattr(member, "aad_object_id", None), getattr(member, "user_principal_name", None)

@@ -23,6 +23,19 @@ class RequestContext:
         return round((time.perf_counter() - self.started) * 1000, 1)
 
 
+MAX_LOGGED = 64
+"""Characters of a request's own value (activity id, type, name, tenant) that a log line carries:
+they are whatever the sender wrote, up to the body's 256 KB."""
+
+
+def short(value: object) -> str | None:
+    """A value from a request as logged: at most MAX_LOGGED characters, cut with "…"."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= MAX_LOGGED else text[:MAX_LOGGED] + "…"
+
+
 current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)
 
 QUIET = {"msrest": logging.WARNING}

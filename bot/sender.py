@@ -9,8 +9,9 @@ UPN-only person's Entra id). The board channel is reached through the board team
 
 Every connector call goes through the bot's one `Outbound` (bot/outbound.py: rate limits, retries
 of 429, 412, 502 and 504 honouring Retry-After). A failure is returned as a `Delivery` with its
-reason, never swallowed. The credentials are those botbuilder makes for the bot's app identity and
-the service URL (the cached connector client of bot/connectors.py).
+reason, never swallowed; no token from Entra ID (TokenUnavailable) is a passing failure (RETRY).
+The credentials are those botbuilder makes for the bot's app identity and the service URL (the
+cached connector client of bot/connectors.py).
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ class Sender:
         return Delivery(Outcome.SENT, None, conversation_id, activity_id, retries)
 
     async def _create_personal(self, tenant_id: str, team: Team, member: Member) -> tuple[ConversationReference, int]:
+        await self._connector(team.service_url)  # the token, before botbuilder's msrest client signs on the loop
         parameters = _ConversationParameters(
             is_group=False, bot=self._bot, members=[ChannelAccount(id=member.id)], tenant_id=tenant_id,
             channel_data={"tenant": {"id": tenant_id}},
@@ -249,9 +251,19 @@ class Sender:
                 return members
 
     async def _connector(self, service_url: str):
+        """The bot's connector client for the service URL, with its token at hand (msrest signs its
+        requests on the loop); TokenUnavailable when Entra ID gives none in time."""
         authentication = self._adapter.bot_framework_authentication
         factory = authentication.create_connector_factory(self._adapter.create_claims_identity(self._app_id))
-        return await factory.create(service_url, None)
+        client = await factory.create(service_url, None)
+        await self.outbound.authorizations.header(client.config.credentials)
+        return client
+
+    async def credentials(self, service_url: str) -> Any:
+        """The bot's credentials for the service URL (those of a turn there), for bot/queued.py."""
+        authentication = self._adapter.bot_framework_authentication
+        factory = authentication.create_connector_factory(self._adapter.create_claims_identity(self._app_id))
+        return (await factory.create(service_url, None)).config.credentials
 
     @staticmethod
     def _failure(error: SendError, retries: int) -> Delivery:

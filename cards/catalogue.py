@@ -415,7 +415,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "workshop.summary_point_group": "{group}: ",
         "workshop.summary_point_marks": " ({marks})",
         "workshop.summary_question_ref": "K{number}: ",
-    }
+    },
+    # English: only what the Teams app package shows an English-language Teams client (the command
+    # lists of manifest/build.py); the bot itself speaks Finnish.
+    "en": {
+        "help.team_only": " (HYTE team only)",
+        "command.help": "shows these instructions",
+        "command.survey": "opens your organisation's pre-survey or resumes an unfinished one",
+        "command.status": "tells your organisation's response state and the deadline",
+        "command.summary_survey": "the pre-survey summary: response rate, distributions, goals, methods and themes",
+        "command.export": "exports the data to Excel and the summary to Word",
+        "command.timeline": "shows the round's timetable and what is expected of you now",
+        "command.remind": "reminds the organisations that have not answered, once you have confirmed the recipients",
+        "command.workshop_start": "starts the workshop: the questions to the groups' channels",
+        "command.workshop_stop": "stops the workshop; later messages are marked late",
+        "command.summary_workshop": "the workshop summary: the groups' points by question, themes and highlights",
+    },
 }
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:

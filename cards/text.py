@@ -26,6 +26,7 @@ from string import Formatter
 from typing import Any, Mapping
 
 from cards.catalogue import t, template
+from hyte.text import visible
 
 WORD_JOINER = "\u2060"
 """Invisible (Unicode default-ignorable), and neither a space nor punctuation to any Markdown parser."""
@@ -76,7 +77,9 @@ def phrase(key: str, **params: object) -> Phrase:
 def neutralise(text: str) -> str:
     """User text that no Teams client turns into a mention, tag, link, list, heading or emphasis,
     and that reads as typed: word joiners are invisible, and only `*`, an underscore at a word's
-    edge and a tag's angle brackets are shown as look-alikes (∗ ˍ ‹ ›)."""
+    edge and a tag's angle brackets are shown as look-alikes (∗ ˍ ‹ ›). Controls that reorder or
+    hide text are removed first (`hyte.text.visible`; the stored text keeps them)."""
+    text = visible(text)
     text = _TAG.sub(lambda m: f"{LESS_THAN}{m.group(1)}{GREATER_THAN}", text)
     text = _TAG_START.sub(LESS_THAN, text)
     text = text.replace("*", ASTERISK)

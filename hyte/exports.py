@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from hyte.answers import answer_text
 from hyte.results import Distribution, GoalRanking, SurveySummary, TextResult
 from hyte.survey import LegalTopic, Survey
+from hyte.text import visible
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,10 +54,12 @@ class WorkshopPoints:
 
 
 def neutralise(value: Any) -> Any:
-    """A value safe for a spreadsheet cell: text that would be read as a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A value safe for a spreadsheet cell: without controls that reorder or hide text
+    (hyte.text.visible), and text that would be read as a formula gets a leading '."""
+    if not isinstance(value, str):
+        return value
+    value = visible(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _local(at: datetime | None) -> datetime | None:
@@ -230,6 +233,9 @@ def write_docx(
                 document.add_heading(item.question, level=3)
                 for point in item.points:
                     document.add_paragraph(point, style="List Bullet")
+    for paragraph in document.paragraphs:  # answers, names and notes show without reordering controls
+        for run in paragraph.runs:
+            run.text = visible(run.text)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -189,6 +189,21 @@ class RemindersConfig(_Strict):
 RoundId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
+class PrivacyNotice(_Strict):
+    """What the privacy notice and the terms of use (served by the bot, linked from the Teams app)
+    say beyond what the bot knows itself: the county's own contacts and decisions, in Finnish."""
+
+    contact: str | None = None
+    """How to reach the controller (the county), e.g. its registry office."""
+    data_protection_officer: str | None = None
+    retention: str | None = None
+    """The county's decision on when a round's data are deleted (the operator runs `round delete`)."""
+    notice_template: str | None = None
+    """The privacy notice's template, relative to the round file; None: `tietosuoja.html` beside it, if any."""
+    terms_template: str | None = None
+    """The terms of use's template, likewise; None: `kayttoehdot.html` beside the round file, if any."""
+
+
 class RoundConfig(_Strict):
     id: RoundId
     county: str
@@ -212,6 +227,8 @@ class RoundConfig(_Strict):
     hyte_team: tuple[TeamMember, ...] = Field(min_length=1)
     reminders: RemindersConfig = RemindersConfig()
     """The reminder plan (optional section; every reminder has a default)."""
+    privacy: PrivacyNotice = PrivacyNotice()
+    """The privacy notice's and terms' contacts and templates (optional section)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> RoundConfig:

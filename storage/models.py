@@ -343,3 +343,31 @@ class ProcessedActivityRow(Base):
     received_at: Mapped[datetime]
     completed: Mapped[bool] = mapped_column(Boolean, server_default=true())
     """False while its turn runs; a claim left unfinished by a killed process is released at start."""
+
+
+class QueuedReplyRow(Base):
+    """A reply of a turn that could not be sent because no token for the bot could be had from Entra
+    ID: sent once a token can be had again, by whichever instance claims it, and deleted when sent or
+    when it is too old (`expires_at`). Holds the message itself (a card may show answers) for those
+    few minutes only."""
+
+    __tablename__ = "queued_replies"
+    __table_args__ = (Index("ix_queued_replies_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    service_url: Mapped[str] = mapped_column(String(512))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    method: Mapped[str] = mapped_column(String(8))
+    """POST (a new message; a reply when `reply_to_id` is set) or PUT (a card updated in place)."""
+    reply_to_id: Mapped[str | None] = mapped_column(String(256))
+    activity_id: Mapped[str | None] = mapped_column(String(256))
+    """The message a PUT replaces."""
+    activity: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    retry_at: Mapped[datetime | None]
+    claim: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))

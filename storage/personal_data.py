@@ -1,12 +1,15 @@
 """Everything stored about one person (GDPR access), and erasing it (GDPR erasure).
 
-A person is their Entra object id (`aad`) in one tenant. What is theirs: their Teams identity
-(`people`), their 1:1 conversation reference, their place in the survey, their reactions, and
+A person is their Entra object id (`aad`, any letter case) in one tenant. What is theirs: their
+Teams identity (`people`), their 1:1 conversation reference (and replies queued there for want of
+a token from Entra ID, kept ten minutes at most), their place in the survey, their reactions, and
 their name on what they did (response audit rows, responses' last editor and sender, workshop
 notes' author, timetable changes, the team installation, workshop start and stop). The
 organisation's answers and the groups' note texts are not theirs: an erasure keeps them, with the
-person's name and id removed. Reminder jobs keep their target id (so that a reminder is not sent
-twice); `round delete` removes them with the round.
+person's name and id removed. Reminder jobs name their target as `aad:<lowercased object id>` or,
+for a person configured by UPN only, `upn:<lowercased UPN>` (found through the UPN `people` maps
+their object id to); an erasure keeps them (so that a reminder is not sent twice),
+and `round delete` removes them with the round.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 
 from storage.db import Database
 from storage.models import (
-    ConversationRow, PersonRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
+    ConversationRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
     TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
     WorkshopReactionRow, WorkshopRow,
 )
@@ -39,42 +42,43 @@ class SqlPersonalData:
     async def export(self, tenant_id: str, aad: str) -> dict[str, Any]:
         """Everything stored about the person, as JSON-ready data (ids and times; their own
         writings, i.e. note texts; not the organisation's answers)."""
+        aad = aad.lower()
         async with self._db.sessions() as session:
             async def rows(statement, columns: list[str]) -> list[dict[str, Any]]:
                 return [_row(r, columns) for r in (await session.scalars(statement)).all()]
 
             notes = (await session.scalars(select(WorkshopNoteRow).where(
-                WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.author_aad == aad))).all()
+                WorkshopNoteRow.tenant_id == tenant_id, func.lower(WorkshopNoteRow.author_aad) == aad))).all()
             note_ids = [n.id for n in notes]
             versions = (await session.scalars(select(WorkshopNoteVersionRow).where(
                 WorkshopNoteVersionRow.note_id.in_(note_ids)))).all() if note_ids else []
             response_changes = (await session.execute(
                 select(ResponseChangeRow, ResponseRow.round_id, ResponseRow.organisation_id)
                 .join(ResponseRow, ResponseRow.id == ResponseChangeRow.response_id)
-                .where(ResponseChangeRow.tenant_id == tenant_id, ResponseChangeRow.actor_aad == aad)
+                .where(ResponseChangeRow.tenant_id == tenant_id, func.lower(ResponseChangeRow.actor_aad) == aad)
                 .order_by(ResponseChangeRow.id)
             )).all()
             return {
                 "tenant_id": tenant_id,
                 "aad_object_id": aad,
                 "identities": await rows(
-                    select(PersonRow).where(PersonRow.tenant_id == tenant_id, PersonRow.aad_object_id == aad),
+                    select(PersonRow).where(PersonRow.tenant_id == tenant_id, func.lower(PersonRow.aad_object_id) == aad),
                     ["upn", "name", "updated_at"]),
                 "conversations": await rows(
-                    select(ConversationRow).where(ConversationRow.tenant_id == tenant_id, ConversationRow.aad_object_id == aad),
+                    select(ConversationRow).where(ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad),
                     ["conversation_id", "conversation_type", "service_url", "reference", "updated_at"]),
                 "survey_positions": await rows(
-                    select(SurveyPositionRow).where(SurveyPositionRow.tenant_id == tenant_id, SurveyPositionRow.aad_object_id == aad),
+                    select(SurveyPositionRow).where(SurveyPositionRow.tenant_id == tenant_id, func.lower(SurveyPositionRow.aad_object_id) == aad),
                     ["round_id", "section_id", "updated_at"]),
                 "response_changes": [
                     {"round_id": round_id, "organisation_id": organisation, **_row(change, ["version", "action", "questions", "actor_name", "at"])}
                     for change, round_id, organisation in response_changes
                 ],
                 "responses_last_updated": await rows(
-                    select(ResponseRow).where(ResponseRow.tenant_id == tenant_id, ResponseRow.updated_by_aad == aad),
+                    select(ResponseRow).where(ResponseRow.tenant_id == tenant_id, func.lower(ResponseRow.updated_by_aad) == aad),
                     ["round_id", "organisation_id", "version", "updated_at", "updated_by_name"]),
                 "responses_submitted": await rows(
-                    select(ResponseRow).where(ResponseRow.tenant_id == tenant_id, ResponseRow.submitted_by_aad == aad),
+                    select(ResponseRow).where(ResponseRow.tenant_id == tenant_id, func.lower(ResponseRow.submitted_by_aad) == aad),
                     ["round_id", "organisation_id", "version", "submitted_at", "submitted_by_name"]),
                 "workshop_notes": [
                     _row(n, ["round_id", "channel_id", "message_id", "question_id", "author_name", "text", "late",
@@ -82,66 +86,90 @@ class SqlPersonalData:
                 ],
                 "workshop_note_versions": [_row(v, ["note_id", "version", "text", "replaced_at"]) for v in versions],
                 "workshop_reactions": await rows(
-                    select(WorkshopReactionRow).where(WorkshopReactionRow.tenant_id == tenant_id, WorkshopReactionRow.reactor_aad == aad),
+                    select(WorkshopReactionRow).where(WorkshopReactionRow.tenant_id == tenant_id, func.lower(WorkshopReactionRow.reactor_aad) == aad),
                     ["channel_id", "message_id", "reaction", "at"]),
                 "workshops_started_or_stopped": await rows(
                     select(WorkshopRow).where(WorkshopRow.tenant_id == tenant_id, or_(
-                        WorkshopRow.started_by_aad == aad, WorkshopRow.stopped_by_aad == aad)),
+                        func.lower(WorkshopRow.started_by_aad) == aad, func.lower(WorkshopRow.stopped_by_aad) == aad)),
                     ["round_id", "team_id", "started_at", "stopped_at"]),
                 "teams_installed": await rows(
-                    select(TeamRow).where(TeamRow.tenant_id == tenant_id, TeamRow.installed_by_aad == aad),
+                    select(TeamRow).where(TeamRow.tenant_id == tenant_id, func.lower(TeamRow.installed_by_aad) == aad),
                     ["team_id", "name", "installed_at"]),
                 "timetable_changes": await rows(
-                    select(TimetableChangeRow).where(TimetableChangeRow.tenant_id == tenant_id, TimetableChangeRow.by_aad == aad),
+                    select(TimetableChangeRow).where(TimetableChangeRow.tenant_id == tenant_id, func.lower(TimetableChangeRow.by_aad) == aad),
                     ["round_id", "revision", "moves", "by_name", "at"]),
                 "timetable_moves": await rows(
-                    select(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id, TimetableMoveRow.moved_by_aad == aad),
+                    select(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad),
                     ["round_id", "phase", "at", "moved_at"]),
+                "queued_replies": await rows(
+                    select(QueuedReplyRow).where(QueuedReplyRow.tenant_id == tenant_id,
+                                                 QueuedReplyRow.conversation_id.in_(_conversations(tenant_id, aad))),
+                    ["conversation_id", "method", "created_at", "expires_at"]),
                 "reminders": await rows(
-                    select(ReminderJobRow).where(ReminderJobRow.tenant_id == tenant_id, ReminderJobRow.target == aad),
-                    ["round_id", "reminder", "state", "due_at", "sent_at"]),
+                    select(ReminderJobRow).where(
+                        ReminderJobRow.tenant_id == tenant_id,
+                        ReminderJobRow.target.in_(await _targets(session, tenant_id, aad)),
+                    ).order_by(ReminderJobRow.due_at, ReminderJobRow.reminder),
+                    ["round_id", "reminder", "target", "state", "due_at", "sent_at"]),
             }
 
     async def erase(self, tenant_id: str, aad: str) -> dict[str, int]:
         """Remove the person: their identity, conversation reference, survey position and reactions
         are deleted; their name and id are removed from what they did. One transaction. How many
         rows each table lost or had changed."""
+        aad = aad.lower()
         counts: dict[str, int] = {}
         async with self._db.write() as session:
             async def run(name: str, statement) -> None:
                 counts[name] = counts.get(name, 0) + ((await session.execute(statement)).rowcount or 0)
 
-            await run("people", delete(PersonRow).where(PersonRow.tenant_id == tenant_id, PersonRow.aad_object_id == aad))
+            await run("queued_replies", delete(QueuedReplyRow).where(
+                QueuedReplyRow.tenant_id == tenant_id, QueuedReplyRow.conversation_id.in_(_conversations(tenant_id, aad))))
+            await run("people", delete(PersonRow).where(PersonRow.tenant_id == tenant_id, func.lower(PersonRow.aad_object_id) == aad))
             await run("conversations", delete(ConversationRow).where(
-                ConversationRow.tenant_id == tenant_id, ConversationRow.aad_object_id == aad))
+                ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad))
             await run("survey_positions", delete(SurveyPositionRow).where(
-                SurveyPositionRow.tenant_id == tenant_id, SurveyPositionRow.aad_object_id == aad))
+                SurveyPositionRow.tenant_id == tenant_id, func.lower(SurveyPositionRow.aad_object_id) == aad))
             await run("workshop_reactions", delete(WorkshopReactionRow).where(
-                WorkshopReactionRow.tenant_id == tenant_id, WorkshopReactionRow.reactor_aad == aad))
+                WorkshopReactionRow.tenant_id == tenant_id, func.lower(WorkshopReactionRow.reactor_aad) == aad))
             await run("response_changes", update(ResponseChangeRow).where(
-                ResponseChangeRow.tenant_id == tenant_id, ResponseChangeRow.actor_aad == aad,
+                ResponseChangeRow.tenant_id == tenant_id, func.lower(ResponseChangeRow.actor_aad) == aad,
             ).values(actor_aad=None, actor_name=None))
             await run("responses", update(ResponseRow).where(
-                ResponseRow.tenant_id == tenant_id, ResponseRow.updated_by_aad == aad,
+                ResponseRow.tenant_id == tenant_id, func.lower(ResponseRow.updated_by_aad) == aad,
             ).values(updated_by_aad=None, updated_by_name=None))
             await run("responses", update(ResponseRow).where(
-                ResponseRow.tenant_id == tenant_id, ResponseRow.submitted_by_aad == aad,
+                ResponseRow.tenant_id == tenant_id, func.lower(ResponseRow.submitted_by_aad) == aad,
             ).values(submitted_by_aad=None, submitted_by_name=None))
             await run("workshop_notes", update(WorkshopNoteRow).where(
-                WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.author_aad == aad,
+                WorkshopNoteRow.tenant_id == tenant_id, func.lower(WorkshopNoteRow.author_aad) == aad,
             ).values(author_aad=None, author_name=None))
             await run("workshops", update(WorkshopRow).where(
-                WorkshopRow.tenant_id == tenant_id, WorkshopRow.started_by_aad == aad).values(started_by_aad=None))
+                WorkshopRow.tenant_id == tenant_id, func.lower(WorkshopRow.started_by_aad) == aad).values(started_by_aad=None))
             await run("workshops", update(WorkshopRow).where(
-                WorkshopRow.tenant_id == tenant_id, WorkshopRow.stopped_by_aad == aad).values(stopped_by_aad=None))
+                WorkshopRow.tenant_id == tenant_id, func.lower(WorkshopRow.stopped_by_aad) == aad).values(stopped_by_aad=None))
             await run("teams", update(TeamRow).where(
-                TeamRow.tenant_id == tenant_id, TeamRow.installed_by_aad == aad).values(installed_by_aad=None))
+                TeamRow.tenant_id == tenant_id, func.lower(TeamRow.installed_by_aad) == aad).values(installed_by_aad=None))
             await run("timetable_changes", update(TimetableChangeRow).where(
-                TimetableChangeRow.tenant_id == tenant_id, TimetableChangeRow.by_aad == aad,
+                TimetableChangeRow.tenant_id == tenant_id, func.lower(TimetableChangeRow.by_aad) == aad,
             ).values(by_aad=None, by_name=None))
             await run("timetable_moves", update(TimetableMoveRow).where(
-                TimetableMoveRow.tenant_id == tenant_id, TimetableMoveRow.moved_by_aad == aad).values(moved_by_aad=None))
+                TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad).values(moved_by_aad=None))
         return counts
+
+
+def _conversations(tenant_id: str, aad: str):
+    """The person's 1:1 conversations (a subquery)."""
+    return select(ConversationRow.conversation_id).where(
+        ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad)
+
+
+async def _targets(session, tenant_id: str, aad: str) -> list[str]:
+    """The reminder targets that are this person (hyte/reminders.py: `person_key`): by object id,
+    and by UPN for a person configured by UPN only, whose object id `people` maps to it."""
+    upns = (await session.scalars(select(PersonRow.upn).where(
+        PersonRow.tenant_id == tenant_id, func.lower(PersonRow.aad_object_id) == aad))).all()
+    return [f"aad:{aad}", *{f"upn:{upn.lower()}" for upn in upns if upn}]
 
 
 class RoundStillActive(Exception):
@@ -152,10 +180,28 @@ class RoundStillActive(Exception):
         self.newest = newest
 
 
-async def delete_round(database: Database, round_id: str, *, older_than: datetime) -> dict[str, int]:
+class UnknownRound(Exception):
+    """Nothing is stored for the round, and it is not the configured one."""
+
+
+class RoundInUse(Exception):
+    """The configured round, or one whose timetable has not ended: not deleted unless asked to."""
+
+
+PENDING_STATES = ("pending", "sending")
+
+
+async def delete_round(
+    database: Database, round_id: str, *, older_than: datetime, now: datetime, configured_round_id: str | None,
+    even_if_in_use: bool = False,
+) -> dict[str, int]:
     """Delete everything stored for a round (answers and their audit rows, survey positions, the
-    workshop with its notes and reactions, timetable changes, reminder jobs), in one transaction,
-    if nothing of it is newer than `older_than`; otherwise raise RoundStillActive."""
+    workshop with its notes and reactions, timetable changes, reminder jobs), in one transaction.
+
+    Refused with UnknownRound when nothing is stored for it (and it is not the configured round);
+    with RoundInUse, unless `even_if_in_use`, when it is the configured round or its timetable has
+    not ended (reminders still to be sent, or its last phase moved past `now`); with RoundStillActive
+    when anything of it is newer than `older_than`."""
     newest_of = [
         select(func.max(ResponseRow.updated_at)).where(ResponseRow.round_id == round_id),
         select(func.max(SurveyPositionRow.updated_at)).where(SurveyPositionRow.round_id == round_id),
@@ -166,6 +212,12 @@ async def delete_round(database: Database, round_id: str, *, older_than: datetim
     ]
     counts: dict[str, int] = {}
     async with database.write() as session:
+        if round_id != configured_round_id and not await _stored(session, round_id):
+            raise UnknownRound(f"nothing is stored for round {round_id!r}")
+        if not even_if_in_use:
+            reason = await _in_use(session, round_id, now, configured_round_id)
+            if reason is not None:
+                raise RoundInUse(reason)
         times = [t for t in [await session.scalar(s) for s in newest_of] if t is not None]
         newest = max(times) if times else None
         if newest is not None and newest >= older_than:
@@ -193,3 +245,25 @@ async def delete_round(database: Database, round_id: str, *, older_than: datetim
         await run("timetable_changes", delete(TimetableChangeRow).where(TimetableChangeRow.round_id == round_id))
         await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.round_id == round_id))
     return counts
+
+
+async def _stored(session, round_id: str) -> bool:
+    for column in (ResponseRow.round_id, SurveyPositionRow.round_id, WorkshopRow.round_id, WorkshopNoteRow.round_id,
+                   TimetableMoveRow.round_id, TimetableChangeRow.round_id, ReminderJobRow.round_id):
+        if await session.scalar(select(column).where(column == round_id).limit(1)) is not None:
+            return True
+    return False
+
+
+async def _in_use(session, round_id: str, now: datetime, configured_round_id: str | None) -> str | None:
+    if round_id == configured_round_id:
+        return "it is the configured round (HYTE_ROUND_FILE)"
+    pending = await session.scalar(select(func.count()).select_from(ReminderJobRow).where(
+        ReminderJobRow.round_id == round_id, ReminderJobRow.state.in_(PENDING_STATES),
+        or_(ReminderJobRow.expires_at.is_(None), ReminderJobRow.expires_at > now)))
+    if pending:
+        return f"its timetable has not ended: {pending} reminders are still to be sent"
+    last = await session.scalar(select(func.max(TimetableMoveRow.at)).where(TimetableMoveRow.round_id == round_id))
+    if last is not None and last > now:
+        return f"its timetable has not ended: a phase was moved to {last.isoformat()}"
+    return None

@@ -238,6 +238,19 @@ def test_the_english_localisation_titles_commands_with_their_english_alias(packa
             assert title != entry["title"]
 
 
+def test_the_english_localisation_describes_every_command_in_english(package: Path):
+    manifest, english, _ = read_package(package)
+    by_name = {c.names[0]: c for c in build_router().commands}
+    for index, commands in enumerate(manifest["bots"][0]["commandLists"]):
+        for position, entry in enumerate(commands["commands"]):
+            command = by_name[entry["title"]]
+            described = english.get(f"bots[0].commandLists[{index}].commands[{position}].description")
+            assert described is not None, entry["title"]
+            expected = t(command.description_key, "en") + (t("help.team_only", "en") if command.team_only else "")
+            assert described.casefold() == expected.casefold() and described != entry["description"]
+            assert len(described) <= 128 and not set(described) & set("äöåÄÖÅ"), described
+
+
 def test_a_newly_registered_command_appears_in_the_manifest():
     router = build_router()
     del router.commands[build.MAX_COMMANDS - 1:]  # the product's commands may fill all ten places

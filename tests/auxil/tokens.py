@@ -5,6 +5,7 @@ outgoing calls signed the same way (so the real connector client sends a real be
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import socket
@@ -28,9 +29,11 @@ def _b64(number: int) -> str:
 
 
 class SigningKey:
-    def __init__(self) -> None:
+    def __init__(self, endorsements: tuple[str, ...] | None = None) -> None:
         self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = uuid.uuid4().hex
+        self.endorsements = endorsements
+        """The channels this key endorses; None: the service's (`TokenService.endorsements`)."""
 
     def jwk(self, endorsements: tuple[str, ...] = ("msteams",)) -> dict[str, Any]:
         numbers = self.private.public_key().public_numbers()
@@ -45,6 +48,8 @@ class TokenService:
         self.keys = [SigningKey()]
         self.endorsements: tuple[str, ...] = ("msteams",)
         self.metadata_requests = 0
+        self.held: asyncio.Event | None = None
+        """While set to an unset event, metadata requests wait for it (a slow or hung endpoint)."""
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -71,11 +76,14 @@ class TokenService:
 
     async def _metadata(self, _request: web.Request) -> web.Response:
         self.metadata_requests += 1
+        if self.held is not None:
+            await self.held.wait()
         return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.url}/v1/keys",
                                   "id_token_signing_alg_values_supported": ["RS256"]})
 
     async def _jwks(self, _request: web.Request) -> web.Response:
-        return web.json_response({"keys": [key.jwk(self.endorsements) for key in self.keys]})
+        return web.json_response({"keys": [
+            key.jwk(self.endorsements if key.endorsements is None else key.endorsements) for key in self.keys]})
 
     def rotate(self) -> SigningKey:
         """A new signing key replaces the old ones (as the channel rotates keys)."""

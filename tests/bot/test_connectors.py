@@ -67,10 +67,9 @@ async def test_user_token_client_is_created_only_when_used():
     assert await lazy._real() is real and CountingAuthentication.token_clients == 1
 
 
-async def test_a_client_is_handed_out_with_its_token_fetched_off_the_event_loop():
-    """msrest signs requests synchronously on the loop; the factory has MSAL asked first, in a thread."""
-    import threading
-
+async def test_a_client_is_handed_out_without_asking_entra_for_a_token():
+    """The token is a concern of the send (bot/outbound.Authorizations), not of the turn: a card action
+    answered in its HTTP response needs none."""
     from botframework.connector.auth import ClaimsIdentity, ServiceClientCredentialsFactory
 
     from auxil.tokens import CountingCredentials
@@ -95,4 +94,4 @@ async def test_a_client_is_handed_out_with_its_token_fetched_off_the_event_loop(
         client = await auth.create_connector_factory(identity).create("http://127.0.0.1:1/", None)
     (credentials,) = made
     assert client.config.credentials is credentials
-    assert len(credentials.asked) == 1 and credentials.asked[0] != threading.main_thread().name
+    assert credentials.asked == []

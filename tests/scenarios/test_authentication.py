@@ -7,6 +7,7 @@ from a loopback token service, as a sovereign-cloud deployment points it elsewhe
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -18,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import func, select
 
+from app import AUTHENTICATOR
 from auxil.http import BotClient
 from auxil.server import BotServer
 from auxil.teams import TeamsEnv, personal_message
@@ -152,3 +154,44 @@ async def test_a_key_that_does_not_endorse_teams_is_refused(secured, tokens, tea
     new_key = tokens.rotate()
     status, _ = await client.post(personal_message(teams, MAIJA, "ohje"), bearer(tokens.token(teams.service_url, key=new_key)))
     assert status == 401
+
+
+async def test_without_an_app_id_only_teams_activities_are_served(client, server, teams, connector):
+    for channel in ("webchat", "directline", "emulator", None):
+        activity = personal_message(teams, MAIJA, "kysely")
+        if channel is None:
+            del activity["channelId"]
+        else:
+            activity["channelId"] = channel
+        status, _ = await client.post(activity)
+        assert status == 401, channel
+    assert connector.calls == [] and await _counts(server) == (0, 0)
+    assert (await client.post(personal_message(teams, MAIJA, "ohje")))[0] == 201
+
+
+async def test_stale_keys_and_forged_key_ids_never_delay_a_request_with_a_known_key(secured, tokens, teams):
+    server, client = secured
+    ok = personal_message(teams, MAIJA, "ohje")
+    assert (await client.post(ok, bearer(tokens.token(teams.service_url))))[0] == 201
+    keys = server.app[AUTHENTICATOR].keys
+    keys._fetched_at -= 25 * 3600  # the keys are a day old: due for their daily refresh
+    fetched = tokens.metadata_requests
+    tokens.held = asyncio.Event()  # the metadata endpoint hangs
+    forged = asyncio.create_task(
+        client.post(personal_message(teams, MAIJA, "ohje"), bearer(tokens.token(teams.service_url, key=SigningKey())))
+    )
+    await _until(lambda: tokens.metadata_requests > fetched)  # the forced refresh hangs; the daily one waits for it
+    assert not forged.done()
+    for _ in range(3):  # answered while the refreshes hang
+        status, _ = await asyncio.wait_for(client.post(ok, bearer(tokens.token(teams.service_url))), 5)
+        assert status == 201
+    tokens.held.set()
+    assert (await forged)[0] == 401
+    status, _ = await client.post(ok, bearer(tokens.token(teams.service_url)))
+    assert status == 201 and tokens.metadata_requests == fetched + 1  # the forced refresh was the daily one too
+
+
+async def _until(condition, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)

@@ -26,11 +26,11 @@ from auxil.connector import ConnectorStandIn
 from auxil.http import BotClient
 from auxil.person import CARD, Person, texts
 from auxil.server import BotServer
-from auxil.teams import TeamsEnv, card_action, conversation_id_for, personal_message
-from auxil.tokens import APP_ID, LocalCredentialsFactory, TokenService
+from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, member, personal_message
+from auxil.tokens import APP_ID, LocalCredentialsFactory, SigningKey, TokenService
 from cards.catalogue import t
 from hyte.responses import ResponseKey
-from conftest import DEMO_TENANT, LIISA, MAIJA, OLLI, SANNA, make_settings
+from conftest import ANNA, DEMO_TENANT, LIISA, MAIJA, OLLI, SANNA, make_settings
 from scenarios.test_survey_lifecycle import AFTER_CLOSING, ANSWERS, answer_all
 from storage.db import create_engine
 from storage.models import Base
@@ -81,6 +81,13 @@ class World:
     def token(self, **claims: Any) -> dict[str, str]:
         return bearer(self.tokens.token(self.teams.service_url, **claims))
 
+    def webchat_token(self) -> dict[str, str]:
+        """A valid channel token signed with the key that endorses only Web Chat."""
+        return bearer(self.tokens.token(self.teams.service_url, key=self.tokens.keys[1]))
+
+    def unendorsed_token(self) -> dict[str, str]:
+        return bearer(self.tokens.token(self.teams.service_url, key=self.tokens.keys[2]))
+
 
 async def snapshot(server: BotServer) -> dict[str, list[tuple]]:
     """Every table's rows, as sorted tuples."""
@@ -98,7 +105,11 @@ async def snapshot(server: BotServer) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 async def tokens():
-    service = await TokenService().start()
+    service = TokenService()
+    # Besides Teams' key, the metadata publishes a key that endorses only Web Chat (every Azure Bot
+    # resource has Web Chat on) and one that endorses nothing.
+    service.keys += [SigningKey(endorsements=("webchat",)), SigningKey(endorsements=())]
+    await service.start()
     yield service
     await service.close()
 
@@ -273,6 +284,37 @@ def _not_msteams(w: World) -> dict:
     return a
 
 
+def _webchat(build: Callable[[World], dict]) -> Callable[[World], dict]:
+    """`build`'s activity as Web Chat would deliver it: its client says who it is."""
+    def webchat(w: World) -> dict:
+        a = build(w)
+        a["channelId"] = "webchat"
+        return a
+    return webchat
+
+
+def _sanna_asks_status(w: World) -> dict:
+    return personal_message(w.teams, SANNA, "tila")
+
+
+def _representative_saves(w: World) -> dict:
+    return card_action(w.teams, MAIJA, "survey.step",
+                       {**STEP, "v": w.draft_version, "q.goals_progress": "very_well", "q.hyte_effectiveness": "Web Chat"})
+
+
+FORGED_ANNA = TeamsUser(OLLI.aad_object_id, ANNA.name, user_id=ANNA.id)
+"""Anna (configured by UPN only) by her Teams id, with someone else's Entra object id."""
+
+
+def _as_forged_anna(build: Callable[[World], dict]) -> Case:
+    async def send(w: World):
+        w.connector.add_member(member(w.teams, ANNA))  # Teams knows Anna: her id, her object id, her UPN
+        activity = build(w)
+        status, body = await w.client.post(activity)
+        return status, body, activity.get("id")
+    return send
+
+
 ECHO_INJECTION = "<at>Everyone</at> **[klikkaa](https://evil.example/x)** @kaikki"
 
 CASES: list[tuple[str, Case, Outcome]] = [
@@ -287,6 +329,7 @@ CASES: list[tuple[str, Case, Outcome]] = [
     ("body-over-256kb", _raw(json.dumps({"type": "message", "text": "x" * 300_000}).encode()), Refused(413)),
     ("activity-without-type", _message(_with(_maija_says(), type=_DROP)), Refused(400)),
     ("type-not-a-string", _message(_with(_maija_says(), type=["message"])), Refused(400)),
+    ("activity-id-over-256-characters", _message(_with(_maija_says(), id="1:" + "7" * 300)), Refused(400)),
     ("unknown-activity-type", _message(_with(_maija_says(), type="evilType")), Silent(201)),
     # The token and the tenant -----------------------------------------------------------------
     ("token-for-another-app-id", _message(_maija_says(), lambda w: w.token(aud="22222222-0000-4000-8000-000000000000")),
@@ -300,6 +343,27 @@ CASES: list[tuple[str, Case, Outcome]] = [
     ("valid-token-other-tenant", _message(_other_tenant_message), Refused(403)),
     ("valid-token-channel-not-msteams", _message(_not_msteams), Refused(401)),
     ("reaction-from-other-tenant", _message(_other_tenant_reaction), Refused(403)),
+    # Teams and nothing else: Web Chat's clients choose their own ids and channelData ---------------
+    ("webchat-activity-signed-by-webchat-key", _message(_not_msteams, lambda w: w.webchat_token()), Refused(401)),
+    ("webchat-claims-hyte-member-status", _message(_webchat(_sanna_asks_status), lambda w: w.webchat_token()),
+     Refused(401)),
+    ("webchat-claims-representative-saves-answers",
+     _message(_webchat(_representative_saves), lambda w: w.webchat_token()), Refused(401)),
+    ("no-channel-id", _message(_with(_maija_says(), channelId=_DROP)), Refused(401)),
+    ("no-channel-id-webchat-key", _message(_with(_maija_says(), channelId=_DROP), lambda w: w.webchat_token()),
+     Refused(401)),
+    ("msteams-activity-signed-by-webchat-key", _message(_maija_says(), lambda w: w.webchat_token()), Refused(401)),
+    ("key-without-endorsements", _message(_maija_says(), lambda w: w.unendorsed_token()), Refused(401)),
+    ("token-exp-numeric-string", _message(_maija_says(), lambda w: w.token(exp=str(int(time.time()) + 3600))),
+     Refused(401)),
+    ("token-nbf-numeric-string", _message(_maija_says(), lambda w: w.token(nbf=str(int(time.time()) - 60))),
+     Refused(401)),
+    ("upn-only-member-id-with-a-foreign-object-id-asks-the-survey",
+     _as_forged_anna(lambda w: personal_message(w.teams, FORGED_ANNA, "kysely")), None),
+    ("upn-only-member-id-with-a-foreign-object-id-saves-answers",
+     _as_forged_anna(lambda w: card_action(w.teams, FORGED_ANNA, "survey.step",
+                                           {**STEP, "v": 0, "q.goals_progress": "very_well"})),
+     CardText(t("not_for_you"))),
     # Card payloads ----------------------------------------------------------------------------
     ("card-unknown-verb", _invoke("maija", "survey.delete", {"verb": "survey.delete", "r": ROUND}), CardText(NOT_UNDERSTOOD)),
     ("card-missing-v", _invoke("maija", "survey.step", {**STEP, "q.goals_progress": "very_well"}), CardText(NOT_UNDERSTOOD)),
@@ -422,7 +486,13 @@ async def _echo(w: World, status: int, body: Any) -> None:
     assert not reply.get("entities") or all(e.get("type") != "mention" for e in reply["entities"]), reply
 
 
+async def _forged_anna_is_a_stranger(w: World, status: int, body: Any) -> None:
+    assert status == 201
+    assert [r.get("text") for r in w.connector.sent(conversation_id_for(FORGED_ANNA))] == [t("not_for_you")]
+
+
 SPECIAL = {
+    "upn-only-member-id-with-a-foreign-object-id-asks-the-survey": _forged_anna_is_a_stranger,
     "card-stale-version-changes-answers": _stale,
     "card-survey-closed": _closed,
     "rep-file-consent-export": _file_consent_refused,
