@@ -160,7 +160,11 @@ class SwedishLexicon:
             endings: tuple[str, ...] = _NOUN_ENDINGS + ("ns",)
             return any(self._has(lemma + e, lemma) for e in endings) or self._has(lemma[:-1] + "ornas", lemma)
         endings = _NOUN_ENDINGS + (_NOUN_ENDINGS_AFTER_VOWEL if lemma[-1:] in "eiouyåäö" else ())
-        return any(self._has(lemma + e, lemma) for e in endings)
+        if lemma.endswith(("er", "el", "ar", "or")):
+            endings += ("ns",)  # "partnerns", "nyckelns"
+        return any(self._has(lemma + e, lemma) for e in endings) or any(
+            self._has(stem + e, lemma) for stem in (lemma + lemma[-1:], lemma[:-2] + lemma[-1:]) for e in ("ets", "ens")
+        ) or (self._has(lemma + "et", lemma) and self._has(lemma + "en", lemma))  # "diagrammets"; "förslaget", "förslagen"
 
     def noun_form(self, form: str, noun: str) -> bool:
         """Whether `form` can be the noun's: its base form, a definite or genitive form, or a
@@ -279,7 +283,7 @@ class SwedishLexicon:
                 return (Reading(OTHER, low),)  # a name, a typo, an English word
             prefix, tail = parts
             return tuple(
-                Reading(r.kind, prefix + r.lemma, r.lemma if r.kind == NOUN and r.lemma not in STOP_WORDS else None)
+                Reading(ADJ if r.kind == ADJ else NOUN, prefix + r.lemma, r.lemma if r.kind == NOUN else None)
                 for r in self.readings(tail) if r.kind in (NOUN, ADJ) or (r.kind == STOP and self.is_noun(r.lemma))
             ) or (Reading(OTHER, low),)
         if base in STOP_WORDS:

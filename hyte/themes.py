@@ -456,8 +456,9 @@ def analyse_text(text: str, language: str = "fi") -> list[Word | None]:
 
 def _swedish_tokens(text: str) -> list[tuple[str, Word | None]]:
     """Swedish words (`hyte.swedish`), each with the reading its neighbours call for: a form that
-    is a noun or a verb is the verb after a subject, "att", a modal or an adverb ("vi träffar"),
-    else the noun ("regelbundna träffar"); an adjective or noun is the adjective before a noun
+    is a noun or a verb is the verb after a pronoun, "att", a modal or an adverb ("vi träffar"),
+    or in the present tense after a definite noun ("föreningarna driver"), else the noun
+    ("regelbundna träffar"); an adjective or noun is the adjective before a noun
     ("lokala föreningar"); an adjective in -a or -e with no noun after it stands for people ("de
     frivilliga", "barn och unga"), unless it is said of something ("rollerna är oklara")."""
     from hyte.swedish import LEXICON, PREDICATIVE_CONTEXT, VERB_CONTEXT, SwedishUnavailable  # noqa: PLC0415
@@ -476,10 +477,13 @@ def _swedish_tokens(text: str) -> list[tuple[str, Word | None]]:
         kinds = [r.kind for r in options]
         before = raw[n - 1].lower() if n and readings[n - 1] is not None else None
         after = readings[n + 1] if n + 1 < len(raw) else None
-        noun_after = after is not None and any(r.kind in (NOUN, ADJ) for r in after)
+        noun_after = after is not None and (any(r.kind in (NOUN, ADJ) for r in after) or (
+            after[0].kind == STOP and LEXICON.noun_reading(raw[n + 1].lower()) is not None))  # "lokala föreningar"
         chosen = options[0]
+        after_subject = (tok.lower().endswith("r") and before is not None and before.endswith(("na", "en", "et"))
+                         and readings[n - 1][0].kind in (NOUN, STOP))  # "föreningarna driver"
         if VERB in kinds and NOUN in kinds:
-            chosen = options[kinds.index(VERB if before in VERB_CONTEXT else NOUN)]
+            chosen = options[kinds.index(VERB if before in VERB_CONTEXT or after_subject else NOUN)]
         elif ADJ in kinds and NOUN in kinds:
             chosen = options[kinds.index(ADJ if noun_after else NOUN)]
         kind = chosen.kind
