@@ -1,4 +1,7 @@
-"""Recurring themes in Finnish free text: the survey's open answers and the workshop's notes.
+"""Recurring themes in Finnish and Swedish free text: the survey's open answers and the workshop's
+notes. Finnish is described below; Swedish goes the same way with simplemma's dictionary instead
+of Voikko (`hyte.swedish`), and a bilingual round's answers are summarised per language and merged
+by the thesaurus (`find_themes`, "Languages").
 
 What the HYTE team did by hand (DOMAIN.md, "What the HYTE team made of the answers"): group the
 free-text answers under the themes that recur ("most often mentioned: NGO forums, NGO grants, joint
@@ -103,7 +106,8 @@ class Theme:
 
 
 class LemmatiserUnavailable(RuntimeError):
-    """Voikko (the Finnish morphology library) is not installed or cannot load its dictionary."""
+    """Voikko (the Finnish morphology library) or simplemma (the Swedish lemmatiser) is not
+    installed or cannot load its dictionary."""
 
 
 INSTALL_HINT = (
@@ -732,7 +736,18 @@ def theme_keys(text: str, *, thesaurus: Thesaurus | None = None, question: str |
     vocab = _vocabulary(thesaurus, language)
     toks = _tokens(text, language)
     found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]), language)
-    return list(_item_themes(found, heads, vocab, _question(question, vocab, language), lambda _: False))
+    shared = _shared_keys(thesaurus, language)
+    raised = _item_themes(found, heads, vocab, _question(question, vocab, language), lambda _: False)
+    return list(dict.fromkeys(shared.get(key, key) for key in raised))
+
+
+def _shared_keys(thesaurus: Thesaurus | None, language: str) -> dict[str, str]:
+    """A thesaurus theme's key in `language` -> its key in the thesaurus's first language, the one
+    key the theme has whichever language its answers are in."""
+    if thesaurus is None or language not in thesaurus.languages:
+        return {}
+    first = {p: k for k, p in _vocabulary(thesaurus, thesaurus.languages[0]).positions.items()}
+    return {k: first[p] for k, p in _vocabulary(thesaurus, language).positions.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -768,9 +783,9 @@ def find_themes(
     more than one; then an input is in its own `language`, or in the one of `languages` whose words
     it uses most (`detect_language`). Each language's inputs are summarised in that language, with
     the thesaurus's version in it and the question in it (`question` may be one text per
-    language); a thesaurus theme found in several languages is then one theme, whose key is the
-    thesaurus's first language's and whose label is in `language` (the reader's). Other themes stay
-    apart by language, and `min_sources` and `limit` apply to the merged list.
+    language); a thesaurus theme found in several languages is then one theme. A thesaurus theme's
+    key is always the thesaurus's first language's, its label in `language` (the reader's). Other
+    themes stay apart by language, and `min_sources` and `limit` apply to the merged list.
     """
     if not items or limit <= 0:
         return []
@@ -784,7 +799,7 @@ def find_themes(
         (code, mine), = by_language.items()
         found = _find_themes_in(mine, code, min_sources=min_sources, limit=limit,
                                 question=_question_in(question, code), **options)
-        return found if code == language else _relabel(found, thesaurus, code, language)
+        return _relabel(found, thesaurus, code, language)  # a theme's key is the same in every language
     per_language = {
         code: _find_themes_in(mine, code, min_sources=1, limit=max(limit * 3, 30),
                               question=_question_in(question, code), **options)
@@ -815,7 +830,7 @@ def _relabel(found: list[Theme], thesaurus: Thesaurus | None, language: str, rea
     if thesaurus is None or language not in thesaurus.languages:
         return found
     positions = _vocabulary(thesaurus, language).positions
-    first = {p: k for k, p in _vocabulary(thesaurus, thesaurus.languages[0]).positions.items()}
+    shared = _shared_keys(thesaurus, language)
     labels = thesaurus.in_language(reader).themes if reader in thesaurus.languages else ()
     out = []
     for theme in found:
@@ -824,7 +839,7 @@ def _relabel(found: list[Theme], thesaurus: Thesaurus | None, language: str, rea
             out.append(theme)
         else:
             label = labels[position].label if labels else theme.label
-            out.append(replace(theme, key=first[position], label=label))
+            out.append(replace(theme, key=shared[theme.key], label=label))
     return out
 
 
