@@ -1,6 +1,6 @@
 """The three kinds of text a card shows, each with its one helper.
 
-1. Catalogue text (cards/catalogue.py): ours, written for Teams' Markdown subset (`**bold**`,
+1. Catalogue text (cards/catalogue/): ours, written for Teams' Markdown subset (`**bold**`,
    "- " lists). It goes in a TextBlock, whose text every Teams client reads as Markdown. Its
    parameters are numbers, dates and other catalogue texts only: `ui.text(t(key, ...))`.
 2. Configuration text (survey, workshop and round files: question texts, options, county and

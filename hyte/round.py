@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from hyte.languages import SUPPORTED, LanguageCode
 from hyte.survey import (
     ConfigurationError,
     Identifier,
@@ -212,6 +213,10 @@ class RoundConfig(_Strict):
     """The year of the negotiations; unset: the year of the negotiation meeting (so that a round
     whose dates are relative to today, as the demo's, is named after the year its dates are in)."""
     tenant_id: str = Field(min_length=1)
+    languages: tuple[LanguageCode, ...] = ("fi",)
+    """The languages the round offers, the county's main language first: its people read the bot
+    in one of them, and the survey, workshop and thesaurus files give every text in each. A person
+    whose language the round does not offer reads the first."""
     board_team_id: str | None = None
     """The advisory board's Teams team: its thread id ("19:…@thread.tacv2") or its Microsoft 365
     group id. Unset: the first team a HYTE team member installs the bot in."""
@@ -232,6 +237,14 @@ class RoundConfig(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> RoundConfig:
+        if not self.languages:
+            raise ValueError("languages: give at least one, e.g. [fi]")
+        unknown = [code for code in self.languages if code not in SUPPORTED]
+        if unknown or len(set(self.languages)) != len(self.languages):
+            raise ValueError(
+                f"languages: {list(self.languages)} must be distinct codes of the languages the bot speaks, "
+                f"{list(SUPPORTED)}"
+            )
         ids = [o.id for o in self.organisations]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
@@ -258,6 +271,11 @@ class Round(BaseModel):
     @property
     def tenant_id(self) -> str:
         return self.config.tenant_id
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the round offers, its main language first."""
+        return self.config.languages
 
     @property
     def timetable(self) -> Timetable:
@@ -288,12 +306,13 @@ class SurveyWindow(StrEnum):
 
 
 def load_round(path: Path, today: date | None = None) -> Round:
-    """Load a round file, the survey and the thesaurus it names; relative dates count from
-    `today` (Helsinki)."""
+    """Load a round file, the survey and the thesaurus it names, in every language the round
+    offers; relative dates count from `today` (Helsinki)."""
     data = read_yaml(path)
     try:
         config = RoundConfig.model_validate(data, context={"today": today})
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(path, exc)) from exc
-    survey = load_survey((path.parent / config.survey_file).resolve())
-    return Round(config=config, survey=survey, thesaurus=load_round_thesaurus(path, config.thesaurus_file))
+    survey = load_survey((path.parent / config.survey_file).resolve(), config.languages)
+    thesaurus = load_round_thesaurus(path, config.thesaurus_file, config.languages)
+    return Round(config=config, survey=survey, thesaurus=thesaurus)

@@ -1,18 +1,23 @@
 """The pre-survey as data: models of a versioned survey definition file, and its loader.
 
-A survey file (YAML) holds sections, questions and options verbatim in the county's language.
+A survey file (YAML) holds sections, questions and options verbatim in the county's language,
+or in each language its round offers (`text: {fi: …, sv: …}`, see `hyte.languages`): the loaded
+survey is in the round's first language, `survey.in_language("sv")` the same survey in Swedish.
 Answers refer to questions and options by their stable ids, never by their texts, so a text can
-be corrected between rounds without breaking stored answers.
+be corrected between rounds, or read in another language, without breaking stored answers.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hyte.languages import Multilingual, Text, load_in_languages
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
@@ -40,7 +45,7 @@ class _Strict(BaseModel):
 
 class Option(_Strict):
     id: Identifier
-    label: str = Field(min_length=1)
+    label: Text = Field(min_length=1)
     exclusive: bool = False
     """Cannot be combined with any other option (e.g. "Emme osaa sanoa")."""
     needs_text: bool = False
@@ -50,8 +55,8 @@ class Option(_Strict):
 class _Question(_Strict):
     id: Identifier
     number: str = Field(min_length=1)
-    text: str = Field(min_length=1)
-    help: str | None = None
+    text: Text = Field(min_length=1)
+    help: Text | None = None
     required: bool = True
 
 
@@ -82,8 +87,8 @@ class ScaleQuestion(_Question):
     type: Literal["scale"]
     min: int = 1
     max: int = 5
-    min_label: str
-    max_label: str
+    min_label: Text
+    max_label: Text
 
     @model_validator(mode="after")
     def _range(self) -> ScaleQuestion:
@@ -100,7 +105,7 @@ class TextQuestion(_Question):
 class PriorityArea(_Strict):
     id: Identifier
     numeral: str
-    label: str
+    label: Text
 
 
 class MethodsQuestion(_Question):
@@ -111,8 +116,8 @@ class MethodsQuestion(_Question):
     none_option: Option
     none_numeral: str | None = None
     """How the survey numbers the "cannot name one now" choice after the areas ("VII"), if it does."""
-    evidence_levels: dict[EvidenceLevel, str]
-    guidance: str
+    evidence_levels: dict[EvidenceLevel, Text]
+    guidance: Text
     name_max_length: int = Field(default=200, gt=0)
     description_max_length: int = Field(default=1000, gt=0)
 
@@ -133,17 +138,18 @@ Question = Annotated[
 
 class Section(_Strict):
     id: Identifier
-    title: str
-    intro: str | None = None
+    title: Text
+    intro: Text | None = None
     topics: tuple[LegalTopic, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
 
 
-class Survey(_Strict):
+class Survey(_Strict, Multilingual):
     id: Identifier
     version: int = Field(ge=1)
     language: str = Field(pattern=r"^[a-z]{2}$")
-    title: str
+    """The language of the file's plain texts; of a loaded version, the language of its texts."""
+    title: Text
     sections: tuple[Section, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -197,7 +203,7 @@ def read_yaml(path: Path) -> object:
         raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def describe_validation_error(path: Path, error: ValidationError) -> str:
+def describe_validation_error(path: Path | str, error: ValidationError) -> str:
     lines = [f"{path}: {error.error_count()} invalid field(s)"]
     for item in error.errors():
         location = ".".join(str(part) for part in item["loc"]) or "(top level)"
@@ -205,9 +211,7 @@ def describe_validation_error(path: Path, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_survey(path: Path) -> Survey:
-    data = read_yaml(path)
-    try:
-        return Survey.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigurationError(describe_validation_error(path, exc)) from exc
+def load_survey(path: Path, languages: Sequence[str] | None = None) -> Survey:
+    """The survey in the first of `languages` (the round's; None: the file's own language), with
+    every other as its `in_language(...)`; a missing translation names the file and the field."""
+    return load_in_languages(Survey, path, read_yaml(path), languages)

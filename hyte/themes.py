@@ -1,4 +1,7 @@
-"""Recurring themes in Finnish free text: the survey's open answers and the workshop's notes.
+"""Recurring themes in Finnish and Swedish free text: the survey's open answers and the workshop's
+notes. Finnish is described below; Swedish goes the same way with simplemma's dictionary instead
+of Voikko (`hyte.swedish`), and a bilingual round's answers are summarised per language and merged
+by the thesaurus (`find_themes`, "Languages").
 
 What the HYTE team did by hand (DOMAIN.md, "What the HYTE team made of the answers"): group the
 free-text answers under the themes that recur ("most often mentioned: NGO forums, NGO grants, joint
@@ -57,8 +60,8 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -89,6 +92,7 @@ class ThemeInput:
     id: str  # e.g. response or note id
     source: str  # who raised it: organisation id, or workshop group
     text: str
+    language: str | None = None  # "fi" or "sv"; None: as `find_themes` is told (or finds out)
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ class Theme:
 
 
 class LemmatiserUnavailable(RuntimeError):
-    """Voikko (the Finnish morphology library) is not installed or cannot load its dictionary."""
+    """Voikko (the Finnish morphology library) or simplemma (the Swedish lemmatiser) is not
+    installed or cannot load its dictionary."""
 
 
 INSTALL_HINT = (
@@ -214,15 +219,25 @@ class _Analyser:
 _ANALYSER = _Analyser()
 
 
-def check_lemmatiser() -> None:
-    """Raise `LemmatiserUnavailable` now if Voikko cannot be used (for a fail-fast start-up)."""
+def check_lemmatiser(language: str = "fi") -> None:
+    """Raise `LemmatiserUnavailable` now if the language's lemmatiser (Voikko for Finnish,
+    simplemma for Swedish) cannot be used (for a fail-fast start-up)."""
+    if language == "sv":
+        from hyte.swedish import LEXICON, SwedishUnavailable  # noqa: PLC0415 - see the module docstring
+
+        try:
+            LEXICON.readings("föreningsforumen")
+        except SwedishUnavailable as e:
+            raise LemmatiserUnavailable(str(e)) from e
+        return
     _ANALYSER.analyse("järjestöfoorumeihin")
 
 
-def lemmatiser_available() -> bool:
-    """Whether Voikko can be used; summaries leave themes out (and merge nothing) when it cannot."""
+def lemmatiser_available(language: str = "fi") -> bool:
+    """Whether the language's lemmatiser can be used; summaries leave themes out (and merge
+    nothing) when it cannot."""
     try:
-        check_lemmatiser()
+        check_lemmatiser(language)
     except LemmatiserUnavailable:
         return False
     return True
@@ -419,7 +434,9 @@ def _elided(raw: list[str], n: int) -> Word | None:
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
-def _tokens(text: str) -> list[tuple[str, Word | None]]:
+def _tokens(text: str, language: str = "fi") -> list[tuple[str, Word | None]]:
+    if language == "sv":
+        return _swedish_tokens(text)
     out: list[tuple[str, Word | None]] = []
     raw = _TOKEN.findall(_URL.sub(" . ", text))  # a link is no theme ("http", "www")
     for n, tok in enumerate(raw):
@@ -436,9 +453,67 @@ def _tokens(text: str) -> list[tuple[str, Word | None]]:
     return out
 
 
-def analyse_text(text: str) -> list[Word | None]:
+def analyse_text(text: str, language: str = "fi") -> list[Word | None]:
     """The words of a text in order; None where a phrase breaks (punctuation)."""
-    return [w for _, w in _tokens(text)]
+    return [w for _, w in _tokens(text, language)]
+
+
+def _swedish_tokens(text: str) -> list[tuple[str, Word | None]]:
+    """Swedish words (`hyte.swedish`), each with the reading its neighbours call for: a form that
+    is a noun or a verb is the verb after a pronoun, "att", a modal or an adverb ("vi träffar"),
+    or in the present tense after a definite noun ("föreningarna driver"), else the noun
+    ("regelbundna träffar"); an adjective or noun is the adjective before a noun
+    ("lokala föreningar"); an adjective in -a or -e with no noun after it stands for people ("de
+    frivilliga", "barn och unga"), unless it is said of something ("rollerna är oklara")."""
+    from hyte.swedish import LEXICON, PREDICATIVE_CONTEXT, VERB_CONTEXT, SwedishUnavailable  # noqa: PLC0415
+
+    raw = _TOKEN.findall(_URL.sub(" . ", text))
+    try:
+        readings = [_swedish_readings(LEXICON, raw, n) if tok[0].isalpha() else None for n, tok in enumerate(raw)]
+    except SwedishUnavailable as e:
+        raise LemmatiserUnavailable(str(e)) from e
+    out: list[tuple[str, Word | None]] = []
+    for n, tok in enumerate(raw):
+        options = readings[n]
+        if options is None:
+            out.append((tok, Word(tok, STOP) if tok.isdigit() else None))
+            continue
+        kinds = [r.kind for r in options]
+        before = raw[n - 1].lower() if n and readings[n - 1] is not None else None
+        after = readings[n + 1] if n + 1 < len(raw) else None
+        noun_after = after is not None and (any(r.kind in (NOUN, ADJ) for r in after) or (
+            after[0].kind == STOP and LEXICON.noun_reading(raw[n + 1].lower()) is not None))  # "lokala föreningar"
+        chosen = options[0]
+        after_subject = (tok.lower().endswith("r") and before is not None and before.endswith(("na", "en", "et"))
+                         and readings[n - 1][0].kind in (NOUN, STOP))  # "föreningarna driver"
+        if VERB in kinds and NOUN in kinds:
+            chosen = options[kinds.index(VERB if before in VERB_CONTEXT or after_subject else NOUN)]
+        elif ADJ in kinds and NOUN in kinds:
+            chosen = options[kinds.index(ADJ if noun_after else NOUN)]
+        kind = chosen.kind
+        if kind == ADJ and not noun_after and tok.lower().endswith(("a", "e")) and before not in PREDICATIVE_CONTEXT:
+            kind = NOUN  # "de frivilliga": people
+        out.append((tok.rstrip("-"), Word(chosen.lemma, kind, chosen.head, label=chosen.label)))
+    return out
+
+
+def _swedish_readings(lexicon, raw: list[str], n: int):
+    """The readings of token `n`; a first part ending in a hyphen stands for the compound that
+    follows the conjunction: "verksamhets- och projektbidrag" writes "verksamhetsbidrag"."""
+    from hyte.swedish import NOUN as SV_NOUN, Reading  # noqa: PLC0415
+
+    tok = raw[n].replace("’", "'")
+    if not tok.endswith("-"):
+        return lexicon.readings(tok)
+    for later in raw[n + 1:]:
+        if later.lower() in ("och", "eller", "samt", ",") or later.endswith("-"):
+            continue
+        full = next((r for r in lexicon.readings(later) if r.kind == SV_NOUN and r.head), None) if later[0].isalpha() else None
+        if full is not None:
+            lemma = tok[:-1].lower() + full.head
+            return (Reading(SV_NOUN, lemma, full.head),)
+        break
+    return lexicon.readings(tok[:-1])
 
 
 def _resolve(toks: list[tuple[str, Word | None]], evidence: frozenset[str] | set[str]) -> list[Word | None]:
@@ -478,7 +553,7 @@ HeadMode = Literal["off", "standalone", "all"]
 
 
 def _phrases(
-    toks: list[tuple[str, Word | None]], evidence: frozenset[str] | set[str] = frozenset()
+    toks: list[tuple[str, Word | None]], evidence: frozenset[str] | set[str] = frozenset(), language: str = "fi",
 ) -> tuple[dict[str, _Phrase], dict[str, _Phrase]]:
     """Key phrases of a tokenised text by key, each once (first occurrence), in order of
     appearance; and apart, the last parts of its compound nouns ("foorumi" of "järjestöfoorumeissa")."""
@@ -509,6 +584,10 @@ def _phrases(
                 if key not in found:
                     # an adjective in its base form; a genitive stays a genitive ("avustusten haku")
                     first = p_w.lemma if p_w.kind == ADJ else (p_tok if p_w.label else p_tok.lower())
+                    if language == "sv" and p_w.kind == ADJ:  # agreeing: "gemensamt evenemang"
+                        from hyte.swedish import LEXICON  # noqa: PLC0415
+
+                        first = LEXICON.agree(p_w.lemma, w.lemma)
                     p_rel = (p_w.lemma, p_w.head) if p_w.head else (p_w.lemma,)
                     found[key] = _Phrase(key, f"{first} {label}", (p_w.lemma, w.lemma), related | frozenset(p_rel))
         prev = (tok, w)
@@ -522,22 +601,22 @@ def _agrees(adj: Word, noun: Word | None) -> bool:
             and adj.case == noun.case and adj.number == noun.number)
 
 
-def key_phrases(text: str, *, compound_heads: bool = False) -> list[str]:
+def key_phrases(text: str, *, compound_heads: bool = False, language: str = "fi") -> list[str]:
     """The key phrases of a text, each once, in order of first appearance.
 
     Nouns' base forms (and plural adjectives standing alone: "vapaaehtoiset") and adjective/noun
     + noun pairs written next to each other; with `compound_heads`, also a compound's last part
     ("järjestöfoorumi" counts for "foorumi" too).
     """
-    toks = _tokens(text)
-    found, heads = _phrases(toks, _evidence([toks]))
+    toks = _tokens(text, language)
+    found, heads = _phrases(toks, _evidence([toks]), language)
     if compound_heads:
         return list(found) + [h for h in heads if h not in found]
     return list(found)
 
 
-def _content_lemmas(text: str) -> frozenset[str]:
-    return frozenset(w.lemma for w in analyse_text(text) if w is not None and w.kind != STOP)
+def _content_lemmas(text: str, language: str = "fi") -> frozenset[str]:
+    return frozenset(w.lemma for w in analyse_text(text, language) if w is not None and w.kind != STOP)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,11 +629,12 @@ class _Vocabulary:
     general: frozenset[str]  # never a theme by itself: GENERAL_WORDS and the thesaurus's stop words
     named: frozenset[str]  # every term's key: a theme even when a general word
     lemmas: frozenset[str]  # the base forms in the terms (evidence for `_resolve`)
+    positions: dict[str, int] = field(default_factory=dict)  # theme key -> its place in the thesaurus
 
 
-def _term_keys(term: str) -> tuple[str, ...]:
+def _term_keys(term: str, language: str = "fi") -> tuple[str, ...]:
     """The keys a thesaurus term stands for: its base form(s), and the term as written."""
-    words = [w for w in analyse_text(term) if w is not None]
+    words = [w for w in analyse_text(term, language) if w is not None]
     keys = [" ".join(w.lemma for w in words)] if words else []
     if term not in keys:
         keys.append(term)
@@ -562,22 +642,37 @@ def _term_keys(term: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=32)
-def _vocabulary(thesaurus: Thesaurus | None) -> _Vocabulary:
+def _vocabulary(thesaurus: Thesaurus | None, language: str = "fi") -> _Vocabulary:
+    """The thesaurus in `language` (its version in that language, if it has one) with the base
+    forms of its terms, and the words too general to be a theme in that language."""
+    if thesaurus is not None:  # its version in the language; none if it has none
+        thesaurus = thesaurus.in_language(language) if language in thesaurus.languages else None
     theme_of: dict[str, str] = {}
     labels: dict[str, str] = {}
+    positions: dict[str, int] = {}
     lemmas: set[str] = set()
-    general = set(GENERAL_WORDS)
-    for theme in (thesaurus.themes if thesaurus else ()):
-        keys = [_term_keys(term) for term in theme.terms]
+    general = set(_general_words(language))
+    for position, theme in enumerate(thesaurus.themes if thesaurus else ()):
+        keys = [_term_keys(term, language) for term in theme.terms]
         key = theme.key or keys[0][0]
         labels[key] = theme.label
+        positions.setdefault(key, position)
         for term_keys in keys:
             for k in term_keys:
                 theme_of.setdefault(k, key)
                 lemmas.update(k.split(" "))
     for word in (thesaurus.stop_words if thesaurus else ()):
-        general.update(_term_keys(word))
-    return _Vocabulary(theme_of, labels, frozenset(general - set(theme_of)), frozenset(theme_of), frozenset(lemmas))
+        general.update(_term_keys(word, language))
+    return _Vocabulary(theme_of, labels, frozenset(general - set(theme_of)), frozenset(theme_of), frozenset(lemmas),
+                       positions)
+
+
+def _general_words(language: str) -> frozenset[str]:
+    if language == "sv":
+        from hyte.swedish import GENERAL_WORDS as SWEDISH_GENERAL  # noqa: PLC0415
+
+        return SWEDISH_GENERAL
+    return GENERAL_WORDS
 
 
 @dataclass(frozen=True)
@@ -588,13 +683,13 @@ class _Excluded:
     keys: frozenset[str] = frozenset()
 
 
-def _question(question: str | None, vocab: _Vocabulary) -> _Excluded:
+def _question(question: str | None, vocab: _Vocabulary, language: str = "fi") -> _Excluded:
     if not question:
         return _Excluded()
-    toks = _tokens(question)
-    found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]))
+    toks = _tokens(question, language)
+    found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]), language)
     words = {word for phrase in found.values() for word in phrase.words} | set(heads)
-    for word in analyse_text(question):  # adjectives and nouns however they are used in it
+    for word in analyse_text(question, language):  # adjectives and nouns however they are used in it
         if word is not None and word.kind in (NOUN, ADJ):
             words.add(word.lemma)
     keys = set(found) | set(heads)
@@ -634,13 +729,25 @@ def _item_themes(
     return themes
 
 
-def theme_keys(text: str, *, thesaurus: Thesaurus | None = None, question: str | None = None) -> list[str]:
-    """The keys of the themes a text raises, as `find_themes` would group it: for a later answer,
-    which of a round's (curated) themes it joins."""
-    vocab = _vocabulary(thesaurus)
-    toks = _tokens(text)
-    found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]))
-    return list(_item_themes(found, heads, vocab, _question(question, vocab), lambda _: False))
+def theme_keys(text: str, *, thesaurus: Thesaurus | None = None, question: str | None = None,
+               language: str = "fi") -> list[str]:
+    """The keys of the themes a text in `language` raises, as `find_themes` would group it: for a
+    later answer, which of a round's (curated) themes it joins."""
+    vocab = _vocabulary(thesaurus, language)
+    toks = _tokens(text, language)
+    found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]), language)
+    shared = _shared_keys(thesaurus, language)
+    raised = _item_themes(found, heads, vocab, _question(question, vocab, language), lambda _: False)
+    return list(dict.fromkeys(shared.get(key, key) for key in raised))
+
+
+def _shared_keys(thesaurus: Thesaurus | None, language: str) -> dict[str, str]:
+    """A thesaurus theme's key in `language` -> its key in the thesaurus's first language, the one
+    key the theme has whichever language its answers are in."""
+    if thesaurus is None or language not in thesaurus.languages:
+        return {}
+    first = {p: k for k, p in _vocabulary(thesaurus, thesaurus.languages[0]).positions.items()}
+    return {k: first[p] for k, p in _vocabulary(thesaurus, language).positions.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,7 +761,9 @@ def find_themes(
     covered: float = 0.5,
     together: float = 0.75,
     thesaurus: Thesaurus | None = None,
-    question: str | None = None,
+    question: str | Mapping[str, str] | None = None,
+    language: str = "fi",
+    languages: Sequence[str] | None = None,
 ) -> list[Theme]:
     """The themes that recur in `items`, most widely raised first.
 
@@ -669,14 +778,109 @@ def find_themes(
 
     The label is the thesaurus's, or the base form ("järjestöfoorumi", "yhteinen tapahtuma",
     "avustusten haku"). Quotes: an input illustrates one theme at most (see `_assign_quotes`).
+
+    Languages: the inputs are in `language` ("fi" or "sv"), unless `languages` (the round's) names
+    more than one; then an input is in its own `language`, or in the one of `languages` whose words
+    it uses most (`detect_language`). Each language's inputs are summarised in that language, with
+    the thesaurus's version in it and the question in it (`question` may be one text per
+    language); a thesaurus theme found in several languages is then one theme. A thesaurus theme's
+    key is always the thesaurus's first language's, its label in `language` (the reader's). Other
+    themes stay apart by language, and `min_sources` and `limit` apply to the merged list.
     """
     if not items or limit <= 0:
         return []
-    vocab = _vocabulary(thesaurus)
-    tokens = [_tokens(item.text) for item in items]
+    offered = tuple(languages or (language,))
+    by_language: dict[str, list[ThemeInput]] = {}
+    for item in items:
+        code = item.language or (offered[0] if len(offered) == 1 else detect_language(item.text, offered))
+        by_language.setdefault(code, []).append(item)
+    options = dict(compound_heads=compound_heads, covered=covered, together=together, thesaurus=thesaurus)
+    if len(by_language) == 1:
+        (code, mine), = by_language.items()
+        found = _find_themes_in(mine, code, min_sources=min_sources, limit=limit,
+                                question=_question_in(question, code), **options)
+        return _relabel(found, thesaurus, code, language)  # a theme's key is the same in every language
+    per_language = {
+        code: _find_themes_in(mine, code, min_sources=1, limit=max(limit * 3, 30),
+                              question=_question_in(question, code), **options)
+        for code, mine in by_language.items()
+    }
+    return _merge_languages(items, per_language, thesaurus, language, min_sources, limit)
+
+
+def _question_in(question: str | Mapping[str, str] | None, language: str) -> str | None:
+    if isinstance(question, Mapping):
+        return question.get(language)
+    return question
+
+
+def detect_language(text: str, languages: Sequence[str]) -> str:
+    """Which of `languages` a text is written in: the one whose dictionary (simplemma's, shipped
+    with it) knows most of its words; the first on a tie (a text of names or numbers)."""
+    from simplemma import in_target_language  # noqa: PLC0415 - on first use, as the lemmatisers
+
+    scores = [(in_target_language(text, lang=code), -n, code) for n, code in enumerate(languages)]
+    best = max(scores)
+    return best[2] if best[0] > 0 else languages[0]
+
+
+def _relabel(found: list[Theme], thesaurus: Thesaurus | None, language: str, reader: str) -> list[Theme]:
+    """Themes of inputs in `language` with a thesaurus theme's key in the thesaurus's first
+    language and its label in the reader's, so that the same theme in two languages is one."""
+    if thesaurus is None or language not in thesaurus.languages:
+        return found
+    positions = _vocabulary(thesaurus, language).positions
+    shared = _shared_keys(thesaurus, language)
+    labels = thesaurus.in_language(reader).themes if reader in thesaurus.languages else ()
+    out = []
+    for theme in found:
+        position = positions.get(theme.key)
+        if position is None:
+            out.append(theme)
+        else:
+            label = labels[position].label if labels else theme.label
+            out.append(replace(theme, key=shared[theme.key], label=label))
+    return out
+
+
+def _merge_languages(items: Sequence[ThemeInput], per_language: dict[str, list[Theme]], thesaurus: Thesaurus | None,
+                     reader: str, min_sources: int, limit: int) -> list[Theme]:
+    """One list from each language's themes: the same key (a thesaurus theme) is one theme, with
+    the inputs, sources and terms of all, a quote from each language first, the reader's label."""
+    order = {item.id: n for n, item in enumerate(items)}
+    merged: dict[str, list[Theme]] = {}
+    for code in sorted(per_language, key=lambda c: c != reader):  # the reader's language first
+        for theme in _relabel(per_language[code], thesaurus, code, reader):
+            merged.setdefault(theme.key, []).append(theme)
+    themes = []
+    for key, parts in merged.items():
+        item_ids = tuple(sorted({i for t in parts for i in t.item_ids}, key=order.__getitem__))
+        quotes = tuple(q for rank in (0, 1) for t in parts for q in t.quotes[rank:rank + 1])[:2]
+        terms = tuple(dict.fromkeys(term for t in parts for term in t.terms))
+        themes.append(Theme(key, parts[0].label, item_ids, frozenset().union(*(t.sources for t in parts)), quotes, terms))
+    themes = [t for t in themes if len(t.sources) >= max(1, min_sources)]
+    themes.sort(key=lambda t: (-len(t.sources), -len(t.item_ids), -t.key.count(" "), t.key))
+    return themes[:limit]
+
+
+def _find_themes_in(
+    items: Sequence[ThemeInput],
+    language: str,
+    *,
+    min_sources: int,
+    limit: int,
+    compound_heads: HeadMode,
+    covered: float,
+    together: float,
+    thesaurus: Thesaurus | None,
+    question: str | None,
+) -> list[Theme]:
+    """`find_themes` for inputs in one language."""
+    vocab = _vocabulary(thesaurus, language)
+    tokens = [_tokens(item.text, language) for item in items]
     evidence = vocab.lemmas | _evidence(tokens)
-    parsed = [_phrases(toks, evidence) for toks in tokens]
-    excluded = _question(question, vocab)
+    parsed = [_phrases(toks, evidence, language) for toks in tokens]
+    excluded = _question(question, vocab, language)
     standalone = {k for found, _ in parsed for k in found} if compound_heads == "standalone" else set()
 
     def use_head(head: str) -> bool:
@@ -809,7 +1013,9 @@ def _assign_quotes(items: Sequence[ThemeInput], themes: list[list[int]],
 
 # ---------------------------------------------------------------------------------------------
 
-def merge_near_duplicates(items: Sequence[ThemeInput], *, threshold: float = 0.6) -> list[list[ThemeInput]]:
+def merge_near_duplicates(
+    items: Sequence[ThemeInput], *, threshold: float = 0.6, language: str = "fi"
+) -> list[list[ThemeInput]]:
     """Groups of near-identical points, whoever wrote them, in input order.
 
     Two points are near-identical when the base forms of their content words (stop words left out)
@@ -842,7 +1048,7 @@ def merge_near_duplicates(items: Sequence[ThemeInput], *, threshold: float = 0.6
     first_with: dict[frozenset[str] | str, int] = {}
     distinct: list[tuple[int, frozenset[str]]] = []
     for i, item in enumerate(items):
-        lemmas = _content_lemmas(item.text)
+        lemmas = _content_lemmas(item.text, item.language or language)
         key: frozenset[str] | str = lemmas if lemmas else " ".join(item.text.lower().split())
         if key in first_with:
             union(first_with[key], i)

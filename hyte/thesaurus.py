@@ -23,17 +23,30 @@ list of words too general to be one (`hyte.themes.GENERAL_WORDS`).
 Each theme has a stable `key`: given, or else its first term's base form. Later curation (merge,
 rename, hide, a chosen quote) can refer to a theme by that key.
 
-This module is plain data (no Voikko): the base forms are found where the thesaurus is used.
+In a bilingual county every theme gives its label and terms in each language the round offers,
+and the stop words likewise (see `hyte.languages`); a theme is then one theme in every language,
+so that Finnish and Swedish answers about it are counted together:
+
+      - label: {fi: järjestöfoorumit, sv: organisationsforum}
+        terms: {fi: [järjestöfoorumi, foorumi], sv: [organisationsforum, forum]}
+
+The loaded thesaurus is in the round's first language; `thesaurus.in_language("sv")` gives the
+Swedish one, its themes in the same order.
+
+This module is plain data (no lemmatiser): the base forms are found where the thesaurus is used.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from hyte.survey import ConfigurationError, describe_validation_error, read_yaml
+from hyte.languages import Multilingual, Text, load_in_languages, pick_language
+from hyte.survey import read_yaml
 
 DEFAULT_THESAURUS_FILE = "thesaurus.yaml"
 
@@ -53,11 +66,9 @@ def _term(value: object) -> object:
     return term
 
 
-def _terms(value: object) -> object:
-    """A list of terms or stop words, each normalised by `_term`."""
-    if isinstance(value, (list, tuple)):
-        return tuple(_term(v) for v in value)
-    return value
+Term = Annotated[str, BeforeValidator(_term)]
+Terms = Annotated[tuple[Term, ...], BeforeValidator(pick_language)]
+"""Terms or stop words: a list, or one list per language ({fi: [...], sv: [...]})."""
 
 
 class _Strict(BaseModel):
@@ -65,9 +76,9 @@ class _Strict(BaseModel):
 
 
 class ThesaurusTheme(_Strict):
-    label: str = Field(min_length=1, max_length=120)
+    label: Text = Field(min_length=1, max_length=120)
     """What the theme is called on cards and in the exports."""
-    terms: tuple[str, ...] = Field(min_length=1)
+    terms: Terms = Field(min_length=1)
     """The words grouped under the theme, base forms or any inflected form."""
     key: str | None = Field(default=None, pattern=r"^[^\s].{0,79}$")
     """A stable identifier for curation; None: the first term's base form."""
@@ -80,17 +91,14 @@ class ThesaurusTheme(_Strict):
             raise ValueError("the label is empty")
         return value
 
-    _clean_terms = field_validator("terms", mode="before")(_terms)
 
-
-class Thesaurus(_Strict):
+class Thesaurus(_Strict, Multilingual):
     version: int = Field(default=1, ge=1)
     language: str = "fi"
-    stop_words: tuple[str, ...] = ()
+    """The language of the file's plain texts; of a loaded version, the language of its terms."""
+    stop_words: Terms = ()
     """Words that are never a theme by themselves (a two-word theme may still contain one)."""
     themes: tuple[ThesaurusTheme, ...] = ()
-
-    _clean_stop_words = field_validator("stop_words", mode="before")(_terms)
 
     @model_validator(mode="after")
     def _each_term_once(self) -> Thesaurus:
@@ -114,20 +122,20 @@ class Thesaurus(_Strict):
 EMPTY = Thesaurus()
 
 
-def load_thesaurus(path: Path) -> Thesaurus:
+def load_thesaurus(path: Path, languages: Sequence[str] | None = None) -> Thesaurus:
+    """The thesaurus in the first of `languages` (the round's; None: the file's own), every other
+    as `in_language(...)`; a missing translation names the file and the field."""
     data = read_yaml(path)
     if data is None:
         return EMPTY
-    try:
-        return Thesaurus.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigurationError(describe_validation_error(path, exc)) from exc
+    return load_in_languages(Thesaurus, path, data, languages)
 
 
-def load_round_thesaurus(round_file: Path, thesaurus_file: str | None) -> Thesaurus:
-    """The round's thesaurus: the file the round names (it must exist), or else `thesaurus.yaml`
-    beside the round file when there is one (an empty thesaurus when there is not)."""
+def load_round_thesaurus(round_file: Path, thesaurus_file: str | None, languages: Sequence[str] | None = None) -> Thesaurus:
+    """The round's thesaurus in the round's `languages`: the file the round names (it must exist),
+    or else `thesaurus.yaml` beside the round file when there is one (an empty thesaurus when there
+    is not)."""
     if thesaurus_file is None:
         default = round_file.parent / DEFAULT_THESAURUS_FILE
-        return load_thesaurus(default) if default.is_file() else EMPTY
-    return load_thesaurus((round_file.parent / thesaurus_file).resolve())
+        return load_thesaurus(default, languages) if default.is_file() else EMPTY
+    return load_thesaurus((round_file.parent / thesaurus_file).resolve(), languages)

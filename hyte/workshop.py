@@ -2,7 +2,8 @@
 breakout groups write in their Teams channels, and the consolidated result.
 
 * The questions (three in the seed, each with prompts) come from a versioned YAML file next to
-  the round file (`workshop.yaml`), validated on load.
+  the round file (`workshop.yaml`), validated on load, in every language the round offers
+  (`text: {fi: …, sv: …}`; `definition.in_language("sv")`, see `hyte.languages`).
 * A note's text arrives as Teams' HTML: `clean_teams_html` makes it clean text (tags and
   entities removed, the bot's @mention dropped, line breaks kept).
 * A top-level note names its question at the start ("1.", "1)", "#1", "Kysymys 1", "K1"):
@@ -22,9 +23,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hyte.survey import ConfigurationError, Identifier, describe_validation_error, read_yaml
+from hyte.languages import Multilingual, Text, load_in_languages
+from hyte.survey import Identifier, read_yaml
 from hyte.thesaurus import Thesaurus
 from hyte.themes import ThemeInput, find_themes, lemmatiser_available, merge_near_duplicates
 
@@ -42,18 +44,20 @@ class _Strict(BaseModel):
 class WorkshopQuestion(_Strict):
     id: Identifier
     number: int = Field(ge=1, le=99)
-    text: str = Field(min_length=1)
-    prompts: tuple[str, ...] = ()
+    text: Text = Field(min_length=1)
+    prompts: tuple[Text, ...] = ()
     """The seed's bullets under the question ("Askelmerkit? Kenen kanssa? …"), verbatim."""
 
 
-class WorkshopDefinition(_Strict):
+class WorkshopDefinition(_Strict, Multilingual):
     id: Identifier
     version: int = Field(ge=1)
     language: str = "fi"
-    title: str = Field(min_length=1)
+    """The language of the file's plain texts; of a loaded version, the language of its texts."""
+    title: Text = Field(min_length=1)
     group_prefixes: tuple[str, ...] = ("Ryhmä", "Group")
-    """Channels whose name starts with one of these are preselected as groups."""
+    """Channels whose name starts with one of these are preselected as groups (one list for every
+    language: the groups' channels are the same whichever language a person reads)."""
     questions: tuple[WorkshopQuestion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -81,12 +85,10 @@ class WorkshopDefinition(_Strict):
         return any(name.startswith(prefix.casefold()) for prefix in self.group_prefixes)
 
 
-def load_workshop(path: Path) -> WorkshopDefinition:
-    data = read_yaml(path)
-    try:
-        return WorkshopDefinition.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigurationError(describe_validation_error(path, exc)) from exc
+def load_workshop(path: Path, languages: Sequence[str] | None = None) -> WorkshopDefinition:
+    """The workshop questions in the first of `languages` (the round's; None: the file's own),
+    every other as `in_language(...)`; a missing translation names the file and the field."""
+    return load_in_languages(WorkshopDefinition, path, read_yaml(path), languages)
 
 
 # Teams' HTML to clean text ----------------------------------------------------------------------
@@ -462,10 +464,13 @@ def _themes(
 DEFAULT_WORKSHOP_FILE = "workshop.yaml"
 
 
-def load_round_workshop(round_file: Path, workshop_file: str | None) -> WorkshopDefinition | None:
-    """The round's workshop questions: the file the round names (it must exist), or else
-    `workshop.yaml` beside the round file when there is one (None: the round has no workshop)."""
+def load_round_workshop(
+    round_file: Path, workshop_file: str | None, languages: Sequence[str] | None = None
+) -> WorkshopDefinition | None:
+    """The round's workshop questions in the round's `languages`: the file the round names (it
+    must exist), or else `workshop.yaml` beside the round file when there is one (None: the round
+    has no workshop)."""
     if workshop_file is None:
         default = round_file.parent / DEFAULT_WORKSHOP_FILE
-        return load_workshop(default) if default.is_file() else None
-    return load_workshop((round_file.parent / workshop_file).resolve())
+        return load_workshop(default, languages) if default.is_file() else None
+    return load_workshop((round_file.parent / workshop_file).resolve(), languages)

@@ -1,4 +1,5 @@
-"""Build the Teams app package: manifest.json, en.json and the two icons in one zip.
+"""Build the Teams app package: manifest.json, its localisations (en.json, sv.json) and the two
+icons in one zip.
 
     MicrosoftAppId=<bot app id> .venv/bin/python -m manifest.build
     .venv/bin/python manifest/build.py --app-id <bot app id> [--output path.zip]
@@ -17,8 +18,10 @@ Settings (a flag wins over the environment variable):
 The bot's commands are not written in the template: both command lists (personal and team
 scope) come from the router's registry, titled with the natural Finnish name ("aloita työpaja")
 and described with the catalogue's text, the same registry `ohje`/`help` reads. The English
-localisation titles them with the English alias. The manifest is validated against Microsoft's schema in
-manifest/schema/ when the `jsonschema` package is installed (the test extras install it).
+localisation titles them with the English alias; the Swedish one describes them with the Swedish
+catalogue's texts and keeps the titles the router answers to (the Finnish names, until the router
+has Swedish ones). Every file is validated against Microsoft's schemas in manifest/schema/ when
+the `jsonschema` package is installed (the test extras install it).
 """
 
 from __future__ import annotations
@@ -48,13 +51,16 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 MANIFEST_TEMPLATE = HERE / "manifest.template.json"
 EN_TEMPLATE = HERE / "en.template.json"
+SV_TEMPLATE = HERE / "sv.template.json"
+LOCALISATIONS = {"en.json": ("en", EN_TEMPLATE), "sv.json": ("sv", SV_TEMPLATE)}
+"""The package's localisation files: the catalogue language of each, and its template."""
 ICONS = {"color.png": HERE / "color.png", "outline.png": HERE / "outline.png"}
 SCHEMA_VERSION = "1.30"
 SCHEMA_DIR = HERE / "schema" / f"v{SCHEMA_VERSION}"
 MANIFEST_SCHEMA = SCHEMA_DIR / "MicrosoftTeams.schema.json"
 LOCALIZATION_SCHEMA = SCHEMA_DIR / "MicrosoftTeams.Localization.schema.json"
 DEFAULT_OUTPUT = HERE / "build" / "hyte-teams-app.zip"
-PACKAGE_FILES = ("manifest.json", "en.json", "color.png", "outline.png")
+PACKAGE_FILES = ("manifest.json", "en.json", "sv.json", "color.png", "outline.png")
 
 DEFAULT_BASE_URL = "https://example.invalid"
 DEFAULT_DEVELOPER_NAME = "Pohjois-Savon hyvinvointialue"
@@ -185,14 +191,16 @@ def command_lists(router: Router) -> list[dict[str, Any]]:
 
 
 def command_localisation(router: Router, language: str) -> dict[str, str]:
-    """Localisation keys for the command lists: the alias as title, the catalogue's text if any."""
+    """Localisation keys for the command lists: in English the alias as title, in every language
+    the catalogue's text if it has one."""
     keys: dict[str, str] = {}
     for index, scope in enumerate((PERSONAL, TEAM)):
         in_scope = [c for c in router.commands if scope in scopes_of(c)]
         for position, command in enumerate(in_scope):
             prefix = f"bots[0].commandLists[{index}].commands[{position}]"
-            title = command.english[0] if command.english else command.name
-            keys[f"{prefix}.title"] = title[:MAX_TITLE]
+            if language == ENGLISH:
+                title = command.english[0] if command.english else command.name
+                keys[f"{prefix}.title"] = title[:MAX_TITLE]
             description = _description(command, language)
             if description is not None:
                 keys[f"{prefix}.description"] = description[:MAX_DESCRIPTION]
@@ -219,8 +227,8 @@ def _fill(value: Any, values: Mapping[str, str]) -> Any:
     return value
 
 
-def render(settings: PackageSettings, router: Router | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The filled manifest.json and en.json, as dicts."""
+def render(settings: PackageSettings, router: Router | None = None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The filled manifest.json, and its localisation files by name ("en.json", "sv.json"), as dicts."""
     router = router or build_router()
     values = {
         "APP_VERSION": settings.version,
@@ -232,19 +240,22 @@ def render(settings: PackageSettings, router: Router | None = None) -> tuple[dic
     }
     manifest = _fill(json.loads(MANIFEST_TEMPLATE.read_text(encoding="utf-8")), values)
     manifest["bots"][0]["commandLists"] = command_lists(router)
-    english = json.loads(EN_TEMPLATE.read_text(encoding="utf-8"))
-    english.update(command_localisation(router, ENGLISH))
-    return manifest, english
+    localisations = {}
+    for name, (language, template) in LOCALISATIONS.items():
+        document = json.loads(template.read_text(encoding="utf-8"))
+        document.update(command_localisation(router, language))
+        localisations[name] = document
+    return manifest, localisations
 
 
-def validate(manifest: Mapping[str, Any], english: Mapping[str, Any]) -> list[str]:
+def validate(manifest: Mapping[str, Any], localisations: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Schema errors against Microsoft's published v1.30 schemas (needs the `jsonschema` package)."""
     import jsonschema
 
     errors = []
     for name, document, schema_path in (
         ("manifest.json", manifest, MANIFEST_SCHEMA),
-        ("en.json", english, LOCALIZATION_SCHEMA),
+        *((name, document, LOCALIZATION_SCHEMA) for name, document in localisations.items()),
     ):
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
         validator = jsonschema.Draft4Validator(schema)
@@ -259,17 +270,18 @@ def _json_bytes(document: Mapping[str, Any]) -> bytes:
 
 
 def build_package(settings: PackageSettings, output: Path = DEFAULT_OUTPUT, *, router: Router | None = None) -> Path:
-    """Write the zip (manifest.json, en.json, color.png, outline.png at its root); same input, same bytes."""
-    manifest, english = render(settings, router)
+    """Write the zip (manifest.json, en.json, sv.json, color.png, outline.png at its root); same
+    input, same bytes."""
+    manifest, localisations = render(settings, router)
     try:
-        errors = validate(manifest, english)
+        errors = validate(manifest, localisations)
     except ImportError:
         errors = []  # jsonschema is a test extra; the tests validate every build
     if errors:
         raise BuildError("The manifest does not match the Teams schema:\n  " + "\n  ".join(errors))
     contents = {
         "manifest.json": _json_bytes(manifest),
-        "en.json": _json_bytes(english),
+        **{name: _json_bytes(document) for name, document in localisations.items()},
         **{name: path.read_bytes() for name, path in ICONS.items()},
     }
     buffer = io.BytesIO()

@@ -24,7 +24,7 @@ APP_ID = "2f9c3a51-7d4e-4b8a-9c61-0e5d8f3b7a12"
 TEAMS_APP_ID = "8a1d6e2c-3b5f-4c7d-a9e0-1f2b3c4d5e6f"
 BASE_URL = "https://hyte.example.fi"
 ENV = {"MicrosoftAppId": APP_ID, "HYTE_PUBLIC_BASE_URL": BASE_URL}
-PACKAGE_FILES = {"manifest.json", "en.json", "color.png", "outline.png"}
+PACKAGE_FILES = {"manifest.json", "en.json", "sv.json", "color.png", "outline.png"}
 
 
 @pytest.fixture
@@ -134,6 +134,34 @@ def test_the_english_localisation_is_valid_against_the_localization_schema(packa
     assert {"languageTag": "en", "file": "en.json"} in manifest["localizationInfo"]["additionalLanguages"]
     assert english["name.short"] != manifest["name"]["short"]
     assert english["description.full"] != manifest["description"]["full"]
+
+
+def test_the_swedish_localisation_is_valid_and_swedish(package: Path):
+    manifest, _, files = read_package(package)
+    swedish = json.loads(files["sv.json"])
+    assert swedish["$schema"] == (
+        f"https://developer.microsoft.com/json-schemas/teams/v{build.SCHEMA_VERSION}/MicrosoftTeams.Localization.schema.json"
+    )
+    assert schema_errors(swedish, build.LOCALIZATION_SCHEMA) == []
+    assert {"languageTag": "sv", "file": "sv.json"} in manifest["localizationInfo"]["additionalLanguages"]
+    english = json.loads(files["en.json"])
+    assert set(swedish) - {"$schema"} <= set(english)  # the same texts, and no command titles of its own
+    assert not [k for k in swedish if k.endswith(".title") and k.startswith("bots")]
+    for key, text in swedish.items():
+        if key != "$schema":
+            assert text not in (english.get(key), manifest.get(key)) and '"' not in text, key
+
+
+def test_the_swedish_localisation_describes_every_command_from_the_swedish_catalogue(package: Path):
+    manifest, _, files = read_package(package)
+    swedish = json.loads(files["sv.json"])
+    by_name = {c.names[0]: c for c in build_router().commands}
+    for index, commands in enumerate(manifest["bots"][0]["commandLists"]):
+        for position, entry in enumerate(commands["commands"]):
+            command = by_name[entry["title"]]
+            described = swedish[f"bots[0].commandLists[{index}].commands[{position}].description"]
+            expected = t(command.description_key, "sv") + (t("help.team_only", "sv") if command.team_only else "")
+            assert described == expected[:1].upper() + expected[1:] and len(described) <= 128
 
 
 def test_ids_urls_and_domain_come_from_the_settings(tmp_path: Path):
@@ -259,11 +287,12 @@ def test_a_newly_registered_command_appears_in_the_manifest():
     async def handler(turn):  # pragma: no cover - never called
         return None
 
-    manifest, english = build.render(build.settings_from(ENV), router)
+    manifest, localisations = build.render(build.settings_from(ENV), router)
     for commands in manifest_commands(manifest).values():
         assert "testikomento" in [c["title"] for c in commands]
-    assert "testcommand" in english.values()
-    assert build.validate(manifest, english) == []
+    assert "testcommand" in localisations["en.json"].values()
+    assert t("command.help", "sv").capitalize() in localisations["sv.json"].values()
+    assert build.validate(manifest, localisations) == []
 
 
 def test_more_commands_than_a_teams_list_holds_is_a_build_error():

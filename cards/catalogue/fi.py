@@ -1,15 +1,10 @@
-"""Every text a Teams user reads, by language. Finnish now; add "sv" or "en" beside it.
+"""The Finnish catalogue: every text a Teams user reads in Finnish (see cards/catalogue/__init__.py).
 
-`t(key, **params)` formats a message; a missing key is a KeyError in tests, not a blank card.
+Public-sector Finnish as Suomi.fi writes it: *sinä* to one reader, *te* only to a group (channel
+posts), the bot in the first person, Finnish quotation marks ”…”, commands in bold.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-DEFAULT_LANGUAGE = "fi"
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "fi": {
@@ -416,33 +411,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "workshop.summary_point_marks": " ({marks})",
         "workshop.summary_question_ref": "K{number}: ",
     },
-    # English: only what the Teams app package shows an English-language Teams client (the command
-    # lists of manifest/build.py); the bot itself speaks Finnish.
-    "en": {
-        "help.team_only": " (HYTE team only)",
-        "command.help": "shows these instructions",
-        "command.survey": "opens your organisation's pre-survey or resumes an unfinished one",
-        "command.status": "tells your organisation's response state and the deadline",
-        "command.summary_survey": "the pre-survey summary: response rate, distributions, goals, methods and themes",
-        "command.export": "exports the data to Excel and the summary to Word",
-        "command.timeline": "shows the round's timetable and what is expected of you now",
-        "command.remind": "reminds the organisations that have not answered, once you have confirmed the recipients",
-        "command.workshop_start": "starts the workshop: the questions to the groups' channels",
-        "command.workshop_stop": "stops the workshop; later messages are marked late",
-        "command.summary_workshop": "the workshop summary: the groups' points by question, themes and highlights",
-    },
 }
-
-def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
-    return MESSAGES[language][key].format(**params)
-
-
-def template(key: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """A message unformatted, for cards that show its parameters as runs of their own (cards/text.py)."""
-    return MESSAGES[language][key]
-
-
-def format_datetime(value: datetime, language: str = DEFAULT_LANGUAGE) -> str:
-    """A Finnish date and time in Helsinki time: "15.5.2024 klo 16.00"."""
-    local = value.astimezone(HELSINKI)
-    return t("datetime", language, date=f"{local.day}.{local.month}.{local.year}", time=f"{local:%H.%M}")
