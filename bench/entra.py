@@ -40,12 +40,12 @@ for _path in (REPO, REPO / "tests"):
         sys.path.insert(0, str(_path))
 
 from app import QUEUED, SERVICES  # noqa: E402
-from auxil.connector import ConnectorStandIn  # noqa: E402
-from auxil.entra import SECRET, EntraStandIn  # noqa: E402
-from auxil.person import Person, texts  # noqa: E402
-from auxil.server import BotServer  # noqa: E402
-from auxil.teams import TeamsEnv, personal_message  # noqa: E402
-from auxil.tokens import APP_ID, TokenService  # noqa: E402
+from loopback.connector import ConnectorStandIn  # noqa: E402
+from loopback.entra import SECRET, EntraStandIn  # noqa: E402
+from loopback.person import Person, texts  # noqa: E402
+from loopback.server import BotServer  # noqa: E402
+from loopback.teams import TeamsEnv, personal_message  # noqa: E402
+from loopback.tokens import APP_ID, TokenService  # noqa: E402
 from conftest import DEMO_TENANT, MAIJA, NOW, make_settings  # noqa: E402
 from hyte.responses import ResponseKey  # noqa: E402
 from hyte.clock import FixedClock  # noqa: E402

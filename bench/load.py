@@ -54,10 +54,10 @@ from bench.survey_actions import (
     DEMO_ROUND, NOW, SAVED, TODAY, card_problem, invoke_card, start, write_round,
 )
 from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA
-from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402  (sys.path set by bench.survey_actions)
-from auxil.person import actions  # noqa: E402
-from auxil.survey import ANSWERS  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
+from loopback.channel import TeamSpec, channel_message, team_update  # noqa: E402  (sys.path set by bench.survey_actions)
+from loopback.person import actions  # noqa: E402
+from loopback.survey import ANSWERS  # noqa: E402
+from loopback.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
 from cards.catalogue import MESSAGES  # noqa: E402
 
 TAG_HEADER = "X-Bench-Tag"

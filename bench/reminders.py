@@ -41,10 +41,11 @@ from aiohttp import web  # noqa: E402
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference  # noqa: E402
 
 from app import SERVICES, Settings, create_app  # noqa: E402
-from auxil.connector import ConnectorStandIn, personal_conversation_id  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, member  # noqa: E402
+from loopback.connector import ConnectorStandIn, personal_conversation_id  # noqa: E402
+from loopback.teams import TeamsEnv, TeamsUser, member  # noqa: E402
 from hyte.clock import FixedClock  # noqa: E402
-from hyte.reminders import JobState, ReminderId  # noqa: E402
+from hyte.jobs import JobState
+from hyte.reminders import ReminderId
 from hyte.round import HELSINKI  # noqa: E402
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
@@ -99,7 +100,7 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
         await runner.setup()  # migrations and the plan (cleanup_ctx); nothing is served
         try:
             services = app[SERVICES]
-            scheduler = services.reminders
+            scheduler = services.scheduler
             scheduler.concurrency = options.concurrency
             sender = scheduler.sender
             connector.add_team(BOARD_TEAM, "Penkkitiimi")

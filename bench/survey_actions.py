@@ -51,8 +51,8 @@ for _path in (REPO, REPO / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from auxil.person import actions, inputs, walk  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, card_action, personal_message  # noqa: E402
+from loopback.person import actions, inputs, walk  # noqa: E402
+from loopback.teams import TeamsEnv, TeamsUser, card_action, personal_message  # noqa: E402
 from cards.catalogue import MESSAGES  # noqa: E402
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"

@@ -40,6 +40,7 @@ import yaml
 
 from hyte import themes
 from hyte.themes import ThemeInput, find_themes, merge_near_duplicates
+from hyte.text import cut
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "hyte" / "fixtures"
@@ -163,11 +164,6 @@ def themes_before(revision: str):
     return module
 
 
-def _cut(text: str, width: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def print_round_themes(before: str | None) -> None:
     from hyte.results import THEME_LIMIT, themes_of
     from hyte.survey import TextQuestion
@@ -188,13 +184,13 @@ def print_round_themes(before: str | None) -> None:
                                key=lambda t: -len(t.sources))
                 print(f"before ({before}):")
                 for n, theme in enumerate(found, 1):
-                    quotes = " | ".join(f"”{_cut(items[int(q)].text, 60)}”" for q in theme.quotes)
+                    quotes = " | ".join(f"”{cut(items[int(q)].text, 60, one_line=True)}”" for q in theme.quotes)
                     print(f"  {n:2}. {theme.label}: {len(theme.sources)}   {quotes}")
                 if not found:
                     print("   (no themes)")
                 print("after:")
             for n, theme in enumerate(themes_of(mine, question=question.text, thesaurus=round_.thesaurus), 1):
-                quotes = " | ".join(f"”{_cut(q.text, 60)}” ({q.organisation.id})" for q in theme.quotes)
+                quotes = " | ".join(f"”{cut(q.text, 60, one_line=True)}” ({q.organisation.id})" for q in theme.quotes)
                 print(f"  {n:2}. {theme.label}: {theme.count}   [{theme.key}]   {quotes}")
 
 

@@ -72,7 +72,7 @@ from bench.survey_actions import (
     percentile, print_checks, print_errors, print_footer, report, representatives, run_phase,
     start_servers, write_round,
 )
-from auxil.teams import TeamsEnv  # noqa: E402  (sys.path set by bench.survey_actions)
+from loopback.teams import TeamsEnv  # noqa: E402  (sys.path set by bench.survey_actions)
 
 MIN_REPS = 200
 ROTATION = 4

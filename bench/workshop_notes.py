@@ -52,9 +52,9 @@ for _path in (REPO, REPO / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402
+from loopback.channel import TeamSpec, channel_message, team_update  # noqa: E402
 from bench.survey_actions import start  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
+from loopback.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
 ROUND_ID = "pohjois-savo-demo"

@@ -18,14 +18,13 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Sequence
-from zoneinfo import ZoneInfo
 
 from hyte.answers import answer_text
+from hyte.clock import HELSINKI
 from hyte.results import Distribution, GoalRanking, SurveySummary, TextResult
 from hyte.survey import LegalTopic, Survey
 from hyte.text import visible
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Translate = Callable[..., str]

@@ -23,6 +23,7 @@ from hyte.survey import (
 )
 
 from hyte.thesaurus import Thesaurus
+from hyte.timetable import current_phase, is_over
 from hyte.themes import ThemeInput, find_themes, lemmatiser_available
 
 CATEGORY_ORDER: tuple[Category, ...] = (
@@ -76,10 +77,12 @@ class Tally:
 class Status:
     round_id: str
     phase: Phase | None
-    """The latest phase of the timetable that has begun; None before the first."""
+    """The phase the round is in (hyte.timetable.current_phase); None before the first and after the last."""
     organisations: tuple[OrganisationStatus, ...]
     overall: Tally
     by_category: tuple[Tally, ...]
+    over: bool = False
+    """The round has ended (its last phase has passed)."""
 
     @property
     def missing(self) -> tuple[OrganisationStatus, ...]:
@@ -89,11 +92,6 @@ class Status:
     @property
     def drafts(self) -> tuple[OrganisationStatus, ...]:
         return tuple(s for s in self.organisations if s.drafting)
-
-
-def current_phase(round_: Round, now: datetime) -> Phase | None:
-    begun = [phase for phase in Phase if round_.timetable.at(phase) <= now]
-    return begun[-1] if begun else None
 
 
 def response_status(round_: Round, responses: Iterable[Response], now: datetime) -> Status:
@@ -109,7 +107,8 @@ def response_status(round_: Round, responses: Iterable[Response], now: datetime)
         ))
     return Status(
         round_id=round_.id,
-        phase=current_phase(round_, now),
+        phase=current_phase(round_.timetable, now),
+        over=is_over(round_.timetable, now),
         organisations=tuple(statuses),
         overall=_tally(None, statuses),
         by_category=tuple(

@@ -3,8 +3,8 @@ breakout groups write in their Teams channels, and the consolidated result.
 
 * The questions (three in the seed, each with prompts) come from a versioned YAML file next to
   the round file (`workshop.yaml`), validated on load.
-* A note's text arrives as Teams' HTML: `clean_teams_html` makes it clean text (tags and
-  entities removed, the bot's @mention dropped, line breaks kept).
+* A note's text arrives clean (the transport removes Teams' HTML and the bot's @mention), and is
+  kept to MAX_NOTE_CHARS.
 * A top-level note names its question at the start ("1.", "1)", "#1", "Kysymys 1", "K1"):
   `question_prefix` finds it.
 * `consolidate` turns the stored notes into the summary: per question each group's points (near-
@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
@@ -30,6 +29,7 @@ from hyte.themes import ThemeInput, find_themes, lemmatiser_available, merge_nea
 
 MAX_NOTE_CHARS = 8000
 """A note longer than this is stored cut (Teams allows ~28 KB per message; notes are short)."""
+
 
 
 # The questions, as data -------------------------------------------------------------------------
@@ -87,87 +87,6 @@ def load_workshop(path: Path) -> WorkshopDefinition:
         return WorkshopDefinition.model_validate(data)
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(path, exc)) from exc
-
-
-# Teams' HTML to clean text ----------------------------------------------------------------------
-
-_BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
-_SKIP = {"script", "style", "head", "title"}
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
-_SOFT_BREAK = "\x00"
-"""Where a block element starts or ends: one line break, however many blocks meet there."""
-_SOFT_BREAKS = re.compile(r"\n?[ \t]*\x00[\x00 \t]*\n?")
-
-
-class _TeamsHtml(HTMLParser):
-    def __init__(self, drop_mentions: set[str]) -> None:
-        super().__init__(convert_charrefs=True)
-        self._drop = drop_mentions
-        self._out: list[str] = []
-        self._mention: list[str] | None = None
-        self._skipping = 0
-
-    def _emit(self, text: str) -> None:
-        (self._mention if self._mention is not None else self._out).append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self._skipping += 1
-        elif tag == "br":
-            self._emit("\n")
-        elif tag == "li":
-            self._emit(_SOFT_BREAK + "- ")
-        elif tag in _BLOCKS:
-            self._emit(_SOFT_BREAK)
-        elif tag == "at":
-            self._mention = []
-        elif tag in ("emoji", "img"):
-            alt = dict(attrs).get("alt")
-            if alt:
-                self._emit(alt)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag in _SKIP:
-            self._skipping -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag == "at" and self._mention is not None:
-            name = "".join(self._mention)
-            self._mention = None
-            if " ".join(name.split()).casefold() not in self._drop:
-                self._out.append(name)
-        elif tag in _BLOCKS:
-            self._emit(_SOFT_BREAK)
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._emit(data)
-
-    def text(self) -> str:
-        if self._mention is not None:  # an unclosed <at>: keep what it held
-            self._out.extend(self._mention)
-            self._mention = None
-        return "".join(self._out)
-
-
-def clean_teams_html(html: str, *, drop_mentions: Iterable[str] = ()) -> str:
-    """Clean text of a Teams message: tags and entities removed, `<at>` mentions of the names in
-    `drop_mentions` (the bot) removed, others kept as the name, line breaks kept, spaces tidied."""
-    parser = _TeamsHtml({" ".join(n.split()).casefold() for n in drop_mentions if n})
-    parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))
-    parser.close()
-    text = _SOFT_BREAKS.sub("\n", parser.text().replace(_SOFT_BREAK, _SOFT_BREAK))
-    lines = [_SPACES.sub(" ", _INVISIBLE.sub("", line)).strip() for line in text.split("\n")]
-    kept: list[str] = []
-    for line in lines:
-        if line or (kept and kept[-1]):
-            kept.append(line)
-    text = "\n".join(kept).strip()
-    return text[:MAX_NOTE_CHARS]
 
 
 # The question a note names ----------------------------------------------------------------------
@@ -291,7 +210,51 @@ class MessageContext:
 
 
 class WorkshopRepository(Protocol):
+    """Workshops, their groups, the questions' posts, notes and reactions (storage/workshop.py)."""
+
     async def get(self, tenant_id: str, round_id: str) -> WorkshopRun | None: ...
+
+    async def start(
+        self, tenant_id: str, round_id: str, team_id: str, groups: Sequence[tuple[str, str]], by_aad: str | None,
+        at: datetime,
+    ) -> WorkshopRun: ...
+
+    async def stop(self, tenant_id: str, round_id: str, by_aad: str | None, at: datetime) -> WorkshopRun | None:
+        """None when it was not running (stopped meanwhile by someone else)."""
+        ...
+
+    async def rename_group(self, tenant_id: str, channel_id: str, name: str) -> None: ...
+
+    async def claim_post(self, tenant_id: str, round_id: str, channel_id: str, question_id: str, at: datetime) -> bool:
+        """Whether this caller may post the question in the channel (not posted, nor being posted)."""
+        ...
+
+    async def record_post(
+        self, tenant_id: str, round_id: str, channel_id: str, question_id: str, message_id: str,
+        conversation_id: str | None,
+    ) -> None: ...
+
+    async def release_post(self, tenant_id: str, round_id: str, channel_id: str, question_id: str) -> None: ...
+
+    async def message_context(self, tenant_id: str, round_id: str, channel_id: str, root_id: str | None) -> MessageContext: ...
+
+    async def add_note(self, tenant_id: str, round_id: str, note: Note) -> bool:
+        """Store a note once (False: the same message was stored already)."""
+        ...
+
+    async def note(self, tenant_id: str, channel_id: str, message_id: str) -> Note | None: ...
+
+    async def edit_note(
+        self, tenant_id: str, channel_id: str, message_id: str, text: str, question_id: str | None,
+        assignment: Assignment, at: datetime,
+    ) -> bool: ...
+
+    async def set_deleted(self, tenant_id: str, channel_id: str, message_id: str, deleted: bool, at: datetime) -> bool: ...
+
+    async def react(
+        self, tenant_id: str, channel_id: str, message_id: str, reactor_id: str, reactor_aad: str | None,
+        is_hyte: bool, added: Sequence[str], removed: Sequence[str], at: datetime,
+    ) -> bool: ...
 
     async def notes(self, tenant_id: str, round_id: str) -> list[Note]: ...
 

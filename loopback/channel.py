@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Sequence
 
-from auxil.connector import ConnectorStandIn
-from auxil.http import BotClient
-from auxil.teams import TeamsEnv, TeamsUser
+from loopback.connector import ConnectorStandIn
+from loopback.http import BotClient
+from loopback.teams import TeamsEnv, TeamsUser
 
 JsonDict = dict[str, Any]
 CARD = "application/vnd.microsoft.card.adaptive"

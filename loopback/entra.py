@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from auxil.tokens import APP_ID, TokenService
+from loopback.tokens import APP_ID, TokenService
 
 SECRET = "bot-secret-for-tests"
 SCOPE = "https://api.botframework.com/.default"

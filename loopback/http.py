@@ -7,6 +7,8 @@ from typing import Any, Awaitable, Callable, Self
 
 import aiohttp
 
+from loopback.tokens import TokenService
+
 Body = dict[str, Any] | list[Any] | str | None
 
 
@@ -66,3 +68,25 @@ class BotClient:
             except ValueError:
                 pass
         return status, text
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class AuthClient(BotClient):
+    """A BotClient whose requests carry a valid channel token unless headers are given."""
+
+    def __init__(self, base_url: str, tokens: TokenService, service_url: str) -> None:
+        super().__init__(base_url)
+        self.tokens, self.service_url = tokens, service_url
+
+    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None):
+        if headers is None:
+            headers = bearer(self.tokens.token(self.service_url))
+        return await super().post(activity, headers)
+
+    async def post_raw(self, body: bytes, content_type: str, headers: dict[str, str] | None = None):
+        if headers is None:
+            headers = bearer(self.tokens.token(self.service_url))
+        return await super().post_raw(body, content_type, headers)

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from auxil.cards import shown_texts, walk
-from auxil.connector import ConnectorStandIn
-from auxil.http import BotClient
-from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, personal_install, personal_message
+from cards.elements import walk
+from loopback.connector import ConnectorStandIn
+from loopback.http import BotClient
+from loopback.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, personal_install, personal_message
 
 CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def block_text(element: dict[str, Any]) -> str | None:
+    """What a TextBlock or RichTextBlock shows, as one string (a RichTextBlock's runs joined)."""
+    if element.get("type") == "TextBlock":
+        return element["text"]
+    if element.get("type") == "RichTextBlock":
+        return "".join(run["text"] if isinstance(run, dict) else run for run in element["inlines"])
+    return None
+
+
+def shown_texts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock's and RichTextBlock's text of a card, in order (fallbacks included)."""
+    return [text for element in walk(card) if (text := block_text(element)) is not None]
 
 
 def texts(card: dict) -> str:

@@ -6,7 +6,8 @@ from typing import Self
 
 from aiohttp import web
 
-from app import Settings, create_app
+from app import SERVICES, create_app
+from settings import Settings
 from hyte.clock import Clock
 
 
@@ -32,8 +33,6 @@ class BotServer:
     async def settle(self) -> None:
         """Wait until the bot has finished the work its turns left for later (summaries, exports)."""
         if self.app is not None:
-            from app import SERVICES
-
             await self.app[SERVICES].background.idle()
 
     async def stop(self) -> None:

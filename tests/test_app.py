@@ -14,9 +14,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from app import Settings, create_app, main
-from auxil.http import BotClient
-from auxil.server import BotServer
+from app import create_app
+from cli import main
+from settings import Settings
+from loopback.http import BotClient
+from loopback.server import BotServer
 from conftest import make_settings
 from hyte.survey import ConfigurationError
 

@@ -21,9 +21,9 @@ from botframework.connector.auth import MicrosoftAppCredentials
 from botframework.connector.teams import TeamsConnectorClient
 from msrest.exceptions import HttpOperationError
 
-from auxil.connector import ConnectorStandIn
-from auxil.http import BotClient
-from auxil.teams import (
+from loopback.connector import ConnectorStandIn
+from loopback.http import BotClient
+from loopback.teams import (
     TeamsEnv,
     TeamsUser,
     card_action,

@@ -1,13 +1,12 @@
-"""Exports of a round: building the files, signed download links, the download route, uploads.
+"""Exports of a round: building the files, signed download links, uploads.
 
-- `build_export` makes the Excel or Word file of a round from the stored responses (and the
-  workshop notes), the CPU-heavy writing in a worker thread. The bot, the download route and the
-  operator's command line (`python app.py export`) all use it.
-- In a channel the HYTE team gets links to `GET /api/exports/{token}`: the token names tenant,
-  round, file kind and expiry, signed with HMAC-SHA256 (`HYTE_LINK_SECRET`). An altered token is
-  refused (403), an expired one too (410). The file is made when the link is used, from the data
-  stored then; nothing is kept in memory or on disk between the turn and the download.
-- In 1:1 chat Teams' file consent flow: on accept, the file is PUT to the upload URL Teams gives.
+- `Exports.build` makes the Excel or Word file of a round from the stored responses (and the
+  workshop notes), the CPU-heavy writing in a worker thread (documents/office.py writes them). The
+  bot, the download route (bot/features/exports.py) and the operator's command line
+  (`python app.py export`) all use it.
+- `LinkSigner`: the download links' tokens name tenant, round, file kind and expiry, signed with
+  HMAC-SHA256 (`HYTE_LINK_SECRET`). An altered token is refused, an expired one too.
+- `upload`: Teams' file consent flow in 1:1 chat PUTs the file to the upload URL Teams gives.
 """
 
 from __future__ import annotations
@@ -18,16 +17,16 @@ import binascii
 import hashlib
 import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
-from urllib.parse import quote
 
 import aiohttp
-from aiohttp import web
 
 from cards.catalogue import t
-from hyte.exports import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
+from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
+from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
 from hyte.workshop import WorkshopDefinition, WorkshopRepository, consolidate
@@ -89,24 +88,30 @@ async def workshop_material(
     return sheet, points
 
 
-async def build_export(
-    round_: Round, responses, kind: Kind, now: datetime, *,
-    workshops: WorkshopRepository | None = None, workshop_definition: WorkshopDefinition | None = None,
-) -> ExportFile:
-    """The round's Excel or Word file. `responses` is a ResponseRepository; the workshop's notes and
-    points come from `workshops` when the round has a workshop."""
-    stored = await responses.list_for_round(round_.tenant_id, round_.id)
-    notes, points = await workshop_material(round_, workshops, workshop_definition)
+class Exports:
+    """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
-    def write() -> bytes:
-        summary = summarise(round_, stored, now)
-        if kind == "xlsx":
-            return write_xlsx(summary, round_.survey, notes, t)
-        return write_docx(summary, round_.survey, round_.config.county, points, t)
+    def __init__(
+        self, responses: ResponseRepository, workshops: WorkshopRepository, workshop: WorkshopDefinition | None,
+    ) -> None:
+        self._responses = responses
+        self._workshops = workshops
+        self._workshop = workshop
 
-    data = await asyncio.to_thread(write)
-    logger.info("export built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
-    return ExportFile(kind, filename_for(round_, kind), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
+    async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
+        """The round's Excel or Word file; the workshop's notes and points when the round has a workshop."""
+        stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
+        notes, points = await workshop_material(round_, self._workshops, self._workshop)
+
+        def write() -> bytes:
+            summary = summarise(round_, stored, now)
+            if kind == "xlsx":
+                return write_xlsx(summary, round_.survey, notes, t)
+            return write_docx(summary, round_.survey, round_.config.county, points, t)
+
+        data = await asyncio.to_thread(write)
+        logger.info("export built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
+        return ExportFile(kind, filename_for(round_, kind), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
 
 
 # Signed links -------------------------------------------------------------------------------------
@@ -139,6 +144,15 @@ def _unb64(text: str) -> bytes:
 
 MIN_SECRET_BYTES = 16
 """HMAC-SHA256 keys shorter than this are refused (HYTE_LINK_SECRET)."""
+
+
+def link_signer(secret: str, public_base_url: str, ttl_minutes: int) -> LinkSigner:
+    """The signer of HYTE_LINK_SECRET; without one, a key of this process (its links die with it)."""
+    key = secret.encode()
+    if not key:
+        key = secrets.token_bytes(32)
+        logger.info("HYTE_LINK_SECRET not set: export links are signed with a per-process key")
+    return LinkSigner(key, public_base_url, timedelta(minutes=ttl_minutes))
 
 
 class LinkSigner:
@@ -179,42 +193,6 @@ class LinkSigner:
         if now.timestamp() >= claims.expires:
             raise ExpiredLink
         return claims
-
-
-def download_handler(services_key):
-    """GET /api/exports/{token}: the file the token names, if the token is genuine and current."""
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        services = request.app[services_key]
-        signer: LinkSigner = services.links
-        try:
-            claims = signer.verify(request.match_info["token"], services.clock.now())
-        except InvalidLink:
-            logger.info("export link refused: invalid")
-            return web.Response(status=403, text="Forbidden")
-        except ExpiredLink:
-            logger.info("export link refused: expired")
-            return web.Response(status=410, text="Link expired")
-        round_ = services.round
-        if (claims.tenant_id, claims.round_id) != (round_.tenant_id, round_.id):
-            return web.Response(status=404, text="Not found")
-        export = await build_export(
-            round_, services.responses, claims.kind, services.clock.now(),
-            workshops=services.workshops, workshop_definition=services.workshop_questions,
-        )
-        ascii_name = export.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
-        quoted = quote(export.filename, safe="")
-        return web.Response(
-            body=export.data,
-            content_type=export.content_type,
-            headers={
-                "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}",
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
-
-    return handle
 
 
 # Teams' file consent upload -----------------------------------------------------------------------

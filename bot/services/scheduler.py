@@ -4,11 +4,13 @@ Nothing is kept in memory between runs. `plan` writes one job per (round, remind
 the effective timetable (re-run at start and whenever the HYTE team moves a date: pending jobs
 follow the new dates, sent ones stay sent). `run_due(now)` claims due jobs one at a time from the
 shared queue (`storage.reminders.SqlJobRepository.claim`: `FOR UPDATE SKIP LOCKED` on PostgreSQL),
-decides at that moment whether the reminder is still wanted (the survey has not closed, the
-organisation has not submitted, the reminder is still in the plan), sends it through `Sender`,
-and records the result: sent, skipped (with why), unreachable, failed (with why), or back to
-pending with a later retry time. Several instances may run it at once against one PostgreSQL
-database; each job is sent by one of them.
+decides at that moment whether the reminder is still wanted (hyte/jobs.py `what_to_send`: the
+moment has not passed, the reminder is still in the plan and enabled, its target still one of the
+round's people, the organisation has not submitted), sends it through the proactive sender
+(bot/transport/sender.py), and records what hyte/jobs.py `after_delivery` makes of the result:
+sent, skipped, unreachable or failed (each with its typed reason), or back to pending with a later
+retry time. Several instances may run it at once against one PostgreSQL database; each job is sent
+by one of them.
 
 The background task (`start`/`stop`, from the app's cleanup_ctx) runs `run_due` every
 `poll_seconds` on the injected clock; tests call `run_due` with a fake clock instead.
@@ -21,34 +23,19 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from bot.sender import Delivery, Outcome, Roster, Sender
+from bot.connector import Proactive, Roster
+from bot.rounds import Rounds
 from cards.timeline import announcement_card, nudge_card, team_reminder_card
 from hyte.clock import Clock
-from hyte.reminders import (
-    CHANNEL_TARGET,
-    FailureReason,
-    LEASE,
-    MAX_ATTEMPTS,
-    SUBMITTED_STATES,
-    Audience,
-    Job,
-    JobState,
-    ReminderId,
-    find_person,
-    is_manual,
-    manual_jobs,
-    needs_reminder,
-    plan,
-    retry_delay,
-    spec_of,
+from hyte.jobs import (
+    LEASE, Announce, FailureReason, Job, JobRepository, JobState, Nudge, RemindTeam, Skip, SkipReason, Verdict,
+    after_delivery, after_failure, what_to_send,
 )
-from hyte.responses import ResponseKey
+from hyte.reminders import SUBMITTED_STATES, manual_jobs, needs_reminder, plan
+from hyte.responses import ResponseKey, ResponseRepository
 from hyte.round import Representative, Round
-from storage.reminders import SqlJobRepository, SqlTimetableRepository
-from storage.repositories import SqlResponseRepository
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +53,10 @@ class RunReport:
 
 class Scheduler:
     def __init__(
-        self, *, round_: Round, timetables: SqlTimetableRepository, jobs: SqlJobRepository,
-        responses: SqlResponseRepository, sender: Sender, clock: Clock, poll_seconds: float = 30.0,
-        concurrency: int = 8,
+        self, *, rounds: Rounds, jobs: JobRepository, responses: ResponseRepository, sender: Proactive,
+        clock: Clock, poll_seconds: float = 30.0, concurrency: int = 8,
     ) -> None:
-        self.round = round_
-        """The configured round; `effective_round()` has the moved dates applied."""
-        self.timetables = timetables
+        self._rounds = rounds
         self.jobs = jobs
         self._responses = responses
         self.sender = sender
@@ -84,11 +68,12 @@ class Scheduler:
         self._stopping = False
 
     @property
-    def tenant_id(self) -> str:
-        return self.round.tenant_id
+    def round(self) -> Round:
+        """The configured round (`effective_round()` has the moved dates applied)."""
+        return self._rounds.configured
 
     async def effective_round(self) -> Round:
-        return await self.timetables.effective(self.round)
+        return await self._rounds.current(self.round.tenant_id)
 
     # Planning -----------------------------------------------------------------------------------
 
@@ -109,9 +94,6 @@ class Scheduler:
         self.wake()
         return added
 
-    async def next_due(self) -> datetime | None:
-        return await self.jobs.next_due(self.round.tenant_id, self.round.id)
-
     # Sending ------------------------------------------------------------------------------------
 
     async def run_due(self, now: datetime | None = None) -> RunReport:
@@ -127,12 +109,12 @@ class Scheduler:
                 if job is None:
                     return
                 try:
-                    state = await self._process(job, run)
+                    verdict = await self._process(job, run)
                 except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
                     logger.exception("reminder job failed: job=%d reminder=%s", job.id, job.reminder)
-                    state = await self._retry_or_fail(job, now, f"error: {type(exc).__name__}", None,
-                                                      FailureReason.ERROR)
-                report.add(job, state)
+                    verdict = after_failure(job, now, f"error: {type(exc).__name__}", FailureReason.ERROR)
+                    await self._record(job, verdict, now)
+                report.add(job, verdict.state)
 
         await asyncio.gather(*(worker() for _ in range(max(1, self.concurrency))))
         if report.jobs:
@@ -140,75 +122,41 @@ class Scheduler:
                         " ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items())))
         return report
 
-    async def _process(self, job: Job, run: _Run) -> JobState:
+    async def _process(self, job: Job, run: _Run) -> Verdict:
         round_, now = run.round, run.now
-        if job.expires_at is not None and now >= job.expires_at:
-            return await self._finish(job, JobState.SKIPPED, now, "expired: its phase has passed")
-        spec = spec_of(job.reminder)
-        if spec is None and not is_manual(job.reminder):
-            return await self._finish(job, JobState.SKIPPED, now, "not_in_plan")
-        if spec is not None and not getattr(round_.config.reminders, spec.id.value).enabled:
-            return await self._finish(job, JobState.SKIPPED, now, "disabled")
+        match what_to_send(job, round_, now):
+            case Skip(reason=reason):
+                return await self._record(job, Verdict(JobState.SKIPPED, reason), now)
+            case Announce(reminder=reminder):
+                submitted, total = await run.counts(self._responses)
+                card = announcement_card(round_, reminder, now, submitted=submitted, total=total)
+                delivery = await self.sender.to_channel(round_.tenant_id, card)
+            case Nudge(person=person):
+                response = await self._responses.get(ResponseKey(round_.tenant_id, round_.id, person.organisation))
+                if not needs_reminder(response):
+                    return await self._record(job, Verdict(JobState.SKIPPED, SkipReason.SUBMITTED), now)
+                card = nudge_card(round_, round_.organisation(person.organisation), response, now)
+                delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
+            case RemindTeam(person=person, reminder=reminder):
+                card = team_reminder_card(round_, reminder, now)
+                delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
+        verdict = after_delivery(job, delivery, now)
+        return await self._record(job, verdict, now, delivery.conversation_id, delivery.activity_id)
 
-        if job.target == CHANNEL_TARGET:
-            submitted, total = await run.counts(self._responses)
-            card = announcement_card(round_, ReminderId(job.reminder), now, submitted=submitted, total=total)
-            delivery = await self.sender.to_channel(round_.tenant_id, card)
-            return await self._record(job, delivery, now)
-
-        person = find_person(round_, job.target)
-        if person is None:
-            return await self._finish(job, JobState.SKIPPED, now, "not_configured")
-        if job.audience is Audience.NON_RESPONDENTS:
-            if not isinstance(person, Representative):
-                return await self._finish(job, JobState.SKIPPED, now, "not_configured")
-            response = await self._responses.get(ResponseKey(round_.tenant_id, round_.id, person.organisation))
-            if not needs_reminder(response):
-                return await self._finish(job, JobState.SKIPPED, now, "submitted")
-            card = nudge_card(round_, round_.organisation(person.organisation), response, now)
-        else:
-            card = team_reminder_card(round_, ReminderId(job.reminder), now)
-        delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
-        return await self._record(job, delivery, now)
-
-    async def _record(self, job: Job, delivery: Delivery, now: datetime) -> JobState:
-        match delivery.outcome:
-            case Outcome.SENT:
-                note = f"delivered after {delivery.retries} retries" if delivery.retries else None
-                await self.jobs.finish(job, JobState.SENT, now, error=note, conversation_id=delivery.conversation_id,
-                                       activity_id=delivery.activity_id)
-                return JobState.SENT
-            case Outcome.UNREACHABLE:
-                return await self._finish(job, JobState.UNREACHABLE, now, delivery.reason or "unreachable",
-                                          delivery.failure or FailureReason.NOT_IN_TEAM)
-            case Outcome.FAILED:
-                return await self._finish(job, JobState.FAILED, now, delivery.reason or "failed",
-                                          delivery.failure or FailureReason.REFUSED)
-            case Outcome.RETRY:
-                return await self._retry_or_fail(job, now, delivery.reason or "retry", delivery.retry_after,
-                                                 delivery.failure or FailureReason.UNAVAILABLE)
-        raise ValueError(delivery.outcome)
-
-    async def _finish(self, job: Job, state: JobState, now: datetime, detail: str | None,
-                      reason: FailureReason | None = None) -> JobState:
-        if reason is not None:
+    async def _record(self, job: Job, verdict: Verdict, now: datetime, conversation_id: str | None = None,
+                      activity_id: str | None = None) -> Verdict:
+        if verdict.state is JobState.PENDING:
+            assert verdict.retry_at is not None
+            await self.jobs.retry_later(job, now, verdict.retry_at, verdict.detail or "")
+            return verdict
+        if verdict.state in (JobState.FAILED, JobState.UNREACHABLE):
             logger.warning("reminder not delivered: job=%d reminder=%s state=%s reason=%s detail=%s",
-                           job.id, job.reminder, state.value, reason.value, detail)
-        kept = await self.jobs.finish(job, state, now, error=detail, reason=reason)
+                           job.id, job.reminder, verdict.state.value, verdict.reason, verdict.detail)
+        kept = await self.jobs.finish(job, verdict.state, now, error=verdict.detail, reason=verdict.reason,
+                                      conversation_id=conversation_id, activity_id=activity_id)
         if not kept:
             logger.warning("reminder job claim lost: job=%d", job.id)
-        return state
-
-    async def _retry_or_fail(self, job: Job, now: datetime, detail: str, retry_after: float | None,
-                             reason: FailureReason) -> JobState:
-        if job.attempts >= MAX_ATTEMPTS:
-            return await self._finish(job, JobState.FAILED, now, f"gave up after {job.attempts} attempts: {detail}",
-                                      reason)
-        delay = retry_delay(job.attempts)
-        if retry_after is not None:
-            delay = max(delay, timedelta(seconds=retry_after))
-        await self.jobs.retry_later(job, now, now + delay, detail)
-        return JobState.PENDING
+        return verdict
 
     # The background task --------------------------------------------------------------------------
 
@@ -271,7 +219,7 @@ class _Run:
         self._counts: tuple[int, int] | None = None
         self._lock = asyncio.Lock()
 
-    async def counts(self, responses: Any) -> tuple[int, int]:
+    async def counts(self, responses: ResponseRepository) -> tuple[int, int]:
         async with self._lock:
             if self._counts is None:
                 listed = await responses.list_for_round(self.round.tenant_id, self.round.id)

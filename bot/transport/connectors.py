@@ -11,9 +11,9 @@ connector factory it hands out keeps one client per (service URL, audience) for 
 app identity, and the user-token client is created only when a turn actually asks for a token.
 The clients keep their credentials object, whose tokens MSAL caches and refreshes as before. A
 client is handed out without a token: the token is a concern of the send, not of the turn (a card
-action answers in its HTTP response and needs none). Whoever sends asks bot/outbound.Authorizations
+action answers in its HTTP response and needs none). Whoever sends asks bot/transport/authorizations.Authorizations
 for the header first, off the loop and with a time limit; msrest's synchronous signing on the loop
-then finds it kept (bot/entra.py never calls Entra ID on the loop).
+then finds it kept (bot/transport/entra.py never calls Entra ID on the loop).
 """
 
 from __future__ import annotations
@@ -51,9 +51,6 @@ class _ClientCache:
         else:
             self._clients.move_to_end(key)
         return client
-
-    def __len__(self) -> int:
-        return len(self._clients)
 
 
 class _ReusingConnectorFactory(ConnectorFactory):
@@ -100,10 +97,6 @@ class ReusingAuthentication(BotFrameworkAuthentication):
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
         self._cache = _ClientCache()
-
-    @property
-    def cached_clients(self) -> int:
-        return len(self._cache)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result = await self._inner.authenticate_request(activity, auth_header)

@@ -10,10 +10,10 @@ for a multi-tenant bot, `…/<MicrosoftAppTenantId>` for a single-tenant one) un
 an authority named that way is taken as given (no instance discovery at login.microsoftonline.com).
 
 Where it is asked:
-- off the loop, in a thread (bot/outbound.Authorizations): MSAL's cache, or Entra ID with the
+- off the loop, in a thread (bot/transport/authorizations.py): MSAL's cache, or Entra ID with the
   configured timeout on each HTTP request;
 - on the loop, by msrest signing a request: only a token already fetched is given; otherwise
-  TokenUnavailable, at once (msrest callers ask Authorizations first: bot/replies.authorize).
+  TokenUnavailable, at once (msrest callers ask Authorizations first: bot/transport/replies.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import Any
 import msal
 from botframework.connector.auth import AppCredentials, MicrosoftAppCredentials, ServiceClientCredentialsFactory
 
-from bot.outbound import TOKEN_MARGIN, TokenUnavailable
+from bot.connector import TokenUnavailable
+from bot.transport.authorizations import TOKEN_MARGIN
 
 LOGIN_URL = "https://login.microsoftonline.com"
 MULTI_TENANT_AUTHORITY = f"{LOGIN_URL}/botframework.com"

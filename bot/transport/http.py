@@ -8,24 +8,24 @@ attribute 'is_xml_model'") and turns malformed JSON into a 500 too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext
+from aiohttp import web_response
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import DeserializationError
 from msrest.serialization import Deserializer, Model
 
-from bot import replies
-from bot.auth import AuthenticationError, RequestAuthenticator
-from bot.identity import tenant_of
 from bot.logs import RequestContext, current_request, short
-from bot.outbound import Outbound
-from bot.queued import QueuedReplies
+from bot.transport.activity import tenant_of, to_inbound
+from bot.transport.auth import AuthenticationError, RequestAuthenticator
+from bot.transport.handler import InvokeAnswer, TeamsBot
 from hyte.clock import Clock
 from storage.activities import MAX_ACTIVITY_ID
 
@@ -38,22 +38,65 @@ MAX_CONCURRENT_TURNS = 8
 RECORDED = frozenset(
     t.value for t in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.installation_update)
 )
-"""Activities whose repeats are not run again. Not invokes (see `messages_handler`); not
-messageUpdate/messageDelete, whose id is the edited message's, the same for every edit (an edit or
-delete run twice changes nothing: the note already has that text, or is already deleted); not
-reactions, which set or clear one person's reaction (run twice, the same)."""
+"""Activities whose repeats are not run again (a channel message that is neither addressed to the
+bot nor a command excepted: it is a note, stored once however often it comes, or chatter: see
+`TeamsBot.recorded`). Not invokes (see `messages_handler`); not messageUpdate/messageDelete, whose
+id is the edited message's, the same for every edit (an edit or delete run twice changes nothing:
+the note already has that text, or is already deleted); not reactions, which set or clear one
+person's reaction (run twice, the same)."""
+SERVER_HEADER = "HYTE"
+"""What every answer's `Server` header says: aiohttp's default names the Python and aiohttp versions."""
+
+
+def hide_server_software() -> None:
+    """aiohttp fills the Server header from a module constant, read for every answer, also for the
+    400 it writes itself to a malformed request before any of our code or signals run: set it."""
+    web_response.SERVER_SOFTWARE = SERVER_HEADER
 
 
 class ActivityLog(Protocol):
     async def claim(self, tenant_id: str, activity_id: str, at: datetime) -> bool: ...
     async def complete(self, tenant_id: str, activity_id: str) -> None: ...
     async def release(self, tenant_id: str, activity_id: str) -> None: ...
+    async def release_unfinished(self) -> int: ...
+    async def purge(self, before: datetime) -> int: ...
+
+
+ACTIVITY_IDS_KEPT = timedelta(days=2)
+ACTIVITY_PURGE_SECONDS = 3600.0
+
+
+def activity_ids_kept(activities: ActivityLog, clock: Clock):
+    """A cleanup context (aiohttp's `cleanup_ctx`): at start the claims a killed process left
+    unfinished are released (so that their re-sends run); then processed activity ids are forgotten
+    after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), hourly, until the app stops."""
+
+    async def keep(_app: web.Application):
+        released = await activities.release_unfinished()
+        if released:
+            logger.warning("released %d activity claims left unfinished by a stopped process", released)
+
+        async def purge_now_and_then() -> None:
+            while True:
+                try:
+                    purged = await activities.purge(clock.now() - ACTIVITY_IDS_KEPT)
+                    logger.debug("purged %d processed activity ids", purged)
+                except Exception:
+                    logger.warning("could not purge processed activity ids", exc_info=True)
+                await asyncio.sleep(ACTIVITY_PURGE_SECONDS)
+
+        task = asyncio.create_task(purge_now_and_then())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return keep
 
 
 def messages_handler(
-    adapter: CloudAdapter, bot: Bot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
-    outbound: Outbound, *, activities: ActivityLog | None = None, clock: Clock | None = None,
-    max_turns: int = MAX_CONCURRENT_TURNS, queued: QueuedReplies | None = None,
+    adapter: CloudAdapter, bot: TeamsBot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
+    *, activities: ActivityLog | None = None, clock: Clock | None = None, max_turns: int = MAX_CONCURRENT_TURNS,
 ):
     """The /api/messages handler: body checks (415/413/400, also an activity id longer than can be
     recorded: Teams' are a few dozen characters), the channel token (401), the tenant
@@ -104,19 +147,16 @@ def messages_handler(
         if tenant not in allowed_tenants:
             logger.info("request refused: tenant not allowed id=%s", short(body.get("id")))
             raise web.HTTPForbidden()
-        claimed = await _claim(activities, clock, tenant, activity)
+        inbound = to_inbound(activity)
+        claimed = await _claim(activities, clock, tenant, activity) if bot.recorded(inbound) else None
         if claimed is False:
             logger.info("repeat of activity id=%s type=%s: not run again", short(activity.id), short(activity.type))
             return web.Response(status=201)
-        answered: dict[str, TurnContext] = {}
+        answer: InvokeAnswer | None = None
 
         async def turn(context: TurnContext) -> None:
-            context.turn_state[replies.RECEIVED] = body
-            context.turn_state[replies.OUTBOUND] = outbound
-            context.turn_state[replies.QUEUE] = queued
-            replies.prefetch(context)
-            answered["context"] = context
-            await bot.on_turn(context)
+            nonlocal answer
+            answer = await bot.on_turn(context, body, inbound)
 
         try:
             invoke_response = await adapter.process_activity(authenticated, activity, turn)
@@ -126,10 +166,8 @@ def messages_handler(
             raise
         if claimed:
             await _complete(activities, tenant, activity)
-        ours = answered["context"].turn_state.get(replies.INVOKE_RESPONSE) if "context" in answered else None
-        if ours is not None:
-            status, payload = ours
-            return web.Response(body=orjson.dumps(payload), status=status, content_type="application/json")
+        if answer is not None:
+            return web.Response(body=orjson.dumps(answer.body), status=answer.status, content_type="application/json")
         if invoke_response is None:
             return web.Response(status=201)
         return web.json_response(_plain(invoke_response.body), status=invoke_response.status)

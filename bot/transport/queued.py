@@ -1,5 +1,5 @@
 """Replies that wait for Entra ID: a turn's reply that could not be sent because no token for the bot
-could be had (bot/replies.py) is stored (`queued_replies`) instead of lost, and sent once, when a
+could be had (bot/transport/replies.py) is stored (`queued_replies`) instead of lost, and sent once, when a
 token can be had again, by whichever instance claims it first; after `max_age` (10 minutes) it is
 dropped and logged as failed. The queue is in the database, so replies survive a restart and any
 instance may send them.
@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
+from bot.connector import SendFailed, TokenUnavailable
 from bot.logs import short
-from bot.outbound import RETRYABLE, Outbound, SendFailed, TokenUnavailable
+from bot.transport.outbound import RETRYABLE, Outbound
 from hyte.clock import Clock
 from storage.queued import QueuedReply, SqlQueuedReplies
 

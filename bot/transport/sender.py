@@ -7,28 +7,29 @@ the 1:1 conversation is created with the connector (`POST /v3/conversations`, th
 user id, the tenant given, `isGroup: false`); what was learnt is stored (the reference, and a
 UPN-only person's Entra id). The board channel is reached through the board team's General channel.
 
-Every connector call goes through the bot's one `Outbound` (bot/outbound.py: rate limits, retries
-of 429, 412, 502 and 504 honouring Retry-After). A failure is returned as a `Delivery` with its
-reason, never swallowed; no token from Entra ID (TokenUnavailable) is a passing failure (RETRY).
-The credentials are those botbuilder makes for the bot's app identity and the service URL (the
-cached connector client of bot/connectors.py).
+Every connector call goes through the bot's one `Outbound` (bot/transport/outbound.py: rate
+limits, retries of 429, 412, 502 and 504 honouring Retry-After). A failure is returned as a
+`Delivery` (hyte/jobs.py) with its typed reason and the connector's words, never swallowed; no
+token from Entra ID (TokenUnavailable) is a passing failure (RETRY). The credentials are those
+botbuilder makes for the bot's app identity and the service URL (the cached connector client of
+bot/transport/connectors.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
 
-from bot.outbound import RETRYABLE, Outbound, SendError, SendFailed
-from bot.replies import addressed, card_message
-from hyte.reminders import FailureReason
+from bot.connector import Member, SendError, SendFailed
+from bot.transport.outbound import RETRYABLE, Outbound, send_error
+from bot.transport.replies import addressed, card_message
+from hyte.jobs import Delivery, DeliveryOutcome, FailureReason
 from hyte.round import Representative, TeamMember
 from hyte.teams import Team
 
@@ -38,47 +39,13 @@ TEAMS_CHANNEL = "msteams"
 ROSTER_PAGE = 500
 
 
-# Results ------------------------------------------------------------------------------------------
-
-
-class Outcome(StrEnum):
-    SENT = "sent"
-    UNREACHABLE = "unreachable"
-    """Not in the board's team, or has blocked the bot (403): do not try this person again."""
-    RETRY = "retry"
-    """A passing failure (throttled beyond the retries, 5xx, no board team yet): try again later."""
-    FAILED = "failed"
-    """A failure no retry can fix (400, 401, …)."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    outcome: Outcome
-    reason: str | None = None
-    """What happened, in the connector's words (for the log)."""
-    conversation_id: str | None = None
-    activity_id: str | None = None
-    retries: int = 0
-    retry_after: float | None = None
-    """Seconds Teams asked to wait, when it asked for longer than the sender waits."""
-    failure: FailureReason | None = None
-    """Why it did not arrive, as people are told (none when sent)."""
-
-
-@dataclass(frozen=True)
-class Member:
-    id: str
-    aad_object_id: str | None
-    upn: str | None
-    email: str | None
-    name: str | None
-
-    def is_(self, person: Representative | TeamMember, aad_object_id: str | None) -> bool:
-        aad = (aad_object_id or person.aad_object_id or "").lower()
-        if aad and self.aad_object_id and self.aad_object_id.lower() == aad:
-            return True
-        upn = (person.upn or "").lower()
-        return bool(upn) and upn in {(self.upn or "").lower(), (self.email or "").lower()}
+def is_(member: Member, person: Representative | TeamMember, aad_object_id: str | None) -> bool:
+    """Whether a team member is this configured person: by Entra object id, else by UPN (or e-mail)."""
+    aad = (aad_object_id or person.aad_object_id or "").lower()
+    if aad and member.aad_object_id and member.aad_object_id.lower() == aad:
+        return True
+    upn = (person.upn or "").lower()
+    return bool(upn) and upn in {(member.upn or "").lower(), (member.email or "").lower()}
 
 
 class Roster:
@@ -93,7 +60,7 @@ class Roster:
         async with self._lock:
             if team.team_id not in self._members:
                 self._members[team.team_id] = await self._sender.team_members(team)
-        return next((m for m in self._members[team.team_id] if m.is_(person, aad_object_id)), None)
+        return next((m for m in self._members[team.team_id] if is_(m, person, aad_object_id)), None)
 
 
 # The sender ---------------------------------------------------------------------------------------
@@ -118,18 +85,11 @@ class Sender:
 
     # Targets ---------------------------------------------------------------------------------------
 
-    async def to_reference(self, tenant_id: str, reference: dict[str, Any] | ConversationReference,
-                           card: dict[str, Any]) -> Delivery:
-        """A new message in a conversation the bot has a reference to (as stored from a turn)."""
-        if isinstance(reference, dict):
-            reference = ConversationReference().deserialize(reference)
-        return await self._deliver(tenant_id, reference, card)
-
     async def to_channel(self, tenant_id: str, card: dict[str, Any]) -> Delivery:
         """A new post in the board team's General channel."""
         team = await self._teams.board_team(tenant_id)
         if team is None:
-            return Delivery(Outcome.RETRY, "no_board_team", failure=FailureReason.NO_BOARD_TEAM)
+            return Delivery(DeliveryOutcome.RETRY, "no_board_team", failure=FailureReason.NO_BOARD_TEAM)
         reference = ConversationReference(
             channel_id=TEAMS_CHANNEL, service_url=team.service_url, bot=self._bot,
             conversation=ConversationAccount(id=team.general_channel_id, conversation_type="channel", is_group=True,
@@ -148,18 +108,18 @@ class Sender:
             stored = await self._conversations.personal(tenant_id, aad)
             if stored is not None:
                 delivery = await self._deliver(tenant_id, ConversationReference().deserialize(stored), card)
-                if not (delivery.outcome is Outcome.FAILED and (delivery.reason or "").startswith("404")):
+                if not (delivery.outcome is DeliveryOutcome.FAILED and delivery.status == 404):
                     return delivery
                 logger.info("stored conversation unknown to Teams, creating a new one: tenant=%s", tenant_id)
         team = await self._teams.board_team(tenant_id)
         if team is None:
-            return Delivery(Outcome.RETRY, "no_board_team", failure=FailureReason.NO_BOARD_TEAM)
+            return Delivery(DeliveryOutcome.RETRY, "no_board_team", failure=FailureReason.NO_BOARD_TEAM)
         try:
             member = await roster.find(team, person, aad)
         except SendError as error:
             return self._failure(error, 0)
         if member is None:
-            return Delivery(Outcome.UNREACHABLE, "not_in_team", failure=FailureReason.NOT_IN_TEAM)
+            return Delivery(DeliveryOutcome.UNREACHABLE, "not_in_team", failure=FailureReason.NOT_IN_TEAM)
         if member.aad_object_id and not person.aad_object_id:
             await self._conversations.remember_person(tenant_id, member.aad_object_id, person.upn, member.name, now)
         try:
@@ -171,8 +131,7 @@ class Sender:
             member.aad_object_id or aad, now,
         )
         delivery = await self._deliver(tenant_id, reference, card)
-        return Delivery(delivery.outcome, delivery.reason, delivery.conversation_id, delivery.activity_id,
-                        delivery.retries + retries, delivery.retry_after, delivery.failure)
+        return replace(delivery, retries=delivery.retries + retries)
 
     # Connector calls -------------------------------------------------------------------------------
 
@@ -192,8 +151,8 @@ class Sender:
         except SendFailed as failed:
             return self._failure(failed.error, failed.retries)
         except Exception as exc:  # noqa: BLE001 - a connector client that could not even be built
-            return self._failure(SendError.of(exc), 0)
-        return Delivery(Outcome.SENT, None, conversation_id, activity_id, retries)
+            return self._failure(send_error(exc), 0)
+        return Delivery(DeliveryOutcome.SENT, conversation_id=conversation_id, activity_id=activity_id, retries=retries)
 
     async def _create_personal(self, tenant_id: str, team: Team, member: Member) -> tuple[ConversationReference, int]:
         await self._connector(team.service_url)  # the token, before botbuilder's msrest client signs on the loop
@@ -210,8 +169,8 @@ class Sender:
             created.clear()
             try:
                 await self._adapter.create_conversation(self._app_id, keep, parameters, TEAMS_CHANNEL, team.service_url)
-            except Exception as exc:  # noqa: BLE001 - classified by SendError.of
-                raise SendError.of(exc) from exc
+            except Exception as exc:  # noqa: BLE001 - classified by send_error
+                raise send_error(exc) from exc
             if not created.get("id"):
                 raise SendError(None, "no_conversation_id")
             return created["id"]
@@ -235,8 +194,8 @@ class Sender:
                     return await client.conversations.get_teams_conversation_paged_members(
                         team.team_id, page_size=ROSTER_PAGE, continuation_token=token
                     )
-                except Exception as exc:  # noqa: BLE001 - classified by SendError.of
-                    raise SendError.of(exc) from exc
+                except Exception as exc:  # noqa: BLE001 - classified by send_error
+                    raise send_error(exc) from exc
 
             try:
                 result, _ = await self.outbound.with_retries(team.tenant_id, None, page)
@@ -269,12 +228,12 @@ class Sender:
     def _failure(error: SendError, retries: int) -> Delivery:
         status = error.status
         if status == 403:
-            return Delivery(Outcome.UNREACHABLE, f"blocked: {error.reason}", retries=retries,
+            return Delivery(DeliveryOutcome.UNREACHABLE, f"blocked: {error.reason}", status, retries=retries,
                             failure=FailureReason.BLOCKED)
         if status is None or status in RETRYABLE or status >= 500:
-            return Delivery(Outcome.RETRY, error.reason, retries=retries, retry_after=error.retry_after,
-                            failure=FailureReason.UNAVAILABLE)
-        return Delivery(Outcome.FAILED, error.reason, retries=retries, failure=FailureReason.REFUSED)
+            return Delivery(DeliveryOutcome.RETRY, error.reason, status, retries=retries,
+                            retry_after=error.retry_after, failure=FailureReason.UNAVAILABLE)
+        return Delivery(DeliveryOutcome.FAILED, error.reason, status, retries=retries, failure=FailureReason.REFUSED)
 
 
 class _ConversationParameters(ConversationParameters):

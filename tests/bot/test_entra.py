@@ -7,10 +7,10 @@ import asyncio
 
 import pytest
 
-from auxil.entra import SECRET, EntraStandIn
-from auxil.tokens import APP_ID, TokenService
-from bot.entra import EntraCredentials, default_authority
-from bot.outbound import TokenUnavailable
+from loopback.entra import SECRET, EntraStandIn
+from loopback.tokens import APP_ID, TokenService
+from bot.transport.entra import EntraCredentials, default_authority
+from bot.connector import TokenUnavailable
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from app import SERVICES
-from auxil.channel import Board, TeamSpec, cards_of, channel_message
-from auxil.person import Person, only_card, texts
+from loopback.channel import Board, TeamSpec, cards_of, channel_message
+from loopback.person import Person, only_card, texts
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, MATTI, OLLI, SANNA
 from scenarios.test_workshop_notes import ROUND, board  # noqa: F401  (the board's team, the workshop running)

@@ -17,10 +17,10 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
-from auxil.http import BotClient
-from auxil.person import CARD
-from auxil.server import BotServer
-from auxil.teams import personal_message
+from loopback.http import BotClient
+from loopback.person import CARD
+from loopback.server import BotServer
+from loopback.teams import personal_message
 from conftest import MAIJA, make_settings
 
 

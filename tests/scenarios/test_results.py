@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from app import SERVICES
 from auxil.cards import walk
-from auxil.person import Person, texts
-import bot.results
-from auxil.http import BotClient
-from auxil.teams import TeamsEnv, TeamsUser, _activity, personal_message
+from loopback.person import Person, texts
+import bot.features.results
+from loopback.http import BotClient
+from loopback.teams import TeamsEnv, TeamsUser, _activity, personal_message
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, NOW, OLLI, SANNA
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
@@ -349,7 +349,7 @@ async def test_work_that_fails_after_the_answer_is_reported_to_the_person(known,
     def broken(*_args, **_kwargs):
         raise RuntimeError("the summary could not be made")
 
-    monkeypatch.setattr(bot.results, "summary_cards", broken)  # a fault injected after the acknowledgement
+    monkeypatch.setattr(bot.features.results, "summary_cards", broken)  # a fault injected after the acknowledgement
     replies = await sanna.say("yhteenveto kysely")
     assert [r.get("text") for r in replies] == [t("results.preparing"), t("error.generic")]
 

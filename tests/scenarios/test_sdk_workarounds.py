@@ -23,10 +23,10 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ErrorResponseException
 
-from auxil.http import BotClient
-from auxil.person import CARD, texts
-from auxil.teams import card_action, conversation_id_for, personal_install, personal_message
-from bot.identity import tenant_of
+from loopback.http import BotClient
+from loopback.person import CARD, texts
+from loopback.teams import card_action, conversation_id_for, personal_install, personal_message
+from bot.transport.activity import tenant_of
 from conftest import DEMO_TENANT, MAIJA
 
 ROUND = "pohjois-savo-demo"

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hyte.reminders import Audience, JobState, PlannedJob, StaleTimetable
+from hyte.jobs import JobState
+from hyte.reminders import Audience, PlannedJob
+from hyte.timetable import StaleTimetable
 from hyte.round import Phase
 from storage.db import Database, migrate
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
