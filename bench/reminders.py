@@ -38,7 +38,6 @@ for _path in (REPO, REPO / "tests"):
         sys.path.insert(0, str(_path))
 
 from aiohttp import web  # noqa: E402
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference  # noqa: E402
 
 from app import SERVICES, Settings, create_app  # noqa: E402
 from loopback.connector import ConnectorStandIn, personal_conversation_id  # noqa: E402
@@ -110,14 +109,13 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
             if not options.new_conversations:
                 for user in users:
                     conversation = personal_conversation_id(user.id)
-                    reference = ConversationReference(
-                        channel_id="msteams", service_url=env.service_url, bot=ChannelAccount(id=env.bot_id),
-                        user=ChannelAccount(id=user.id, aad_object_id=user.aad_object_id),
-                        conversation=ConversationAccount(id=conversation, conversation_type="personal",
-                                                         tenant_id=env.tenant_id),
-                    )
+                    reference = {  # as the bot keeps it from a turn in that chat
+                        "channelId": "msteams", "serviceUrl": env.service_url, "bot": {"id": env.bot_id},
+                        "user": {"id": user.id, "aadObjectId": user.aad_object_id},
+                        "conversation": {"id": conversation, "conversationType": "personal", "tenantId": env.tenant_id},
+                    }
                     await services.conversations.remember(env.tenant_id, conversation, "personal", env.service_url,
-                                                          reference.serialize(), user.aad_object_id, DUE)
+                                                          reference, user.aad_object_id, DUE)
             if options.throttle:
                 connector.fail_next("POST", r"^/v3/conversations/[^/]+/activities$", 429,
                                     headers={"Retry-After": "1"}, times=options.throttle)

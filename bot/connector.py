@@ -1,4 +1,5 @@
-"""What the bot may ask of Teams, as the transport (bot/transport/) offers it, and how a send fails.
+"""What the bot may ask of Teams, as the transport (bot/transport/) offers it: a reply (`Reply`),
+more messages, posts, look-ups; and how a send fails.
 
 A turn's `Connector` writes into the conversation the activity came from, posts into a team's
 channels and asks the Bot Connector about the team and its members; `Proactive` reaches people and
@@ -10,14 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from hyte.jobs import Delivery
 from hyte.round import Representative, TeamMember
 from hyte.teams import Channel
 
-if TYPE_CHECKING:
-    from bot.turn import Reply
+
+@dataclass(frozen=True)
+class Reply:
+    """A card, or a text, or files offered (Teams attachments, with a text or not); nothing at all
+    when every field is empty. A card action's reply replaces the card it came from."""
+
+    card: dict[str, Any] | None = None
+    text: str | None = None
+    attachments: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.card is None and not self.text and not self.attachments
 
 
 class SendError(Exception):

@@ -1,4 +1,4 @@
-"""What a route handler gets (`Turn`) and gives back (`Reply`).
+"""What a route handler gets (`Turn`) and gives back (`Reply`, bot/connector.py).
 
 A turn carries what arrived (plain data), who is speaking, the round that serves them with its
 effective timetable, the time, the language to answer in, and the typed services of the handler's
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from typing import Awaitable, Callable, Generic, TypeVar
 
-from bot.connector import Connector, SendFailed
+from bot.connector import Connector, Reply, SendFailed
 from bot.identity import Identity
 from bot.inbound import Inbound
 from bot.services.background import Background
@@ -21,20 +21,6 @@ from cards.catalogue import DEFAULT_LANGUAGE, t
 from hyte.round import Round
 
 S = TypeVar("S")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A card, or a text, or files offered (Teams attachments, with a text or not); nothing at all
-    when every field is empty. A card action's reply replaces the card it came from."""
-
-    card: dict[str, Any] | None = None
-    text: str | None = None
-    attachments: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return self.card is None and not self.text and not self.attachments
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app import SERVICES
 from loopback.channel import Board, board_spec, channel_message, reaction
 from loopback.connector import ConnectorStandIn
-from loopback.http import AuthClient, BotClient, bearer
+from loopback.http import AuthClient, bearer
 from loopback.person import CARD, Person, texts
 from loopback.server import BotServer
 from loopback.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, member, personal_message
