@@ -8,7 +8,7 @@ the demo round plus `--people` generated organisations, one representative each,
 "closes in N days" 1:1 reminder enabled; nobody has answered, so each representative is due one
 reminder. Their 1:1 conversation references are stored, as if each had talked to the bot (with
 --new-conversations none is: the bot reads the board team's roster and creates every 1:1
-conversation first). The Bot Connector is the tests' loopback stand-in (tests/auxil/connector.py,
+conversation first). The Bot Connector is the tests' loopback stand-in (loopback/connector.py,
 its own thread); it answers the first `--throttle` sends with 429 and Retry-After: 1.
 
 It runs the scheduler once at the reminder's due time (`Scheduler.run_due`, as the background task
@@ -32,20 +32,17 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-for _path in (REPO, REPO / "tests"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from aiohttp import web
 
-from aiohttp import web  # noqa: E402
-
-from app import SERVICES, Settings, create_app  # noqa: E402
-from loopback.connector import ConnectorStandIn, personal_conversation_id  # noqa: E402
-from loopback.teams import TeamsEnv, TeamsUser, member  # noqa: E402
-from hyte.clock import FixedClock  # noqa: E402
+from app import SERVICES, create_app
+from hyte.clock import HELSINKI, FixedClock
 from hyte.jobs import JobState
 from hyte.reminders import ReminderId
-from hyte.round import HELSINKI  # noqa: E402
+from loopback.connector import ConnectorStandIn, personal_conversation_id
+from loopback.teams import TeamsEnv, TeamsUser, member
+from settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
 TIMETABLE = {

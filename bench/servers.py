@@ -98,10 +98,9 @@ def add_lag_monitor(app: web.Application) -> None:
 
 
 def build_hyte(args: argparse.Namespace) -> web.Application:
-    sys.path.insert(0, str(REPO))
-    from app import Settings, create_app
-    from hyte.clock import FixedClock
-    from hyte.round import HELSINKI
+    from app import create_app
+    from hyte.clock import HELSINKI, FixedClock
+    from settings import Settings
 
     limits = {"HYTE_SEND_TENANT_PER_SECOND": args.send_tenant_per_second} if args.send_tenant_per_second else {}
     settings = Settings(
