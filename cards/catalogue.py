@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from hyte.clock import HELSINKI
 
 DEFAULT_LANGUAGE = "fi"
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "fi": {

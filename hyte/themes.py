@@ -1,9 +1,10 @@
 """Recurring themes in Finnish free text: the survey's open answers and the workshop's notes.
 
-What the HYTE team did by hand (DOMAIN.md, "What the HYTE team made of the answers"): group the
-free-text answers under the themes that recur ("most often mentioned: NGO forums, NGO grants, joint
-events"), count who raised each, pick a representative quote or two; and for the workshop, list
-each group's points with the near-identical ones merged.
+What the HYTE team did by hand (the source document, docs/seed/000_e4ccb39e4b0ae1ff.txt: the
+pre-survey's summary, "Useimmiten vastauksissa tulivat esille: järjestöfoorumit ja muut foorumit,
+järjestöavustukset, yhteiset tapahtumat ja tilaisuudet"): group the free-text answers under the
+themes that recur, count who raised each, pick a representative quote or two; and for the
+workshop, list each group's points with the near-identical ones merged.
 
 How:
 - Words are lemmatised with Voikko (libvoikko + the voikko-fi morphology, the maintained Finnish
