@@ -45,7 +45,7 @@ from bot.transport.queued import QueuedReplies
 from bot.transport.sender import Sender
 from hyte.clock import Clock, SystemClock
 from hyte.round import Round
-from hyte.themes import lemmatiser_available
+from hyte.finnish import lemmatiser_available
 from hyte.workshop import WorkshopDefinition, load_round_workshop
 from settings import HERE, Settings, StartupError, database_problem, load_configured_round
 from storage.activities import SqlActivityLog

@@ -38,8 +38,9 @@ from pathlib import Path
 
 import yaml
 
-from hyte import themes
-from hyte.themes import ThemeInput, find_themes, merge_near_duplicates
+from hyte import finnish
+from hyte.phrases import ThemeInput, merge_near_duplicates
+from hyte.themes import find_themes
 from hyte.text import cut
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    timed("Voikko start (first use)", themes.check_lemmatiser)
+    timed("Voikko start (first use)", finnish.check_lemmatiser)
     pool = sentences()
     items = answers(args.answers, rng, pool)
     words = sum(len(it.text.split()) for it in items)
@@ -94,19 +95,19 @@ def main() -> None:
           f"{len(pool)} distinct sentences, 30 organisations")
 
     for r in range(args.repeat):
-        themes.analyse_word.cache_clear()
+        finnish.analyse_word.cache_clear()
         found = timed(f"find_themes, cold word cache (run {r + 1})", find_themes, items)
         timed(f"find_themes, warm word cache (run {r + 1})", find_themes, items)
-    forms = themes.analyse_word.cache_info().currsize
+    forms = finnish.analyse_word.cache_info().currsize
     print(f"  distinct word forms: {forms}; top themes: {', '.join(t.label for t in found[:10])}")
 
-    nouns = sorted({w.lemma for it in items[:2000] for w in themes.analyse_text(it.text)
-                    if w is not None and w.kind == themes.NOUN and w.head is None and "-" not in w.lemma})
+    nouns = sorted({w.lemma for it in items[:2000] for w in finnish.analyse_text(it.text)
+                    if w is not None and w.kind == finnish.NOUN and w.head is None and "-" not in w.lemma})
     fresh = answers(args.answers, rng, pool, nouns)
     for r in range(args.repeat):
-        themes.analyse_word.cache_clear()
+        finnish.analyse_word.cache_clear()
         timed(f"find_themes, 2 new word forms in every answer (run {r + 1})", find_themes, fresh)
-    print(f"  distinct word forms: {themes.analyse_word.cache_info().currsize}")
+    print(f"  distinct word forms: {finnish.analyse_word.cache_info().currsize}")
 
     notes = answers(300, rng, pool)
     timed("merge_near_duplicates, 300 notes", merge_near_duplicates, notes)

@@ -17,9 +17,8 @@ from cards.payloads import WorkshopStart
 from cards.text import Config, User, neutralise, phrase
 from hyte.teams import Channel
 from hyte.text import cut
-from hyte.workshop import (
-    Group, GroupPoints, Point, QuestionSummary, WorkshopDefinition, WorkshopQuestion, WorkshopRun, WorkshopSummary,
-)
+from hyte.workshop import Group, WorkshopDefinition, WorkshopQuestion, WorkshopRun
+from hyte.workshop_summary import GroupPoints, Point, QuestionSummary, WorkshopSummary
 
 MAX_POINT_CHARS = 1_500
 """A longer note is shown cut in the summary (it is stored whole)."""

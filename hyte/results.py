@@ -24,7 +24,9 @@ from hyte.survey import (
 
 from hyte.thesaurus import Thesaurus
 from hyte.timetable import current_phase, is_over
-from hyte.themes import ThemeInput, find_themes, lemmatiser_available
+from hyte.finnish import lemmatiser_available
+from hyte.phrases import ThemeInput
+from hyte.themes import find_themes
 
 CATEGORY_ORDER: tuple[Category, ...] = (
     Category.MUNICIPALITY, Category.WELLBEING_COUNTY, Category.EDUCATION, Category.OTHER,

@@ -32,7 +32,8 @@ from dialogs.workshop_flow import (
 )
 from hyte.round import Round
 from hyte.teams import Team, TeamRepository
-from hyte.workshop import Group, WorkshopDefinition, WorkshopRepository, consolidate
+from hyte.workshop import Group, WorkshopDefinition, WorkshopRepository
+from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
 

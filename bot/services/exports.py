@@ -29,7 +29,8 @@ from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, w
 from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
-from hyte.workshop import WorkshopDefinition, WorkshopRepository, consolidate
+from hyte.workshop import WorkshopDefinition, WorkshopRepository
+from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
 

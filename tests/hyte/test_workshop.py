@@ -24,9 +24,10 @@ from hyte.survey import ConfigurationError
 from hyte.thesaurus import load_thesaurus
 from hyte.teams import Channel, Team
 from hyte.workshop import (
-    MAX_NOTE_CHARS, Assignment, Group, MessageContext, Note, WorkshopRun, WorkshopStatus, consolidate,
+    MAX_NOTE_CHARS, Assignment, Group, MessageContext, Note, WorkshopRun, WorkshopStatus,
     load_round_workshop, load_workshop, question_prefix,
 )
+from hyte.workshop_summary import consolidate
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSHOP_FILE = REPO / "config" / "pohjois-savo" / "workshop.yaml"
