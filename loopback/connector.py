@@ -9,118 +9,21 @@ server sharing that loop would deadlock.
 from __future__ import annotations
 
 import asyncio
-import base64
 import concurrent.futures
-import hashlib
 import json
 import re
 import socket
 import threading
 import uuid
-from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any, Self
 from urllib.parse import unquote
 
 from aiohttp import web
 
-JsonDict = dict[str, Any]
-
-
-def stable_token(seed: str, length: int = 32) -> str:
-    """A deterministic, id-looking token derived from ``seed``."""
-    digest = hashlib.sha256(seed.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:length]
-
-
-def personal_conversation_id(member_id: str) -> str:
-    """The 1:1 conversation id Teams would give the bot's chat with ``member_id``."""
-    return "a:1" + stable_token("personal:" + member_id, 40)
-
-
-def error_body(code: str, message: str) -> JsonDict:
-    """A Bot Framework ``ErrorResponse`` body."""
-    return {"error": {"code": code, "message": message}}
-
-
-_DEFAULT_ERROR_CODES = {
-    400: "BadArgument",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    412: "PreconditionFailed",
-    413: "MessageSizeTooBig",
-    429: "Throttled",
-    500: "InternalServerError",
-    502: "BadGateway",
-    503: "ServiceUnavailable",
-}
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the stand-in received, and how it answered."""
-
-    method: str
-    path: str  # percent-decoded
-    raw_path: str  # as on the wire, e.g. /v3/conversations/a%3A1x%3Bmessageid%3D1/activities
-    kind: str  # send, reply, update, delete, create_conversation, members, member, ...
-    conversation_id: str | None  # from the path; for create_conversation, the created one
-    activity_id: str | None
-    body: Any
-    headers: dict[str, str]
-    query: dict[str, str]
-    status: int
-    result_id: str | None = None  # activity id the stand-in assigned (send/reply/create)
-
-
-@dataclass
-class _Failure:
-    method: str
-    pattern: re.Pattern[str]
-    status: int
-    body: Any
-    headers: dict[str, str]
-    remaining: int
-
-
-@dataclass
-class _Reply:
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    result_id: str | None = None
-    conversation_id: str | None = None
-
-
-# (method, path template) -> kind; "{c}" conversation id, "{a}" activity id, "{m}" member, "{t}" team.
-_ROUTES: list[tuple[str, tuple[str, ...], str]] = [
-    ("POST", ("v3", "conversations"), "create_conversation"),
-    ("POST", ("v3", "conversations", "{c}", "activities"), "send"),
-    ("POST", ("v3", "conversations", "{c}", "activities", "{a}"), "reply"),
-    ("PUT", ("v3", "conversations", "{c}", "activities", "{a}"), "update"),
-    ("DELETE", ("v3", "conversations", "{c}", "activities", "{a}"), "delete"),
-    ("GET", ("v3", "conversations", "{c}", "members"), "members"),
-    ("GET", ("v3", "conversations", "{c}", "members", "{m}"), "member"),
-    ("GET", ("v3", "conversations", "{c}", "pagedmembers"), "paged_members"),
-    ("GET", ("v3", "teams", "{t}"), "team_details"),
-    ("GET", ("v3", "teams", "{t}", "conversations"), "team_channels"),
-]
-
-
-def _match(method: str, segments: list[str]) -> tuple[str, dict[str, str]]:
-    for route_method, template, kind in _ROUTES:
-        if route_method != method or len(template) != len(segments):
-            continue
-        params: dict[str, str] = {}
-        for part, seg in zip(template, segments):
-            if part.startswith("{"):
-                params[part[1:-1]] = seg
-            elif part != seg:
-                break
-        else:
-            return kind, params
-    return "unknown", {}
+from loopback.connector_api import (  # noqa: F401  (personal_conversation_id: the tests')
+    DEFAULT_ERROR_CODES, Call, Failure, JsonDict, Reply, error_body, match_route, personal_conversation_id,
+)
 
 
 class ConnectorStandIn:
@@ -137,7 +40,7 @@ class ConnectorStandIn:
         self.directory: dict[str, JsonDict] = {}
         self.teams: dict[str, JsonDict] = {}
         self._calls: list[Call] = []
-        self._failures: list[_Failure] = []
+        self._failures: list[Failure] = []
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._port: int | None = None
@@ -245,11 +148,11 @@ class ConnectorStandIn:
         ``body`` defaults to a Bot Framework ErrorResponse; a dict is sent as JSON, a str as text.
         """
         if body is None:
-            code = _DEFAULT_ERROR_CODES.get(status, "ServiceError")
+            code = DEFAULT_ERROR_CODES.get(status, "ServiceError")
             body = error_body(code, f"scripted failure {status}")
         with self._lock:
             self._failures.append(
-                _Failure(method.upper(), re.compile(path_regex), status, body, dict(headers or {}), times)
+                Failure(method.upper(), re.compile(path_regex), status, body, dict(headers or {}), times)
             )
 
     # -- recordings --------------------------------------------------------------
@@ -335,7 +238,7 @@ class ConnectorStandIn:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
         segments = [unquote(s) for s in raw_path.strip("/").split("/")]
-        kind, params = _match(request.method, segments)
+        kind, params = match_route(request.method, segments)
         body: Any = None
         text = await request.text()
         if text:
@@ -377,14 +280,14 @@ class ConnectorStandIn:
             return web.Response(status=reply.status, text=reply.body, headers=reply.headers)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
-    def _scripted_failure(self, method: str, path: str) -> _Reply | None:
+    def _scripted_failure(self, method: str, path: str) -> Reply | None:
         with self._lock:
             for failure in self._failures:
                 if failure.method == method and failure.pattern.search(path):
                     failure.remaining -= 1
                     if failure.remaining <= 0:
                         self._failures.remove(failure)
-                    return _Reply(failure.status, failure.body, failure.headers)
+                    return Reply(failure.status, failure.body, failure.headers)
         return None
 
     def _conversation_members(self, conversation_id: str) -> list[JsonDict]:
@@ -392,24 +295,24 @@ class ConnectorStandIn:
             return list(self.members[conversation_id])
         return list(self.directory.values())
 
-    def _answer(self, kind: str, p: dict[str, str], body: Any, query: dict[str, str]) -> _Reply:
+    def _answer(self, kind: str, p: dict[str, str], body: Any, query: dict[str, str]) -> Reply:
         match kind:
             case "send" | "reply":
                 new_id = "1:" + uuid.uuid4().hex
-                return _Reply(201, {"id": new_id}, result_id=new_id)
+                return Reply(201, {"id": new_id}, result_id=new_id)
             case "update":
-                return _Reply(200, {"id": p["a"]})
+                return Reply(200, {"id": p["a"]})
             case "delete":
-                return _Reply(200)
+                return Reply(200)
             case "create_conversation":
                 return self._create_conversation(body if isinstance(body, dict) else {})
             case "members":
-                return _Reply(200, self._conversation_members(p["c"]))
+                return Reply(200, self._conversation_members(p["c"]))
             case "member":
                 for m in self._conversation_members(p["c"]):
                     if p["m"] in (m.get("id"), m.get("aadObjectId")):
-                        return _Reply(200, m)
-                return _Reply(404, error_body(
+                        return Reply(200, m)
+                return Reply(404, error_body(
                     "MemberNotFoundInConversation", f"Member {p['m']} not found in conversation"))
             case "paged_members":
                 members = self._conversation_members(p["c"])
@@ -418,21 +321,21 @@ class ConnectorStandIn:
                 page: JsonDict = {"members": members[start:start + size]}
                 if start + size < len(members):
                     page["continuationToken"] = str(start + size)
-                return _Reply(200, page)
+                return Reply(200, page)
             case "team_details" | "team_channels":
                 team = self.teams.get(p["t"])
                 if team is None:
-                    return _Reply(404, error_body("NotFound", f"Team {p['t']} not found"))
+                    return Reply(404, error_body("NotFound", f"Team {p['t']} not found"))
                 if kind == "team_channels":
-                    return _Reply(200, {"conversations": team["channels"]})
+                    return Reply(200, {"conversations": team["channels"]})
                 details = {k: v for k, v in team.items() if k != "channels"}
                 details |= {"type": "standard", "channelCount": len(team["channels"]),
                             "memberCount": len(self._conversation_members(p["t"]))}
-                return _Reply(200, details)
+                return Reply(200, details)
             case _:
-                return _Reply(404, error_body("NotFound", "route not implemented by the stand-in"))
+                return Reply(404, error_body("NotFound", "route not implemented by the stand-in"))
 
-    def _create_conversation(self, params: JsonDict) -> _Reply:
+    def _create_conversation(self, params: JsonDict) -> Reply:
         members = params.get("members") or []
         if not params.get("isGroup") and len(members) == 1 and members[0].get("id"):
             conversation_id = personal_conversation_id(members[0]["id"])
@@ -442,4 +345,4 @@ class ConnectorStandIn:
         activity_id = None
         if isinstance(params.get("activity"), dict):
             activity_id = answer["activityId"] = "1:" + uuid.uuid4().hex
-        return _Reply(201, answer, result_id=activity_id, conversation_id=conversation_id)
+        return Reply(201, answer, result_id=activity_id, conversation_id=conversation_id)

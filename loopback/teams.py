@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .connector import personal_conversation_id, stable_token
+from loopback.connector_api import personal_conversation_id, stable_token
 
 JsonDict = dict[str, Any]
 
