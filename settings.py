@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     """Outgoing messages per second to the tenant, all conversations together (Teams: about 50)."""
     to_channel_from_bot_login_url: str = Field("", alias="ToChannelFromBotLoginUrl")
     """The Entra ID authority the bot asks for its own token (sovereign clouds); empty: the public
-    cloud's, for the app type (bot/entra.py)."""
+    cloud's, for the app type (bot/transport/entra.py)."""
     entra_timeout_seconds: float = Field(10.0, alias="HYTE_ENTRA_TIMEOUT_SECONDS", gt=0, le=60)
     """The time limit of each HTTP request for the bot's token."""
     queued_reply_poll_seconds: float = Field(5.0, alias="HYTE_QUEUED_REPLY_POLL_SECONDS", gt=0)

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.entra [--actions 200] [--messages 20] [--slow 6]
 
 Each row starts the real app (`app.create_app`) afresh (no token kept) over a temporary SQLite
-database, with an app id, its production credentials (bot/entra.py: MSAL) pointed at the tests'
+database, with an app id, its production credentials (bot/transport/entra.py: MSAL) pointed at the tests'
 loopback token endpoint (loopback/entra.py, TLS on 127.0.0.1) through ToChannelFromBotLoginUrl,
 channel tokens from the tests' token service and the tests' Bot Connector stand-in. The app is
 served on a loopback port and driven over HTTP by this process, one request at a time:

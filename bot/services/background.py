@@ -2,7 +2,7 @@
 
 A turn answers at once ("Kokoan yhteenvetoa …") and hands the slow part here, so that Teams never
 waits (it sends an activity again after 15 s without an answer) and the turn's slot is free for
-the next person. The work sends its own messages to the turn's conversation (bot/replies.py keeps
+the next person. The work sends its own messages to the turn's conversation (bot/transport/replies.py keeps
 what it needs after the turn) and tells the person when it fails (`Turn.later`).
 
 `drain` at shutdown (SIGTERM) lets the work in hand finish, and cancels what is left after the

@@ -219,7 +219,7 @@ class Sender:
         return client
 
     async def credentials(self, service_url: str) -> Any:
-        """The bot's credentials for the service URL (those of a turn there), for bot/queued.py."""
+        """The bot's credentials for the service URL (those of a turn there), for bot/transport/queued.py."""
         authentication = self._adapter.bot_framework_authentication
         factory = authentication.create_connector_factory(self._adapter.create_claims_identity(self._app_id))
         return (await factory.create(service_url, None)).config.credentials

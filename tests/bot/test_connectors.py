@@ -69,7 +69,7 @@ async def test_user_token_client_is_created_only_when_used():
 
 
 async def test_a_client_is_handed_out_without_asking_entra_for_a_token():
-    """The token is a concern of the send (bot/outbound.Authorizations), not of the turn: a card action
+    """The token is a concern of the send (bot/transport/authorizations.Authorizations), not of the turn: a card action
     answered in its HTTP response needs none."""
     from botframework.connector.auth import ClaimsIdentity, ServiceClientCredentialsFactory
 

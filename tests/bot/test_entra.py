@@ -1,4 +1,4 @@
-"""The bot's own credentials (bot/entra.py) against the loopback token endpoint: never a call to
+"""The bot's own credentials (bot/transport/entra.py) against the loopback token endpoint: never a call to
 Entra ID on the event loop, a time limit on every call off it."""
 
 from __future__ import annotations

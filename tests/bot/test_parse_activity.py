@@ -1,4 +1,4 @@
-"""bot/http.parse_activity reads every kind of Teams activity the bot receives exactly as
+"""bot/transport/http.parse_activity reads every kind of Teams activity the bot receives exactly as
 botbuilder's `Activity().deserialize` does (it only skips msrest's key-by-key copy of the free-form
 fields)."""
 

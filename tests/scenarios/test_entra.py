@@ -1,6 +1,6 @@
 """No turn waits for Entra ID: the bot's own token is a concern of the send, not of the turn.
 
-The app runs with an app id and its production credentials (bot/entra.py: MSAL, with a timeout),
+The app runs with an app id and its production credentials (bot/transport/entra.py: MSAL, with a timeout),
 pointed at a loopback stand-in for Entra ID's token endpoint (loopback/entra.py) through
 `ToChannelFromBotLoginUrl`; channel tokens come from the local token service as in
 test_authentication.py. The stand-in is down (connections refused), held (no answer), and back.

@@ -1,4 +1,4 @@
-"""Replies in a turn go through the one retrying Outbound (bot/outbound.py, bot/replies.py).
+"""Replies in a turn go through the one retrying Outbound (bot/transport/outbound.py, bot/transport/replies.py).
 
 What goes over the wire is what botbuilder's own `TurnContext.send_activity` sends for the same
 incoming activity (path and JSON body compared with the SDK's, posted to the same stand-in; the

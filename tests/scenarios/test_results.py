@@ -320,7 +320,7 @@ async def test_export_in_personal_chat_through_file_consent(known, sanna, client
 
 
 async def test_slow_work_is_acknowledged_at_once_and_finished_after_the_answer(known, sanna, server, connector, teams):
-    """Summaries and exports answer at once and go on in the background (bot/background.py): the
+    """Summaries and exports answer at once and go on in the background (bot/services/background.py): the
     HTTP answer to Teams does not wait for them."""
     async with BotClient(server.url) as teams_client:  # does not wait for the bot's background work
         before = len(connector.sent(sanna.conversation_id))

@@ -3,7 +3,7 @@ itself, then the same input through our app. If a workaround is removed, the app
 
 (a) CloudAdapter.process answers a card action with HTTP 500: ActivityHandler serialises the invoke
     body to a dict, and CloudAdapter.process serialises it again ('dict' has no 'is_xml_model').
-    Ours: bot/http.py reads the request itself and answers with the body as it is.
+    Ours: bot/transport/http.py reads the request itself and answers with the body as it is.
 (b) Activity().deserialize maps conversation.tenantId to "tenantID" and so drops the tenant.
     Ours: bot/identity.tenant_of reads channelData.tenant.id, then the conversation's extra fields.
 (c) TeamsActivityHandler looks up every added member without extra properties and raises on any
