@@ -140,7 +140,8 @@ class Dispatcher:
         round_: Round | None = None, person: Identity | None = None,
     ) -> Reply | None:
         now = self._clock.now()
-        round_ = round_ or await self._rounds.current(inbound.tenant_id)
+        if round_ is None:
+            round_ = await self._rounds.current(inbound.tenant_id)
         if person is None:
             person = await self._identify(inbound, round_, now, connector) if route.identify else sender_of(inbound)
         refused = await refusal(route.access, person, inbound.conversation.personal, lambda: self.in_board_team(inbound))
