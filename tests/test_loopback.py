@@ -1,4 +1,4 @@
-"""The test helpers in tests/auxil, exercised with botbuilder's real clients over loopback."""
+"""The stand-ins of loopback/ (Bot Connector, Teams people), exercised with botbuilder's real clients over loopback."""
 
 from __future__ import annotations
 
