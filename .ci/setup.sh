@@ -66,7 +66,7 @@ can_apt_install() { command -v apt-get >/dev/null && _apt_runner; }
 
 debian_packages_installed() { command -v dpkg >/dev/null && dpkg -s "$@" >/dev/null 2>&1; }
 
-# Voikko, the Finnish morphology hyte/themes.py lemmatises with (C library + Finnish dictionary;
+# Voikko, the Finnish morphology hyte/finnish.py lemmatises with (C library + Finnish dictionary;
 # the Python binding libvoikko comes from pyproject.toml): from Debian's packages when apt is here.
 install_voikko() {
   debian_packages_installed "${VOIKKO_PACKAGES[@]}" && return 0
@@ -87,5 +87,5 @@ install_voikko() {
 
 # Whether the installed bot can use Voikko (after pip_install).
 voikko_works() {
-  .venv/bin/python -c 'import sys, hyte.themes as t; sys.exit(0 if t.lemmatiser_available() else 1)' 2>/dev/null
+  .venv/bin/python -c 'import sys, hyte.finnish as f; sys.exit(0 if f.lemmatiser_available() else 1)' 2>/dev/null
 }

@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.entra [--actions 200] [--messages 20] [--slow 6]
 
 Each row starts the real app (`app.create_app`) afresh (no token kept) over a temporary SQLite
-database, with an app id, its production credentials (bot/entra.py: MSAL) pointed at the tests'
-loopback token endpoint (tests/auxil/entra.py, TLS on 127.0.0.1) through ToChannelFromBotLoginUrl,
+database, with an app id, its production credentials (bot/transport/entra.py: MSAL) pointed at the tests'
+loopback token endpoint (loopback/entra.py, TLS on 127.0.0.1) through ToChannelFromBotLoginUrl,
 channel tokens from the tests' token service and the tests' Bot Connector stand-in. The app is
 served on a loopback port and driven over HTTP by this process, one request at a time:
 
@@ -34,22 +34,17 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-for _path in (REPO, REPO / "tests"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from app import QUEUED, SERVICES  # noqa: E402
-from auxil.connector import ConnectorStandIn  # noqa: E402
-from auxil.entra import SECRET, EntraStandIn  # noqa: E402
-from auxil.person import Person, texts  # noqa: E402
-from auxil.server import BotServer  # noqa: E402
-from auxil.teams import TeamsEnv, personal_message  # noqa: E402
-from auxil.tokens import APP_ID, TokenService  # noqa: E402
-from conftest import DEMO_TENANT, MAIJA, NOW, make_settings  # noqa: E402
-from hyte.responses import ResponseKey  # noqa: E402
-from hyte.clock import FixedClock  # noqa: E402
-from scenarios.test_security import AuthClient  # noqa: E402
+from app import QUEUED, SERVICES
+from hyte.clock import FixedClock
+from hyte.responses import ResponseKey
+from loopback.connector import ConnectorStandIn
+from loopback.demo import DEMO_TENANT, MAIJA, NOW, make_settings
+from loopback.entra import SECRET, EntraStandIn
+from loopback.http import AuthClient
+from loopback.person import Person, texts
+from loopback.server import BotServer
+from loopback.teams import TeamsEnv, personal_message
+from loopback.tokens import APP_ID, TokenService
 
 
 def figures(samples: list[float]) -> str:

@@ -6,7 +6,7 @@ acknowledged.
 
 Starts, each in its own process on 127.0.0.1: our bot (`python -m bench.servers hyte`: the real
 `app.create_app` over a temporary SQLite file and a temporary round file with `--representatives`
-generated organisations, one representative each; bench/survey_actions.py's `write_round`) and the
+generated organisations, one representative each; bench/harness.py's `write_round`) and the
 Bot Connector stand-in of bench/workshop_notes.py (lists the board team's channels, answers posts).
 This process then installs the bot in the board's team and starts the workshop in `--groups` group
 channels (as bench/workshop_notes.py does), every representative opens the survey, and for
@@ -33,12 +33,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import random
 import shutil
-import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -50,20 +47,19 @@ from typing import Any
 
 import aiohttp
 
-from bench.survey_actions import (
-    DEMO_ROUND, NOW, SAVED, TODAY, card_problem, invoke_card, start, write_round,
-)
+from bench.harness import SAVED, card_problem, invoke_card, write_round
+from bench.load_checks import KINDS, Note, Rep, latency_rows, verify
+from bench.processes import DEMO_ROUND, NOW, TODAY, start
 from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA
-from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402  (sys.path set by bench.survey_actions)
-from auxil.person import actions  # noqa: E402
-from auxil.survey import ANSWERS  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
-from cards.catalogue import MESSAGES  # noqa: E402
+from cards.catalogue import MESSAGES
+from loopback.channel import TeamSpec, channel_message, team_update
+from loopback.person import actions
+from loopback.survey import ANSWERS
+from loopback.teams import TeamsEnv, TeamsUser, card_action
 
 TAG_HEADER = "X-Bench-Tag"
 SUBMITTED = MESSAGES["fi"]["survey.submitted_title"]
 SAVE_TITLE = MESSAGES["fi"]["action.save"]
-KINDS = ("open", "save", "submit", "note")
 
 CHANGING = {  # the text answer changed on every save of each section
     "goals_measures": "hyte_effectiveness", "monitoring": "annual_report_development",
@@ -113,19 +109,6 @@ class Client:
 
 
 # Representatives -------------------------------------------------------------------------------
-
-
-@dataclass
-class Rep:
-    user: TeamsUser
-    organisation: str
-    version: int = 0
-    filled: set[str] = field(default_factory=set)
-    presses: int = 0
-    acked_version: int = 0           # highest version acknowledged by a save or submit card
-    acked_submit_version: int = 0    # the version a submit was acknowledged at (after it)
-    last_answers: dict[str, Any] = field(default_factory=dict)  # answers as of the last acknowledged action
-    unanswered: bool = False         # some action got no answer (timeout): its outcome is unknown
 
 
 def version_of(card: dict) -> int | None:
@@ -220,13 +203,6 @@ class Survey:
 # Workshop notes ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Note:
-    channel: str
-    message_id: str
-    text: str
-
-
 async def setup_workshop(client: Client, env: TeamsEnv, team: TeamSpec, round_id: str, connector_url: str) -> dict[str, list[str]]:
     result = await client.post(team_update(env, SANNA, team, "teamMemberAdded", members_added=[env.bot_id]), "setup", record=False)
     if result is None or result[0] not in (200, 201):
@@ -265,83 +241,6 @@ async def write_notes(client: Client, env: TeamsEnv, team: TeamSpec, channel: st
             client.stats.error("note", f"HTTP {status}", str(body))
             continue
         acked.append(Note(channel, activity["id"], text))
-
-
-# Report and checks ------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def latency_rows(label: str, samples: dict[str, list[float]]) -> list[str]:
-    lines = [f"latency, {label} (ms){'':8}{'n':>7}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}"]
-    for kind in KINDS:
-        values = samples.get(kind, [])
-        if values:
-            lines.append(f"  {kind:28}{len(values):>7}{statistics.median(values) * 1000:9.1f}"
-                         f"{percentile(values, 0.9) * 1000:9.1f}{percentile(values, 0.99) * 1000:9.1f}"
-                         f"{max(values) * 1000:9.1f}")
-    return lines
-
-
-def verify(db_file: Path, round_id: str, reps: list[Rep], notes: list[Note]) -> list[tuple[bool, str, list[str]]]:
-    with sqlite3.connect(db_file) as db:
-        rows = {
-            org: (version, json.loads(a) if isinstance(a, str) else a, json.loads(s) if isinstance(s, str) else s, at)
-            for org, version, a, s, at in db.execute(
-                "SELECT organisation_id, version, answers, submitted_answers, submitted_at FROM responses WHERE round_id = ?",
-                (round_id,))
-        }
-        audit = dict(db.execute(
-            "SELECT r.organisation_id, count(c.id) FROM responses r LEFT JOIN response_changes c ON c.response_id = r.id "
-            "WHERE r.round_id = ? GROUP BY r.organisation_id", (round_id,)).fetchall())
-        note_rows = db.execute("SELECT channel_id, message_id, text FROM workshop_notes").fetchall()
-    results = []
-
-    problems = []
-    saved = [r for r in reps if r.acked_version]
-    for rep in saved:
-        version, answers, _, _ = rows.get(rep.organisation, (0, {}, None, None))
-        if version < rep.acked_version:
-            problems.append(f"{rep.organisation}: stored version {version} < acknowledged {rep.acked_version}")
-        elif not rep.unanswered:
-            if version != rep.acked_version:
-                problems.append(f"{rep.organisation}: stored version {version}, last acknowledged {rep.acked_version}")
-            wrong = {k for k, v in rep.last_answers.items() if (answers or {}).get(k) != v}
-            if wrong:
-                problems.append(f"{rep.organisation}: answers {sorted(wrong)} differ from the last acknowledged save")
-        if audit.get(rep.organisation, 0) != version:
-            problems.append(f"{rep.organisation}: {audit.get(rep.organisation, 0)} audit rows for version {version}")
-    results.append((not problems, f"every acknowledged save stored: {len(saved)} organisations, "
-                    f"{sum(r.acked_version for r in saved)} acknowledged versions "
-                    f"(stored version >= acknowledged; text answers = last acknowledged; one audit row per version)", problems))
-
-    problems = []
-    submitted = [r for r in reps if r.acked_submit_version]
-    for rep in submitted:
-        version, _, submitted_answers, submitted_at = rows.get(rep.organisation, (0, {}, None, None))
-        if not submitted_answers or submitted_at is None or version < rep.acked_submit_version:
-            problems.append(f"{rep.organisation}: submit acknowledged at version {rep.acked_submit_version}, stored "
-                            f"version {version}, submitted_at {submitted_at}, submitted answers {bool(submitted_answers)}")
-    results.append((not problems, f"every acknowledged submit has submitted answers: {len(submitted)} organisations", problems))
-
-    problems = []
-    stored: Counter = Counter((c, m) for c, m, _ in note_rows)
-    texts = {(c, m): t for c, m, t in note_rows}
-    for note in notes:
-        key = (note.channel, note.message_id)
-        if stored[key] != 1:
-            problems.append(f"note {key}: stored {stored[key]} times")
-        elif texts[key] != note.text:
-            problems.append(f"note {key}: text {texts[key]!r}, posted {note.text!r}")
-    extra = sum(n for n in stored.values() if n > 1)
-    results.append((not problems, f"every acknowledged note stored exactly once with its text: {len(notes)} notes, "
-                    f"{len(note_rows)} rows, {extra} rows in duplicated keys", problems))
-    return results
 
 
 # Main -------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ the demo round plus `--people` generated organisations, one representative each,
 "closes in N days" 1:1 reminder enabled; nobody has answered, so each representative is due one
 reminder. Their 1:1 conversation references are stored, as if each had talked to the bot (with
 --new-conversations none is: the bot reads the board team's roster and creates every 1:1
-conversation first). The Bot Connector is the tests' loopback stand-in (tests/auxil/connector.py,
+conversation first). The Bot Connector is the tests' loopback stand-in (loopback/connector.py,
 its own thread); it answers the first `--throttle` sends with 429 and Retry-After: 1.
 
 It runs the scheduler once at the reminder's due time (`Scheduler.run_due`, as the background task
@@ -32,20 +32,17 @@ from pathlib import Path
 
 import yaml
 
+from aiohttp import web
+
+from app import SERVICES, create_app
+from hyte.clock import HELSINKI, FixedClock
+from hyte.jobs import JobState
+from hyte.reminders import ReminderId
+from loopback.connector import ConnectorStandIn, personal_conversation_id
+from loopback.teams import TeamsEnv, TeamsUser, member
+from settings import Settings
+
 REPO = Path(__file__).resolve().parent.parent
-for _path in (REPO, REPO / "tests"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from aiohttp import web  # noqa: E402
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference  # noqa: E402
-
-from app import SERVICES, Settings, create_app  # noqa: E402
-from auxil.connector import ConnectorStandIn, personal_conversation_id  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, member  # noqa: E402
-from hyte.clock import FixedClock  # noqa: E402
-from hyte.reminders import JobState, ReminderId  # noqa: E402
-from hyte.round import HELSINKI  # noqa: E402
 
 DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
 TIMETABLE = {
@@ -99,7 +96,7 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
         await runner.setup()  # migrations and the plan (cleanup_ctx); nothing is served
         try:
             services = app[SERVICES]
-            scheduler = services.reminders
+            scheduler = services.scheduler
             scheduler.concurrency = options.concurrency
             sender = scheduler.sender
             connector.add_team(BOARD_TEAM, "Penkkitiimi")
@@ -109,14 +106,13 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
             if not options.new_conversations:
                 for user in users:
                     conversation = personal_conversation_id(user.id)
-                    reference = ConversationReference(
-                        channel_id="msteams", service_url=env.service_url, bot=ChannelAccount(id=env.bot_id),
-                        user=ChannelAccount(id=user.id, aad_object_id=user.aad_object_id),
-                        conversation=ConversationAccount(id=conversation, conversation_type="personal",
-                                                         tenant_id=env.tenant_id),
-                    )
+                    reference = {  # as the bot keeps it from a turn in that chat
+                        "channelId": "msteams", "serviceUrl": env.service_url, "bot": {"id": env.bot_id},
+                        "user": {"id": user.id, "aadObjectId": user.aad_object_id},
+                        "conversation": {"id": conversation, "conversationType": "personal", "tenantId": env.tenant_id},
+                    }
                     await services.conversations.remember(env.tenant_id, conversation, "personal", env.service_url,
-                                                          reference.serialize(), user.aad_object_id, DUE)
+                                                          reference, user.aad_object_id, DUE)
             if options.throttle:
                 connector.fail_next("POST", r"^/v3/conversations/[^/]+/activities$", 429,
                                     headers={"Retry-After": "1"}, times=options.throttle)

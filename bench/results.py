@@ -16,7 +16,7 @@
      read     SqlResponseRepository.list_for_round (and, apart, SqlWorkshopRepository.notes)
      summary  hyte.results.summarise
      cards    cards.results.team_status_card + summary_cards
-     xlsx/docx  bot.exports.build_export, with the workshop repository and the round's workshop
+     xlsx/docx  bot.services.exports.Exports.build, with the workshop repository and the round's workshop
               questions (read + summary + workshop consolidation + writing the file).
 3. Index check: the same reads of the real-size round from a database holding only that round;
    the read from the full store must stay within 3x of it (+2 ms), and on SQLite the query plans
@@ -241,7 +241,7 @@ async def time_reads(responses, workshops, round_: Round, repeat: int) -> tuple[
 
 
 async def run(args) -> int:
-    from bot.exports import build_export
+    from bot.services.exports import Exports
     from storage.db import Database, migrate
     from storage.repositories import SqlResponseRepository
     from storage.workshop import SqlWorkshopRepository
@@ -256,13 +256,14 @@ async def run(args) -> int:
         try:
             await migrate(database.engine)
             responses, workshops = SqlResponseRepository(database), SqlWorkshopRepository(database)
+            exports = Exports(responses, workshops, WORKSHOP)
             filler = Filler(database, pool)
             rounds = {n: make_round(n, f"measured-{n}", MEASURED_TENANT) for n in sizes}
             real = rounds[25]
             started = time.perf_counter()
             await filler.add_round(real, NOTES_PER_ORGANISATION * 25)
             for kind in ("xlsx", "docx"):  # warm: imports, matplotlib fonts, Voikko
-                await build_export(real, responses, kind, NOW, workshops=workshops, workshop_definition=WORKSHOP)
+                await exports.build(real, kind, NOW)
             summary_cards(summarise(real, await responses.list_for_round(real.tenant_id, real.id), NOW), "x")
             print(f"warm-up (imports, matplotlib fonts, Voikko): {time.perf_counter() - started:.2f} s")
             alone = await time_reads(responses, workshops, real, args.repeat)
@@ -295,13 +296,12 @@ async def run(args) -> int:
                 c_time, _ = await best(args.repeat, lambda: [team_status_card(summary.status, round_.config.county),
                                                              *summary_cards(summary, round_.config.county)])
                 export_repeat = args.repeat if n <= 100 else 1
-                exports = {}
+                built = {}
                 for kind in ("xlsx", "docx"):
-                    exports[kind], _ = await best(export_repeat, lambda: build_export(
-                        round_, responses, kind, NOW, workshops=workshops, workshop_definition=WORKSHOP))
-                rows.append((n, read, notes, s_time, c_time, exports["xlsx"], exports["docx"]))
+                    built[kind], _ = await best(export_repeat, lambda: exports.build(round_, kind, NOW))
+                rows.append((n, read, notes, s_time, c_time, built["xlsx"], built["docx"]))
                 print(f"{store:>16} {n:>5} {read * 1e3:>8.1f} {notes * 1e3:>8.1f} {s_time * 1e3:>10.1f} "
-                      f"{c_time * 1e3:>8.1f} {exports['xlsx']:>7.2f} {exports['docx']:>7.2f}")
+                      f"{c_time * 1e3:>8.1f} {built['xlsx']:>7.2f} {built['docx']:>7.2f}")
             plans = await query_plans(database, real)
             dialect = database.engine.dialect.name
         finally:

@@ -98,10 +98,9 @@ def add_lag_monitor(app: web.Application) -> None:
 
 
 def build_hyte(args: argparse.Namespace) -> web.Application:
-    sys.path.insert(0, str(REPO))
-    from app import Settings, create_app
-    from hyte.clock import FixedClock
-    from hyte.round import HELSINKI
+    from app import create_app
+    from hyte.clock import HELSINKI, FixedClock
+    from settings import Settings
 
     limits = {"HYTE_SEND_TENANT_PER_SECOND": args.send_tenant_per_second} if args.send_tenant_per_second else {}
     settings = Settings(
@@ -146,16 +145,6 @@ def build_connector(_args: argparse.Namespace) -> web.Application:
     return app
 
 
-def fast_msrest() -> None:
-    """Bench-only experiment: msrest's `ClientRetryPolicy()` builds its status list with
-    `[i for i in range(999) if i not in self.safe_codes]` over a 500-item *list* (~5 ms of CPU),
-    and botbuilder's CloudAdapter constructs two of them (ConnectorClient and UserTokenClient)
-    on every turn. A set gives the same list in microseconds."""
-    from msrest.universal_http.requests import ClientRetryPolicy
-
-    ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
-
-
 BUILDERS = {"hyte": build_hyte, "echo": build_echo, "connector": build_connector}
 
 
@@ -197,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast-msrest", action="store_true", help="see fast_msrest()")
     args = parser.parse_args(argv)
     if args.fast_msrest:
+        from bench.echo_bot import fast_msrest
+
         fast_msrest()
     asyncio.run(serve(args, cProfile.Profile() if args.profile else None))
     return 0

@@ -38,8 +38,10 @@ from pathlib import Path
 
 import yaml
 
-from hyte import themes
-from hyte.themes import ThemeInput, find_themes, merge_near_duplicates
+from hyte import finnish
+from hyte.phrases import ThemeInput, merge_near_duplicates
+from hyte.themes import find_themes
+from hyte.text import cut
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "hyte" / "fixtures"
@@ -85,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    timed("Voikko start (first use)", themes.check_lemmatiser)
+    timed("Voikko start (first use)", finnish.check_lemmatiser)
     pool = sentences()
     items = answers(args.answers, rng, pool)
     words = sum(len(it.text.split()) for it in items)
@@ -93,19 +95,19 @@ def main() -> None:
           f"{len(pool)} distinct sentences, 30 organisations")
 
     for r in range(args.repeat):
-        themes.analyse_word.cache_clear()
+        finnish.analyse_word.cache_clear()
         found = timed(f"find_themes, cold word cache (run {r + 1})", find_themes, items)
         timed(f"find_themes, warm word cache (run {r + 1})", find_themes, items)
-    forms = themes.analyse_word.cache_info().currsize
+    forms = finnish.analyse_word.cache_info().currsize
     print(f"  distinct word forms: {forms}; top themes: {', '.join(t.label for t in found[:10])}")
 
-    nouns = sorted({w.lemma for it in items[:2000] for w in themes.analyse_text(it.text)
-                    if w is not None and w.kind == themes.NOUN and w.head is None and "-" not in w.lemma})
+    nouns = sorted({w.lemma for it in items[:2000] for w in finnish.analyse_text(it.text)
+                    if w is not None and w.kind == finnish.NOUN and w.head is None and "-" not in w.lemma})
     fresh = answers(args.answers, rng, pool, nouns)
     for r in range(args.repeat):
-        themes.analyse_word.cache_clear()
+        finnish.analyse_word.cache_clear()
         timed(f"find_themes, 2 new word forms in every answer (run {r + 1})", find_themes, fresh)
-    print(f"  distinct word forms: {themes.analyse_word.cache_info().currsize}")
+    print(f"  distinct word forms: {finnish.analyse_word.cache_info().currsize}")
 
     notes = answers(300, rng, pool)
     timed("merge_near_duplicates, 300 notes", merge_near_duplicates, notes)
@@ -163,11 +165,6 @@ def themes_before(revision: str):
     return module
 
 
-def _cut(text: str, width: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def print_round_themes(before: str | None) -> None:
     from hyte.results import THEME_LIMIT, themes_of
     from hyte.survey import TextQuestion
@@ -188,13 +185,13 @@ def print_round_themes(before: str | None) -> None:
                                key=lambda t: -len(t.sources))
                 print(f"before ({before}):")
                 for n, theme in enumerate(found, 1):
-                    quotes = " | ".join(f"”{_cut(items[int(q)].text, 60)}”" for q in theme.quotes)
+                    quotes = " | ".join(f"”{cut(items[int(q)].text, 60, one_line=True)}”" for q in theme.quotes)
                     print(f"  {n:2}. {theme.label}: {len(theme.sources)}   {quotes}")
                 if not found:
                     print("   (no themes)")
                 print("after:")
             for n, theme in enumerate(themes_of(mine, question=question.text, thesaurus=round_.thesaurus), 1):
-                quotes = " | ".join(f"”{_cut(q.text, 60)}” ({q.organisation.id})" for q in theme.quotes)
+                quotes = " | ".join(f"”{cut(q.text, 60, one_line=True)}” ({q.organisation.id})" for q in theme.quotes)
                 print(f"  {n:2}. {theme.label}: {theme.count}   [{theme.key}]   {quotes}")
 
 

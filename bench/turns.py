@@ -4,11 +4,11 @@
                                     [--warmup 100] [--profile] [--keep]
 
 About 1.5 minutes on 2 cores with the defaults. The same three server processes on 127.0.0.1 as
-bench/survey_actions.py (its `start_servers`): our bot (`app.create_app` over a temporary SQLite
+bench/processes.py (its `start_servers`): our bot (`app.create_app` over a temporary SQLite
 file and a temporary round file: the demo round plus generated organisations, one representative
 each), the botbuilder echo bot (bench/echo_bot.py) and a Bot Connector stand-in that receives and
 counts the bots' replies. This process is the load generator. The four targets are those of
-bench/survey_actions.py: our card action (a representative presses "Tallenna luonnos": an
+bench/harness.py: our card action (a representative presses "Tallenna luonnos": an
 adaptiveCard/action invoke saving changed answers, the version tracked per representative from
 every returned card), the echo bot's invoke (answered with a small card), the echo bot's message
 turn and our "kysely" message turn (each reply POSTed to the connector stand-in).
@@ -44,7 +44,7 @@ target at the concurrency):
    comparison.
 4. Peak resident memory (VmHWM from /proc/<pid>/status) of each bot's process, read at the end.
 
-Checks, as in bench/survey_actions.py: every acknowledged save is stored in the database, the
+Checks, as in bench/checks.py: every acknowledged save is stored in the database, the
 connector stand-in received one reply per acknowledged message turn, and no request failed
 (warm-up included). Exit status: 0 unless a request failed or a check failed; the targets only
 print PASS/FAIL. `--profile` runs our bot under cProfile (do not read the figures of such a run);
@@ -67,12 +67,13 @@ from typing import Callable, Iterator
 
 import aiohttp
 
-from bench.survey_actions import (
-    DEMO_PEOPLE, TARGETS, add_server_options, rotating_workers, Bench, Client, Outcome, Rep, Result, Server, finish, ms, open_surveys,
-    percentile, print_checks, print_errors, print_footer, report, representatives, run_phase,
-    start_servers, write_round,
+from bench.checks import ms, percentile, print_checks, print_errors, report
+from bench.harness import (
+    DEMO_PEOPLE, TARGETS, Bench, Client, Outcome, Rep, Result, open_surveys, representatives, rotating_workers,
+    run_phase, write_round,
 )
-from auxil.teams import TeamsEnv  # noqa: E402  (sys.path set by bench.survey_actions)
+from bench.processes import Server, add_server_options, finish, print_footer, start_servers
+from loopback.teams import TeamsEnv
 
 MIN_REPS = 200
 ROTATION = 4

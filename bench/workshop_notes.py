@@ -47,16 +47,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-REPO = Path(__file__).resolve().parent.parent
-for _path in (REPO, REPO / "tests"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from bench.processes import DEMO_ROUND, start
+from loopback.channel import TeamSpec, channel_message, team_update
+from loopback.teams import TeamsEnv, TeamsUser, card_action
 
-from auxil.channel import TeamSpec, channel_message, team_update  # noqa: E402
-from bench.survey_actions import start  # noqa: E402
-from auxil.teams import TeamsEnv, TeamsUser, card_action  # noqa: E402
-
-DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
 ROUND_ID = "pohjois-savo-demo"
 TENANT = "00000000-0000-0000-0000-0000000000001"
 TAG_HEADER = "X-Bench-Tag"

@@ -1,5 +1,5 @@
 """Structured logs: one JSON object a line, with the activity being handled (a contextvar set per
-request by bot/http.py), so that a turn's lines can be found together. Ids only, never texts."""
+request by bot/transport/http.py), so that a turn's lines can be found together. Ids only, never texts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
+
+from hyte.text import cut
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,7 @@ they are whatever the sender wrote, up to the body's 256 KB."""
 
 def short(value: object) -> str | None:
     """A value from a request as logged: at most MAX_LOGGED characters, cut with "…"."""
-    if value is None:
-        return None
-    text = str(value)
-    return text if len(text) <= MAX_LOGGED else text[:MAX_LOGGED] + "…"
+    return None if value is None else cut(str(value), MAX_LOGGED)
 
 
 current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)

@@ -1,76 +1,52 @@
-"""What a route handler gets (`Turn`) and gives back (`Reply`), and the shared services."""
+"""What a route handler gets (`Turn`) and gives back (`Reply`, bot/connector.py).
+
+A turn carries what arrived (plain data), who is speaking, the round that serves them with its
+effective timetable, the time, the language to answer in, and the typed services of the handler's
+feature. A handler returns its reply; the transport writes it (a card action's card as the HTTP
+answer, a message's reply into the conversation). Messages beyond the reply go through the turn's
+`Connector`; slow work is finished after the answer (`later`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable, Generic, TypeVar
 
-from botbuilder.core import TurnContext
-
-from bot import replies
-from bot.background import Background
-from bot.exports import LinkSigner
-from bot.identity import Identity, IdentityResolver
-from bot.outbound import SendFailed
-from bot.scheduler import Scheduler
-from cards.catalogue import t
-from hyte.clock import Clock
+from bot.connector import Connector, Reply, SendFailed
+from bot.identity import Identity
+from bot.inbound import Inbound
+from bot.services.background import Background
+from cards.catalogue import DEFAULT_LANGUAGE, t
 from hyte.round import Round
-from hyte.workshop import WorkshopDefinition
-from storage.reminders import SqlTimetableRepository
-from storage.workshop import SqlWorkshopRepository
-from storage.repositories import (
-    SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
-)
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class Services:
+class Turn(Generic[S]):
+    inbound: Inbound
+    person: Identity
     round: Round
-    clock: Clock
-    responses: SqlResponseRepository
-    positions: SqlPositionRepository
-    conversations: SqlConversationRepository
-    identities: IdentityResolver
-    teams: SqlTeamRepository
-    links: LinkSigner | None = None
-    """Signs and checks the exports' download links (bot/exports.py)."""
-    timetables: SqlTimetableRepository | None = None
-    """The HYTE team's moved dates (bot/reminders.py); `for_turn` applies them."""
-    reminders: Scheduler | None = None
-    """Plans and sends the reminders (bot/scheduler.py)."""
-    workshop_questions: WorkshopDefinition | None = None
-    """The round's workshop questions (hyte/workshop.py); None: the round has no workshop."""
-    workshops: SqlWorkshopRepository | None = None
-    """Workshops, their groups, notes and reactions (bot/workshop.py)."""
-    background: Background = field(default_factory=Background)
-    """Summaries and exports finished after the turn has answered (`Turn.later`)."""
-
-    async def for_turn(self) -> Services:
-        """These services with the round's effective timetable: the dates the HYTE team moved in
-        Teams applied over the round file's. Every turn reads the timetable through this."""
-        if self.timetables is None:
-            return self
-        round_ = await self.timetables.effective(self.round)
-        return self if round_ is self.round else replace(self, round=round_)
-
-
-@dataclass(frozen=True)
-class Turn:
-    context: TurnContext
-    identity: Identity
-    services: Services
+    """The round that serves the person, with the dates the HYTE team moved applied."""
     now: datetime
-
-    @property
-    def conversation_type(self) -> str:
-        conversation = self.context.activity.conversation
-        return (conversation.conversation_type if conversation else None) or "personal"
+    services: S
+    """The handler's feature's services (each feature declares their type)."""
+    connector: Connector
+    background: Background
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def personal(self) -> bool:
-        return self.conversation_type == "personal"
+        return self.inbound.conversation.personal
+
+    @property
+    def tenant_id(self) -> str | None:
+        return self.inbound.tenant_id
+
+    async def say(self, reply: Reply) -> None:
+        """Another message in this conversation, besides the handler's reply."""
+        await self.connector.say(reply)
 
     def later(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
         """Finish `work` after the turn has answered; its messages go to this conversation. If it
@@ -82,15 +58,7 @@ class Turn:
             except SendFailed:
                 raise
             except Exception:
-                await replies.send(self.context, replies.text_message(t("error.generic")))
+                await self.connector.say(Reply(text=t("error.generic", self.language)))
                 raise
 
-        self.services.background.start(name, run())
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A card, or a text; a card action's reply replaces the card it came from."""
-
-    card: dict[str, Any] | None = None
-    text: str | None = None
+        self.background.start(name, run())

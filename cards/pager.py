@@ -2,7 +2,7 @@
 question, the workshop summary), with one size function.
 
 Teams refuses a message over about 100 KB. The bot sends its replies and channel posts as UTF-8
-JSON (orjson, bot/outbound.py): a card's size is the length of its compact UTF-8 JSON ("ä" is two
+JSON (orjson, bot/transport/outbound.py): a card's size is the length of its compact UTF-8 JSON ("ä" is two
 bytes). Every card stays under `CARD_BUDGET`, leaving room for the activity around it, so that the
 message stays under `MAX_MESSAGE_BYTES`.
 """

@@ -30,27 +30,36 @@ class _Payload(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, exclude=set(self.FROM_INPUTS))
 
 
-class SurveyOpen(_Payload):
-    verb: Literal["survey.open"] = "survey.open"
+class _WithInputs(_Payload):
+    """A payload whose card inputs (ids starting with INPUT_PREFIX) arrive beside the action's data,
+    gathered into its `inputs` field."""
 
-
-class SurveyStep(_Payload):
-    verb: Literal["survey.step"] = "survey.step"
-    move: Literal["next", "back", "save"]
-    section: Ref
-    version: int = Field(alias="v", ge=0)
-    inputs: dict[str, InputValue] = Field(default_factory=dict, max_length=MAX_INPUTS)
+    INPUT_PREFIX: ClassVar[str]
     FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"inputs"})
 
     @model_validator(mode="before")
     @classmethod
     def _collect_inputs(cls, data: Any) -> Any:
-        """Card inputs arrive beside the action's data; gather the "q." ones into `inputs`."""
         if isinstance(data, dict):
-            inputs = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(PREFIX)}
+            inputs = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(cls.INPUT_PREFIX)}
             rest = {k: v for k, v in data.items() if k not in inputs}
             return {**rest, "inputs": inputs}
         return data
+
+
+class SurveyOpen(_Payload):
+    verb: Literal["survey.open"] = "survey.open"
+
+
+class SurveyStep(_WithInputs):
+    """Next, back or save on a section card; its answers are the card's "q." inputs."""
+
+    INPUT_PREFIX: ClassVar[str] = PREFIX
+    verb: Literal["survey.step"] = "survey.step"
+    move: Literal["next", "back", "save"]
+    section: Ref
+    version: int = Field(alias="v", ge=0)
+    inputs: dict[str, InputValue] = Field(default_factory=dict, max_length=MAX_INPUTS)
 
 
 class SurveyGoTo(_Payload):
@@ -106,23 +115,13 @@ class TimelineEdit(_Payload):
     verb: Literal["timeline.edit"] = "timeline.edit"
 
 
-class TimelineSave(_Payload):
-    """The date-moving card's dates, from the timetable at revision `v`."""
+class TimelineSave(_WithInputs):
+    """The date-moving card's dates ("t.<phase>.date|time" inputs), from the timetable at revision `v`."""
 
+    INPUT_PREFIX: ClassVar[str] = DATE_PREFIX
     verb: Literal["timeline.save"] = "timeline.save"
     revision: int = Field(alias="v", ge=0)
     inputs: dict[str, Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=dict, max_length=24)
-    FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"inputs"})
-
-    @model_validator(mode="before")
-    @classmethod
-    def _collect_inputs(cls, data: Any) -> Any:
-        """The card's date and time inputs ("t.<phase>.date|time") arrive beside the data."""
-        if isinstance(data, dict):
-            inputs = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(DATE_PREFIX)}
-            rest = {k: v for k, v in data.items() if k not in inputs}
-            return {**rest, "inputs": inputs}
-        return data
 
 
 class RemindPreview(_Payload):

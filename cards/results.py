@@ -21,6 +21,7 @@ from hyte.results import (
     Distribution, GoalRanking, MethodsResult, Status, SurveySummary, Tally, TextResult,
 )
 from hyte.round import Category, Organisation
+from hyte.text import cut
 
 MAX_QUOTE_CHARS = 400
 
@@ -53,10 +54,14 @@ def _tally_line(tally: Tally) -> str:
 
 
 def team_status_card(status: Status, county: str) -> dict[str, Any]:
-    phase = t(f"results.phase.{status.phase.value}") if status.phase else t("results.phase.planning")
+    if status.over:  # as the timetable says it (`aikataulu`)
+        where = t("timeline.todo.hyte_team.over")
+    else:
+        where = t("results.phase", phase=t(f"results.phase.{status.phase.value}") if status.phase
+                  else t("results.phase.planning"))
     body: list[Element] = [
         ui.sentence("results.status_title", county=Config(county), size="Large", weight="Bolder"),
-        ui.text(t("results.phase", phase=phase)),
+        ui.text(where),
         ui.subheading(t("results.overall")),
         ui.text(_tally_line(status.overall)),
         _progress(status.overall),
@@ -148,7 +153,8 @@ def _methods_blocks(methods: MethodsResult) -> list[Block]:
             block.append(ui.sentence("results.method_line", name=User(p.name), level=level,
                                      organisation=Config(p.organisation.name), bullet=True))
             if p.description:
-                block.append(ui.user_text(_cut(p.description), size="Small", subtle=True, spacing="None"))
+                block.append(ui.user_text(cut(p.description, MAX_QUOTE_CHARS, one_line=True), size="Small", subtle=True,
+                                          spacing="None"))
         blocks.append(block)
     if methods.none_organisations:
         count = len(methods.none_organisations)
@@ -175,7 +181,8 @@ def _text_blocks(summary: SurveySummary, result: TextResult) -> list[Block]:
     for theme in result.themes:
         block: Block = [ui.sentence("results.theme_line", label=User(theme.label), count=theme.count, bullet=True)]
         for quote in theme.quotes:
-            block.append(ui.sentence("results.quote", text=User(_cut(quote.text)),
+            quoted = cut(quote.text, MAX_QUOTE_CHARS, one_line=True)
+            block.append(ui.sentence("results.quote", text=User(quoted),
                                      by=_quote_attribution(quote.organisation), size="Small", subtle=True,
                                      spacing="None"))
         blocks.append(block)
@@ -183,11 +190,6 @@ def _text_blocks(summary: SurveySummary, result: TextResult) -> list[Block]:
         show = ResultsAnswers(r=summary.round_id, question=result.question_id)
         blocks.append([{"type": "ActionSet", "actions": [ui.execute(t("results.show_answers"), show, inputs=False)]}])
     return blocks
-
-
-def _cut(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def summary_blocks(summary: SurveySummary, county: str) -> list[Block]:

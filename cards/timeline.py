@@ -19,18 +19,12 @@ from cards.payloads import (
     ReminderSurvey, RemindCancel, RemindPreview, RemindSend, SurveyOpen, TimelineEdit, TimelineSave, TimelineShow,
 )
 from cards.text import Config, Phrase, User, phrase
-from hyte.reminders import (
-    FailureReason,
-    PhaseState,
-    ReminderId,
-    Stage,
-    TimetableChange,
-    local_days_between,
-    phase_rows,
-    stage,
-)
+from hyte.clock import HELSINKI, local_days_between
+from hyte.jobs import FailureReason
+from hyte.reminders import ReminderId
 from hyte.responses import Response, ResponseState
-from hyte.round import HELSINKI, Organisation, Phase, Round, Timetable
+from hyte.round import Organisation, Phase, Round, Timetable
+from hyte.timetable import PhaseState, Stage, TimetableChange, phase_rows, stage
 
 Notice = tuple[Phrase, ui.Color]
 

@@ -16,9 +16,9 @@ from cards.pager import Block, Part, paginate
 from cards.payloads import WorkshopStart
 from cards.text import Config, User, neutralise, phrase
 from hyte.teams import Channel
-from hyte.workshop import (
-    Group, GroupPoints, Point, QuestionSummary, WorkshopDefinition, WorkshopQuestion, WorkshopRun, WorkshopSummary,
-)
+from hyte.text import cut
+from hyte.workshop import Group, WorkshopDefinition, WorkshopQuestion, WorkshopRun
+from hyte.workshop_summary import GroupPoints, Point, QuestionSummary, WorkshopSummary
 
 MAX_POINT_CHARS = 1_500
 """A longer note is shown cut in the summary (it is stored whole)."""
@@ -95,10 +95,6 @@ def welcome_card(is_board: bool) -> dict[str, Any]:
 # The summary ---------------------------------------------------------------------------------------
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= MAX_POINT_CHARS else text[:MAX_POINT_CHARS].rstrip() + " …"
-
-
 def _point(point: Point, *, with_group: bool = False, question: WorkshopQuestion | None = None) -> ui.Element:
     marks = []
     if point.highlight:
@@ -111,7 +107,7 @@ def _point(point: Point, *, with_group: bool = False, question: WorkshopQuestion
         "workshop.summary_point",
         question=t("workshop.summary_question_ref", number=question.number) if question is not None else "",
         group=phrase("workshop.summary_point_group", group=User(point.group.name)) if with_group else "",
-        text=User(_cut(point.text)),
+        text=User(cut(point.text, MAX_POINT_CHARS)),
         marks=t("workshop.summary_point_marks", marks=", ".join(marks)) if marks else "",
         bullet=True, spacing="Small",
     )
@@ -140,7 +136,8 @@ def _question_blocks(summary: QuestionSummary) -> list[Block]:
             block = [ui.sentence("workshop.summary_theme", label=User(theme.label), count=theme.group_count,
                                  groups=_names(theme.groups), bullet=True, spacing="Small")]
             if theme.quotes:
-                block.append(ui.sentence("workshop.summary_theme_quote", quote=User(_cut(theme.quotes[0])),
+                quoted = cut(theme.quotes[0], MAX_POINT_CHARS)
+                block.append(ui.sentence("workshop.summary_theme_quote", quote=User(quoted),
                                          size="Small", subtle=True, spacing="None"))
             blocks.append(block)
     if summary.groups:

@@ -1,8 +1,9 @@
-"""The pre-survey conversation as a state machine: `decide(event, response, context) -> Outcome`.
+"""The pre-survey conversation as a state machine: `decide(state, event) -> Outcome(view, effects)`.
 
-Pure: no SDK, no database. The bot loads the organisation's response, asks `decide`, applies
-the outcome's change through the repository (which may refuse it as stale), stores the person's
-position and renders the outcome's view as a card.
+Pure: no SDK, no database. The bot loads the organisation's response and the person's position,
+asks `decide`, carries out the effects (`Save`: the change and the new position in one write,
+which the repository may refuse as stale; then the flow is asked again with what is stored now and
+a `Conflict` event, whose effect is `KeepPosition`) and renders the view as a card (survey_render).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Mapping
 
+from dialogs.flow import Outcome
 from hyte.answers import FieldError, validate_all, validate_section
 from hyte.responses import (
     Actor,
@@ -60,6 +62,13 @@ class Submit:
 
 
 Event = Open | Step | GoTo | Submit
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The repository refused the event's change as stale: the state's response is what is stored now."""
+
+    event: Event
 
 
 # Views ----------------------------------------------------------------------------------------
@@ -122,27 +131,57 @@ REVIEW = "review"
 """The position after the last section."""
 
 
+# Effects --------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Outcome:
+class Save:
+    """Write the change (if any) and the person's new position (if it moved), in one transaction;
+    the change only if the stored version is still the one it was made from."""
+
+    change: Change | None
+    position: str | None
+
+
+@dataclass(frozen=True)
+class KeepPosition:
+    position: str
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    round: Round
+    now: datetime
+    actor: Actor
+    response: Response
+    """The organisation's response as stored now (empty when there is none yet)."""
+    position: str | None = None
+    """Where this person was last (a section id or REVIEW), if anywhere (read for `Open`)."""
+
+
+@dataclass(frozen=True)
+class _Decision:
     view: View
     change: Change | None = None
     position: str | None = None
 
 
-@dataclass(frozen=True)
-class FlowContext:
-    round: Round
-    now: datetime
-    actor: Actor
-    position: str | None = None
-    """Where this person was last (a section id or REVIEW), if anywhere."""
+def decide(state: SurveyState, event: Event | Conflict) -> Outcome[View]:
+    if isinstance(event, Conflict):
+        decision = _on_conflict(event.event, state.response, state)
+        return Outcome(decision.view, (KeepPosition(decision.position),) if decision.position is not None else ())
+    decision = _decide(event, state.response, state)
+    moved = decision.position is not None and decision.position != state.position
+    if decision.change is None and not moved:
+        return Outcome(decision.view)
+    return Outcome(decision.view, (Save(decision.change, decision.position if moved else None),))
 
 
-def decide(event: Event, response: Response, ctx: FlowContext) -> Outcome:
+def _decide(event: Event, response: Response, ctx: SurveyState) -> _Decision:
     window = ctx.round.survey_state(ctx.now)
     if window is not SurveyWindow.OPEN:
         timetable = ctx.round.timetable
-        return Outcome(WindowView(window, timetable.survey_opens, timetable.survey_closes))
+        return _Decision(WindowView(window, timetable.survey_opens, timetable.survey_closes))
     match event:
         case Open():
             return _open(response, ctx)
@@ -155,42 +194,42 @@ def decide(event: Event, response: Response, ctx: FlowContext) -> Outcome:
     raise TypeError(f"unknown event {event!r}")
 
 
-def _sections(ctx: FlowContext) -> list[str]:
+def _sections(ctx: SurveyState) -> list[str]:
     return [s.id for s in ctx.round.survey.sections]
 
 
-def on_conflict(event: Event, current: Response, ctx: FlowContext) -> Outcome:
+def _on_conflict(event: Event, current: Response, ctx: SurveyState) -> _Decision:
     """The repository refused the change as stale: show what is stored now, where the person was."""
     notice = Notice(NoticeKind.CONFLICT, current.updated_by, current.updated_at)
     match event:
         case Step() | GoTo() if event.section_id in _sections(ctx):
-            return Outcome(_section(event.section_id, current, notice=notice), position=event.section_id)
+            return _Decision(_section(event.section_id, current, notice=notice), position=event.section_id)
         case Submit():
-            return Outcome(_review(current, notice), position=REVIEW)
-    return Outcome(_section(_sections(ctx)[0], current, notice=notice))
+            return _Decision(_review(current, notice), position=REVIEW)
+    return _Decision(_section(_sections(ctx)[0], current, notice=notice))
 
 
-def _open(response: Response, ctx: FlowContext) -> Outcome:
+def _open(response: Response, ctx: SurveyState) -> _Decision:
     if response.state is ResponseState.SUBMITTED:
-        return Outcome(SubmittedView(response))
+        return _Decision(SubmittedView(response))
     position = ctx.position if ctx.position in (*_sections(ctx), REVIEW) else _sections(ctx)[0]
     notice = None
     if response.version:
         kind = NoticeKind.RESUMED if ctx.position else NoticeKind.STARTED_BY_OTHERS
         notice = Notice(kind, response.updated_by, response.updated_at)
     if position == REVIEW:
-        return Outcome(_review(response, notice))
-    return Outcome(_section(position, response, notice=notice), position=position)
+        return _Decision(_review(response, notice))
+    return _Decision(_section(position, response, notice=notice), position=position)
 
 
-def _goto(section_id: str, response: Response, ctx: FlowContext) -> Outcome:
+def _goto(section_id: str, response: Response, ctx: SurveyState) -> _Decision:
     if section_id not in _sections(ctx):
         section_id = _sections(ctx)[0]
     notice = Notice(NoticeKind.EDITING_SUBMITTED) if response.state is ResponseState.SUBMITTED else None
-    return Outcome(_section(section_id, response, notice=notice), position=section_id)
+    return _Decision(_section(section_id, response, notice=notice), position=section_id)
 
 
-def _step(event: Step, response: Response, ctx: FlowContext) -> Outcome:
+def _step(event: Step, response: Response, ctx: SurveyState) -> _Decision:
     sections = _sections(ctx)
     if event.section_id not in sections:
         return _open(response, ctx)
@@ -205,13 +244,13 @@ def _step(event: Step, response: Response, ctx: FlowContext) -> Outcome:
     if event.version != response.version and (changed or not result.ok):
         # Someone else changed the response since this card was built: show what is stored now.
         notice = Notice(NoticeKind.CONFLICT, response.updated_by, response.updated_at)
-        return Outcome(_section(section.id, response, notice=notice), position=section.id)
+        return _Decision(_section(section.id, response, notice=notice), position=section.id)
     if not result.ok:
         view = SectionView(
             section.id, sent_values, response.version, tuple(result.errors),
             Notice(NoticeKind.FIX_ERRORS), response.state,
         )
-        return Outcome(view)
+        return _Decision(view)
 
     answers = {k: v for k, v in {**response.answers, **new_section}.items() if v is not None}
     change = Change(answers, response.version, ChangeAction.SAVE, changed) if changed else None
@@ -220,33 +259,33 @@ def _step(event: Step, response: Response, ctx: FlowContext) -> Outcome:
     match event.move:
         case Move.SAVE:
             notice = Notice(NoticeKind.DRAFT_SAVED, ctx.actor.name, ctx.now)
-            return Outcome(_section(section.id, after, notice=notice), change, section.id)
+            return _Decision(_section(section.id, after, notice=notice), change, section.id)
         case Move.BACK:
             target = sections[max(index - 1, 0)]
-            return Outcome(_section(target, after), change, target)
+            return _Decision(_section(target, after), change, target)
         case Move.NEXT if index + 1 < len(sections):
             target = sections[index + 1]
-            return Outcome(_section(target, after), change, target)
+            return _Decision(_section(target, after), change, target)
         case _:
-            return Outcome(_review(after), change, REVIEW)
+            return _Decision(_review(after), change, REVIEW)
 
 
-def _submit(event: Submit, response: Response, ctx: FlowContext) -> Outcome:
+def _submit(event: Submit, response: Response, ctx: SurveyState) -> _Decision:
     if response.state is ResponseState.SUBMITTED and event.version == response.version - 1:
         # The same submit delivered again (Teams re-sends when a turn is slow): already done.
-        return Outcome(SubmittedView(response))
+        return _Decision(SubmittedView(response))
     if event.version != response.version:
         notice = Notice(NoticeKind.CONFLICT, response.updated_by, response.updated_at)
-        return Outcome(_review(response, notice), position=REVIEW)
+        return _Decision(_review(response, notice), position=REVIEW)
     problems = validate_all(ctx.round.survey, response.answers)
     if problems:
         view = ReviewView(
             response.answers, response.version, {k: tuple(v) for k, v in problems.items()},
             Notice(NoticeKind.FIX_ERRORS), response.state,
         )
-        return Outcome(view, position=REVIEW)
+        return _Decision(view, position=REVIEW)
     if response.state is ResponseState.SUBMITTED:
-        return Outcome(SubmittedView(response))
+        return _Decision(SubmittedView(response))
     changed = tuple(
         q.id for q in ctx.round.survey.questions
         if (response.submitted_answers or {}).get(q.id) != response.answers.get(q.id)
@@ -256,10 +295,10 @@ def _submit(event: Submit, response: Response, ctx: FlowContext) -> Outcome:
         _after_change(response, response.answers, change, ctx),
         submitted_answers=dict(response.answers), submitted_at=ctx.now, submitted_by=ctx.actor.name,
     )
-    return Outcome(SubmittedView(after, just_now=True), change, REVIEW)
+    return _Decision(SubmittedView(after, just_now=True), change, REVIEW)
 
 
-def _after_change(response: Response, answers: dict, change: Change | None, ctx: FlowContext) -> Response:
+def _after_change(response: Response, answers: dict, change: Change | None, ctx: SurveyState) -> Response:
     """The response as it will be once the change is applied (for the next view)."""
     if change is None:
         return response

@@ -1,10 +1,11 @@
-"""Moving the round's dates from Teams, as a state machine: `decide(event, round, revision) -> Outcome`.
+"""Moving the round's dates from Teams, as a state machine: `decide(state, event) -> Outcome(view, effects)`.
 
-Pure: the bot gives the effective round (configured dates with earlier moves applied) and the
+Pure: the state is the effective round (configured dates with earlier moves applied) and the
 timetable's revision; `decide` reads the card's date and time inputs (Helsinki wall-clock time),
 refuses what is malformed or out of order with an error under the phase, and otherwise says which
-dates moved. The bot stores the moves (the repository refuses them if the timetable changed
-meanwhile), re-plans the pending reminders and renders the outcome with `render`.
+dates moved (the effect `MoveDates`). The bot stores the moves and re-plans the pending reminders;
+the repository refuses them if the timetable changed meanwhile, and the flow is asked again with a
+`Stale` event. The views are rendered by timeline_render.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Mapping
 
-from cards.catalogue import format_datetime, t
-from cards.text import User, phrase
-from cards.timeline import dates_card, phase_label
-from hyte.round import HELSINKI, Phase, Round
+from cards.catalogue import format_datetime
+from cards.timeline import phase_label
+from dialogs.flow import Outcome
+from hyte.clock import HELSINKI
+from hyte.round import Phase, Round
 
 Typed = Mapping[Phase, tuple[str | None, str | None]]
 
@@ -35,10 +37,27 @@ class SaveDates:
     revision: int
 
 
-Event = EditDates | SaveDates
+@dataclass(frozen=True)
+class Stale:
+    """The repository refused the moves: another change was saved since the card was built."""
+
+    revision: int
+    by: str | None
+    at: datetime | None
 
 
-# Outcomes -----------------------------------------------------------------------------------------
+Event = EditDates | SaveDates | Stale
+
+
+@dataclass(frozen=True)
+class TimelineState:
+    round: Round
+    """With the dates moved so far."""
+    revision: int
+    """How many changes of the dates are stored (0: none)."""
+
+
+# Views and effects --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -52,10 +71,10 @@ class DatesForm:
 
 
 @dataclass(frozen=True)
-class Moved:
-    moves: dict[Phase, tuple[datetime, datetime]]
-    """phase -> (from, to)"""
-    revision: int
+class Saved:
+    """The timetable with the moves stored: `count` dates moved."""
+
+    count: int
 
 
 @dataclass(frozen=True)
@@ -63,19 +82,30 @@ class Unchanged:
     pass
 
 
-Outcome = DatesForm | Moved | Unchanged
+View = DatesForm | Saved | Unchanged
 
 
-def decide(event: Event, round_: Round, revision: int) -> Outcome:
+@dataclass(frozen=True)
+class MoveDates:
+    """Store the moves as the change after `revision`, and re-plan the pending reminders."""
+
+    moves: dict[Phase, tuple[datetime, datetime]]
+    """phase -> (from, to)"""
+    revision: int
+
+
+def decide(state: TimelineState, event: Event) -> Outcome[View]:
     match event:
         case EditDates():
-            return DatesForm(revision)
+            return Outcome(DatesForm(state.revision))
         case SaveDates(typed=typed, revision=card_revision):
-            return _save(round_, typed, card_revision)
+            return _save(state.round, typed, card_revision)
+        case Stale(revision=revision, by=by, at=at):
+            return Outcome(DatesForm(revision, stale_by=by, stale_at=at))
     raise TypeError(event)
 
 
-def _save(round_: Round, typed: Typed, revision: int) -> Outcome:
+def _save(round_: Round, typed: Typed, revision: int) -> Outcome[View]:
     timetable = round_.timetable
     errors: dict[Phase, tuple[str, dict[str, Any]]] = {}
     wanted: dict[Phase, datetime] = {}
@@ -96,11 +126,11 @@ def _save(round_: Round, typed: Typed, revision: int) -> Outcome:
                                                    "at": format_datetime(wanted[previous])})
         previous = phase
     if errors:
-        return DatesForm(revision, typed=typed, errors=errors)
+        return Outcome(DatesForm(revision, typed=typed, errors=errors))
     moves = {phase: (timetable.at(phase), at) for phase, at in wanted.items() if at != timetable.at(phase)}
     if not moves:
-        return Unchanged()
-    return Moved(moves, revision)
+        return Outcome(Unchanged())
+    return Outcome(Saved(len(moves)), (MoveDates(moves, revision),))
 
 
 def _parse(day: str | None, clock: str | None) -> datetime | None:
@@ -115,17 +145,3 @@ def _parse(day: str | None, clock: str | None) -> datetime | None:
     if parsed_time.tzinfo is not None or not 2000 <= parsed_day.year <= 2100:
         return None
     return datetime.combine(parsed_day, parsed_time.replace(second=0, microsecond=0), HELSINKI)
-
-
-def conflict(revision: int, by: str | None, at: datetime | None) -> DatesForm:
-    """The timetable changed since the card was built: show the current dates, say who changed them."""
-    return DatesForm(revision, stale_by=by, stale_at=at)
-
-
-def render(outcome: DatesForm, round_: Round) -> dict[str, Any]:
-    errors = {phase: phrase(key, **params) for phase, (key, params) in outcome.errors.items()}
-    notice = None
-    if outcome.stale_at is not None:
-        by = User(outcome.stale_by) if outcome.stale_by else t("timeline.someone")
-        notice = (phrase("dates.stale", by=by, at=format_datetime(outcome.stale_at)), "warning")
-    return dates_card(round_, outcome.revision, values=outcome.typed, errors=errors, notice=notice)

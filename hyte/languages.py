@@ -23,6 +23,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, ValidationError, ValidationInfo
 
+from hyte.configuration import ConfigurationError, describe_validation_error
+
 SUPPORTED: tuple[str, ...] = ("fi", "sv")
 """The languages the bot speaks (a catalogue with every key: cards/catalogue/)."""
 NAMES = {"fi": "Finnish", "sv": "Swedish"}
@@ -113,8 +115,6 @@ def load_in_languages(model: type[M], path: Path | str, data: object, languages:
     `language` (`model`'s default when the file does not say). A missing translation raises
     `ConfigurationError` naming the file and the field.
     """
-    from hyte.survey import ConfigurationError, describe_validation_error  # noqa: PLC0415 - no cycle at import
-
     plain = data.get("language") if isinstance(data, dict) else None
     if not isinstance(plain, str):
         plain = model.model_fields["language"].default if "language" in model.model_fields else SUPPORTED[0]

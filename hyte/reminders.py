@@ -1,4 +1,4 @@
-"""The round's timetable as people see it, moved dates, and the reminder plan, in plain Python.
+"""The reminder plan, in plain Python.
 
 Every reminder of the plan counts from one phase of the timetable (`SPECS`); the round file's
 `reminders:` section (`hyte.round.RemindersConfig`) sets how many days from that phase's date and
@@ -8,27 +8,20 @@ target, each with its due time (UTC, computed from the local wall-clock time of 
 09.00 stays 09.00 across the March and October changes) and the time after which sending it is
 pointless (a survey-closing reminder after the close).
 
-Whether a representative still needs a reminder is decided when the job is sent (`needs_reminder`),
-not when it is planned: organisations submit in between.
+Whether a representative still needs a reminder is decided when the job is due (hyte/jobs.py,
+`needs_reminder`), not when it is planned: organisations submit in between.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Iterable, Mapping, Protocol
+from typing import Iterable
 
+from hyte.clock import HELSINKI, helsinki_instant
 from hyte.responses import Response, ResponseState
-from hyte.round import (
-    HELSINKI,
-    Phase,
-    ReminderRule,
-    Representative,
-    Round,
-    TeamMember,
-    Timetable,
-)
+from hyte.round import Phase, ReminderRule, Representative, Round, TeamMember, Timetable
 
 
 class ReminderId(StrEnum):
@@ -89,14 +82,7 @@ SUBMITTED_STATES = frozenset({ResponseState.SUBMITTED, ResponseState.SUBMITTED_W
 """An organisation in one of these has answered; its representatives get no reminder."""
 
 
-# Local times --------------------------------------------------------------------------------------
-
-
-def helsinki_instant(day: date, clock: time) -> datetime:
-    """The UTC instant of a Helsinki wall-clock time on a day. The offset is that day's (EET in
-    winter, EEST in summer). A time that does not exist (the spring-forward hour, 03.00–04.00 on
-    the last Sunday of March) comes out an hour later; a repeated one (October) is its first."""
-    return datetime.combine(day, clock.replace(tzinfo=None), HELSINKI).astimezone(UTC)
+# The plan -----------------------------------------------------------------------------------------
 
 
 def due_time(phase_at: datetime, rule: ReminderRule) -> datetime:
@@ -105,14 +91,6 @@ def due_time(phase_at: datetime, rule: ReminderRule) -> datetime:
     local = phase_at.astimezone(HELSINKI)
     clock = rule.at if rule.at is not None else local.time()
     return helsinki_instant(local.date() + timedelta(days=rule.days), clock)
-
-
-def local_days_between(earlier: datetime, later: datetime) -> int:
-    """Calendar days in Helsinki from one instant to another (tomorrow is 1, whatever the hour)."""
-    return (later.astimezone(HELSINKI).date() - earlier.astimezone(HELSINKI).date()).days
-
-
-# The plan -----------------------------------------------------------------------------------------
 
 
 def person_key(person: Representative | TeamMember) -> str:
@@ -212,212 +190,3 @@ def non_respondents(round_: Round, responses: Iterable[Response]) -> list[Recipi
 
 def needs_reminder(response: Response | None) -> bool:
     return response is None or response.state not in SUBMITTED_STATES
-
-
-# The timetable as people see it -------------------------------------------------------------------
-
-
-class PhaseState(StrEnum):
-    DONE = "done"
-    CURRENT = "current"
-    UPCOMING = "upcoming"
-
-
-@dataclass(frozen=True)
-class PhaseRow:
-    phase: Phase
-    at: datetime
-    state: PhaseState
-
-
-def phase_rows(timetable: Timetable, now: datetime) -> list[PhaseRow]:
-    """Every phase with its date: passed ones are done, the latest passed is current (until the
-    next begins), later ones upcoming. After the last phase the round is over: all done."""
-    current = current_phase(timetable, now)
-    rows = []
-    for phase in Phase:
-        at = timetable.at(phase)
-        if phase == current:
-            state = PhaseState.CURRENT
-        elif at <= now:
-            state = PhaseState.DONE
-        else:
-            state = PhaseState.UPCOMING
-        rows.append(PhaseRow(phase, at, state))
-    return rows
-
-
-def current_phase(timetable: Timetable, now: datetime) -> Phase | None:
-    """The phase the round is in, None before the first (preparation) and after the last (over)."""
-    phases = list(Phase)
-    if now >= timetable.at(phases[-1]):
-        return None
-    passed = [p for p in phases if timetable.at(p) <= now]
-    return passed[-1] if passed else None
-
-
-class Stage(StrEnum):
-    """Where the round is, for "what should I do now"."""
-
-    PREPARATION = "preparation"
-    MATERIAL_REVIEW = "material_review"
-    SURVEY_OPEN = "survey_open"
-    SURVEY_CLOSED = "survey_closed"
-    AFTER_MEETING = "after_meeting"
-    SUMMARY_DELIVERED = "summary_delivered"
-    OVER = "over"
-
-
-def stage(timetable: Timetable, now: datetime) -> Stage:
-    phase = current_phase(timetable, now)
-    if phase is None:
-        return Stage.PREPARATION if now < timetable.at(Phase.MATERIAL_REVIEW) else Stage.OVER
-    return {
-        Phase.MATERIAL_REVIEW: Stage.MATERIAL_REVIEW,
-        Phase.SURVEY_OPENS: Stage.SURVEY_OPEN,
-        Phase.SURVEY_CLOSES: Stage.SURVEY_CLOSED,
-        Phase.NEGOTIATION_MEETING: Stage.AFTER_MEETING,
-        Phase.SUMMARY_TO_GOVERNMENT: Stage.SUMMARY_DELIVERED,
-    }[phase]
-
-
-# Moved dates --------------------------------------------------------------------------------------
-
-
-def apply_moves(timetable: Timetable, moves: Mapping[Phase, datetime]) -> Timetable:
-    """The timetable with moved dates; raises pydantic's ValidationError when the phases would be
-    out of order."""
-    values = {phase.value: timetable.at(phase) for phase in Phase}
-    values |= {phase.value: at for phase, at in moves.items()}
-    return Timetable.model_validate(values)
-
-
-def with_timetable(round_: Round, timetable: Timetable) -> Round:
-    """The round with another (already validated) timetable."""
-    if timetable == round_.timetable:
-        return round_
-    config = round_.config.model_copy(update={"timetable": timetable})
-    return round_.model_copy(update={"config": config})
-
-
-@dataclass(frozen=True)
-class TimetableChange:
-    revision: int
-    at: datetime
-    by_aad: str | None
-    by_name: str | None
-    moves: dict[Phase, tuple[datetime, datetime]]
-    """phase -> (from, to)"""
-
-
-class TimetableRepository(Protocol):
-    async def moves(self, tenant_id: str, round_id: str) -> tuple[dict[Phase, datetime], int]:
-        """The moved dates and the revision (number of saved changes; 0: none)."""
-        ...
-
-    async def move(
-        self, tenant_id: str, round_id: str, expected_revision: int, moves: Mapping[Phase, tuple[datetime, datetime]],
-        by_aad: str | None, by_name: str | None, at: datetime,
-    ) -> int:
-        """Store the moves and record the change as revision `expected_revision + 1`; raise
-        StaleTimetable if another change was saved since `expected_revision`."""
-        ...
-
-    async def changes(self, tenant_id: str, round_id: str, limit: int = 5) -> list[TimetableChange]: ...
-
-
-class StaleTimetable(Exception):
-    """The timetable changed since the card that tried to move it was built."""
-
-
-# Jobs ---------------------------------------------------------------------------------------------
-
-
-class JobState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    """Claimed by one instance, which holds it until `lease_until`."""
-    SENT = "sent"
-    SKIPPED = "skipped"
-    """Not sent on purpose: the organisation had answered, the moment had passed, or the reminder
-    left the plan. `last_error` says which."""
-    FAILED = "failed"
-    """Gave up after `MAX_ATTEMPTS`, or a failure no retry can fix; `last_error` says why."""
-    UNREACHABLE = "unreachable"
-    """The person cannot be reached (not in the board's team, or has blocked the bot)."""
-
-
-class FailureReason(StrEnum):
-    """Why a reminder did not reach its target, as the HYTE team is told (catalogue "reach.<value>").
-    The connector's own words stay in the log and in `Job.last_error`, never on a card."""
-
-    NOT_IN_TEAM = "not_in_team"
-    """Not a member of the board's team, and no conversation with the bot to write into."""
-    BLOCKED = "blocked"
-    """Teams refused with 403: the person blocked or removed the bot."""
-    NO_BOARD_TEAM = "no_board_team"
-    """The bot is not in the board's team yet, so it cannot reach anyone through it."""
-    REFUSED = "refused"
-    """Teams refused the message for good (a 4xx no retry fixes)."""
-    UNAVAILABLE = "unavailable"
-    """Teams kept failing (throttling, 5xx) until the attempts ran out."""
-    ERROR = "error"
-    """The bot itself failed while sending."""
-
-
-FINAL_STATES = frozenset({JobState.SENT, JobState.SKIPPED, JobState.FAILED, JobState.UNREACHABLE})
-MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=10)
-"""How long a claimed job is held before another instance may take it over (a crashed sender)."""
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """The wait before a job that failed `attempts` times is tried again: 1, 5, 15, 60, 180 min."""
-    steps = (1, 5, 15, 60, 180)
-    return timedelta(minutes=steps[min(max(attempts, 1), len(steps)) - 1])
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    tenant_id: str
-    round_id: str
-    reminder: str
-    audience: Audience
-    target: str
-    organisation_id: str | None
-    due_at: datetime
-    expires_at: datetime | None
-    state: JobState
-    attempts: int
-    last_error: str | None = None
-    """What went wrong, in the connector's or the code's words: for the log and the operator."""
-    reason: FailureReason | None = None
-    """Why a failed or unreachable job did not reach its target, as people are told."""
-    claim: str | None = None
-    sent_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-class JobRepository(Protocol):
-    async def schedule(self, tenant_id: str, round_id: str, jobs: list[PlannedJob], at: datetime) -> int:
-        """Add missing jobs; move pending ones to their planned times; leave finished ones."""
-        ...
-
-    async def add(self, tenant_id: str, round_id: str, jobs: list[PlannedJob], at: datetime) -> int:
-        """Add the jobs that do not exist yet; return how many were added."""
-        ...
-
-    async def claim(self, tenant_id: str, round_id: str, now: datetime, claim: str, lease_until: datetime) -> Job | None:
-        """Take one due job (or one whose lease ran out) for `claim`, atomically."""
-        ...
-
-    async def finish(self, job: Job, state: JobState, at: datetime, *, error: str | None = None,
-                     reason: FailureReason | None = None, conversation_id: str | None = None,
-                     activity_id: str | None = None) -> bool: ...
-
-    async def retry_later(self, job: Job, at: datetime, retry_at: datetime, error: str) -> bool: ...
-
-    async def list(self, tenant_id: str, round_id: str) -> list[Job]: ...
-
-    async def next_due(self, tenant_id: str, round_id: str) -> datetime | None: ...

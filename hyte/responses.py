@@ -87,11 +87,16 @@ class VersionConflict(Exception):
 
 
 class ResponseRepository(Protocol):
+    """What keeps the responses (storage/repositories.py); the survey flow's changes go through it."""
+
     async def get(self, key: ResponseKey) -> Response | None: ...
 
-    async def apply(self, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
-        """Write the change if the stored version is `change.expected_version`, record who changed
-        which questions, and return the new response; raise VersionConflict otherwise."""
+    async def apply(
+        self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None
+    ) -> Response | None:
+        """Write the change (if any) and the actor's survey position (if given) in one transaction.
+        The change is written only if the stored version is `change.expected_version`; otherwise
+        raise VersionConflict with what is stored now, and write nothing."""
         ...
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]: ...

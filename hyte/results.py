@@ -23,7 +23,10 @@ from hyte.survey import (
 )
 
 from hyte.thesaurus import Thesaurus
-from hyte.themes import ThemeInput, find_themes, lemmatiser_available
+from hyte.timetable import current_phase, is_over
+from hyte.finnish import lemmatiser_available
+from hyte.phrases import ThemeInput
+from hyte.themes import find_themes
 
 CATEGORY_ORDER: tuple[Category, ...] = (
     Category.MUNICIPALITY, Category.WELLBEING_COUNTY, Category.EDUCATION, Category.OTHER,
@@ -76,10 +79,12 @@ class Tally:
 class Status:
     round_id: str
     phase: Phase | None
-    """The latest phase of the timetable that has begun; None before the first."""
+    """The phase the round is in (hyte.timetable.current_phase); None before the first and after the last."""
     organisations: tuple[OrganisationStatus, ...]
     overall: Tally
     by_category: tuple[Tally, ...]
+    over: bool = False
+    """The round has ended (its last phase has passed)."""
 
     @property
     def missing(self) -> tuple[OrganisationStatus, ...]:
@@ -89,11 +94,6 @@ class Status:
     @property
     def drafts(self) -> tuple[OrganisationStatus, ...]:
         return tuple(s for s in self.organisations if s.drafting)
-
-
-def current_phase(round_: Round, now: datetime) -> Phase | None:
-    begun = [phase for phase in Phase if round_.timetable.at(phase) <= now]
-    return begun[-1] if begun else None
 
 
 def response_status(round_: Round, responses: Iterable[Response], now: datetime) -> Status:
@@ -109,7 +109,8 @@ def response_status(round_: Round, responses: Iterable[Response], now: datetime)
         ))
     return Status(
         round_id=round_.id,
-        phase=current_phase(round_, now),
+        phase=current_phase(round_.timetable, now),
+        over=is_over(round_.timetable, now),
         organisations=tuple(statuses),
         overall=_tally(None, statuses),
         by_category=tuple(

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -24,19 +23,12 @@ from pydantic import (
     model_validator,
 )
 
+from hyte.clock import HELSINKI
 from hyte.languages import SUPPORTED, LanguageCode
-from hyte.survey import (
-    ConfigurationError,
-    Identifier,
-    Survey,
-    describe_validation_error,
-    load_survey,
-    read_yaml,
-)
+from hyte.configuration import ConfigurationError, describe_validation_error, read_yaml
+from hyte.survey import Identifier, Survey, load_survey
 from hyte.thesaurus import EMPTY as EMPTY_THESAURUS
 from hyte.thesaurus import Thesaurus, load_round_thesaurus
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 _RELATIVE = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>\d{1,4})d)?(?:\s+(?P<hh>\d{1,2}):(?P<mm>\d{2}))?$")
 
@@ -284,6 +276,11 @@ class Round(BaseModel):
     @property
     def year(self) -> int:
         return self.config.year or self.timetable.negotiation_meeting.astimezone(HELSINKI).year
+
+    @property
+    def has_upn_only_people(self) -> bool:
+        """Whether someone is configured by UPN alone (recognised through a member look-up)."""
+        return any(p.upn and not p.aad_object_id for p in (*self.config.representatives, *self.config.hyte_team))
 
     def organisation(self, organisation_id: str) -> Organisation:
         for organisation in self.config.organisations:

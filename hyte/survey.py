@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hyte.configuration import read_yaml
 from hyte.languages import Multilingual, Text, load_in_languages
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -187,28 +187,6 @@ def _check_unique_ids(items, where: str) -> None:
         if item.id in seen:
             raise ValueError(f"{where}: duplicate id {item.id!r}")
         seen.add(item.id)
-
-
-class ConfigurationError(Exception):
-    """A configuration file is missing, unreadable or invalid; the message names file and field."""
-
-
-def read_yaml(path: Path) -> object:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
-
-
-def describe_validation_error(path: Path | str, error: ValidationError) -> str:
-    lines = [f"{path}: {error.error_count()} invalid field(s)"]
-    for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  {location}: {item['msg']}")
-    return "\n".join(lines)
 
 
 def load_survey(path: Path, languages: Sequence[str] | None = None) -> Survey:

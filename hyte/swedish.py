@@ -22,7 +22,8 @@ dictionary:
   with the noun's gender (`agree`: "gemensamt evenemang", "regelbundna möten" -> "regelbundet
   möte", "lokal förening").
 
-The dictionary is loaded on first use (about a second), not at import.
+`tokenise` reads a text into the words hyte/phrases.py makes key phrases of. The dictionary is
+loaded on first use (about a second), not at import.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-NOUN, ADJ, VERB, OTHER, STOP = "noun", "adj", "verb", "other", "stop"
+from hyte.words import ADJ, NOUN, OTHER, STOP, VERB, LemmatiserUnavailable, Word, raw_tokens
 
 INSTALL_HINT = "Swedish themes need simplemma (pip install simplemma==2.0.0, a dependency in pyproject.toml)."
 
@@ -331,3 +332,64 @@ class SwedishLexicon:
 
 
 LEXICON = SwedishLexicon()
+
+
+def check() -> None:
+    """Raise `LemmatiserUnavailable` now if simplemma's Swedish dictionary cannot be used."""
+    try:
+        LEXICON.readings("föreningsforumen")
+    except SwedishUnavailable as e:
+        raise LemmatiserUnavailable(str(e)) from e
+
+
+def tokenise(text: str) -> list[tuple[str, Word | None]]:
+    """Swedish words, each with the reading its neighbours call for: a form that is a noun or a
+    verb is the verb after a pronoun, "att", a modal or an adverb ("vi träffar"), or in the
+    present tense after a definite noun ("föreningarna driver"), else the noun ("regelbundna
+    träffar"); an adjective or noun is the adjective before a noun ("lokala föreningar"); an
+    adjective in -a or -e with no noun after it stands for people ("de frivilliga", "barn och
+    unga"), unless it is said of something ("rollerna är oklara")."""
+    raw = raw_tokens(text)
+    try:
+        readings = [_readings(raw, n) if tok[0].isalpha() else None for n, tok in enumerate(raw)]
+    except SwedishUnavailable as e:
+        raise LemmatiserUnavailable(str(e)) from e
+    out: list[tuple[str, Word | None]] = []
+    for n, tok in enumerate(raw):
+        options = readings[n]
+        if options is None:
+            out.append((tok, Word(tok, STOP) if tok.isdigit() else None))
+            continue
+        kinds = [r.kind for r in options]
+        before = raw[n - 1].lower() if n and readings[n - 1] is not None else None
+        after = readings[n + 1] if n + 1 < len(raw) else None
+        noun_after = after is not None and (any(r.kind in (NOUN, ADJ) for r in after) or (
+            after[0].kind == STOP and LEXICON.noun_reading(raw[n + 1].lower()) is not None))  # "lokala föreningar"
+        chosen = options[0]
+        after_subject = (tok.lower().endswith("r") and before is not None and before.endswith(("na", "en", "et"))
+                         and readings[n - 1][0].kind in (NOUN, STOP))  # "föreningarna driver"
+        if VERB in kinds and NOUN in kinds:
+            chosen = options[kinds.index(VERB if before in VERB_CONTEXT or after_subject else NOUN)]
+        elif ADJ in kinds and NOUN in kinds:
+            chosen = options[kinds.index(ADJ if noun_after else NOUN)]
+        kind = chosen.kind
+        if kind == ADJ and not noun_after and tok.lower().endswith(("a", "e")) and before not in PREDICATIVE_CONTEXT:
+            kind = NOUN  # "de frivilliga": people
+        out.append((tok.rstrip("-"), Word(chosen.lemma, kind, chosen.head, label=chosen.label)))
+    return out
+
+
+def _readings(raw: list[str], n: int) -> tuple[Reading, ...]:
+    """The readings of token `n`; a first part ending in a hyphen stands for the compound that
+    follows the conjunction: "verksamhets- och projektbidrag" writes "verksamhetsbidrag"."""
+    tok = raw[n].replace("’", "'")
+    if not tok.endswith("-"):
+        return LEXICON.readings(tok)
+    for later in raw[n + 1:]:
+        if later.lower() in ("och", "eller", "samt", ",") or later.endswith("-"):
+            continue
+        full = next((r for r in LEXICON.readings(later) if r.kind == NOUN and r.head), None) if later[0].isalpha() else None
+        if full is not None:
+            return (Reading(NOUN, tok[:-1].lower() + full.head, full.head),)
+        break
+    return LEXICON.readings(tok[:-1])

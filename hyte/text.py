@@ -1,4 +1,5 @@
-"""Text people wrote, made safe to show: invisible controls that change how text reads are removed.
+"""Text people wrote, made safe to show: invisible controls that change how text reads are removed;
+and text cut to a length.
 
 A bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F,
 U+061C) makes the text after it display in another order than it was typed: "‮tnemele" reads
@@ -23,3 +24,11 @@ _INVISIBLE = re.compile(
 def visible(text: str) -> str:
     """`text` without the controls that reorder or hide what it shows."""
     return _INVISIBLE.sub("", text)
+
+
+def cut(text: str, limit: int, *, one_line: bool = False) -> str:
+    """At most `limit` characters: a longer text is cut and ends with "…" (`one_line`: runs of
+    white space, line breaks too, first made one space)."""
+    if one_line:
+        text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

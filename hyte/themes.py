@@ -1,12 +1,13 @@
 """Recurring themes in Finnish and Swedish free text: the survey's open answers and the workshop's
 notes. Finnish is described below; Swedish goes the same way with simplemma's dictionary instead
-of Voikko (`hyte.swedish`), and a bilingual round's answers are summarised per language and merged
+of Voikko (hyte/swedish.py), and a bilingual round's answers are summarised per language and merged
 by the thesaurus (`find_themes`, "Languages").
 
-What the HYTE team did by hand (DOMAIN.md, "What the HYTE team made of the answers"): group the
-free-text answers under the themes that recur ("most often mentioned: NGO forums, NGO grants, joint
-events"), count who raised each, pick a representative quote or two; and for the workshop, list
-each group's points with the near-identical ones merged.
+What the HYTE team did by hand (the source document, docs/seed/000_e4ccb39e4b0ae1ff.txt: the
+pre-survey's summary, "Useimmiten vastauksissa tulivat esille: järjestöfoorumit ja muut foorumit,
+järjestöavustukset, yhteiset tapahtumat ja tilaisuudet"): group the free-text answers under the
+themes that recur, count who raised each, pick a representative quote or two; and for the
+workshop, list each group's points with the near-identical ones merged.
 
 How:
 - Words are lemmatised with Voikko (libvoikko + the voikko-fi morphology, the maintained Finnish
@@ -16,17 +17,17 @@ How:
 - Key phrases of an input: the base forms of its nouns (with -minen nouns, "tiedottamista" ->
   "tiedottaminen", and plural adjectives standing for people, "vapaaehtoiset"), and two-word
   phrases: an adjective agreeing with the noun after it ("yhteisiä tapahtumia" -> "yhteinen
-  tapahtuma") or a genitive before a noun ("avustusten hakuajat"). Stop words are removed
-  (`STOP_WORDS`, base forms: function words, and the words every answer in this process uses:
-  "järjestö", "kunta", "yhteistyö"...). Where Voikko reads a word as two nouns, the one a person
-  means is taken (`_resolve`): the one an adjective before it agrees with, else one used
-  unambiguously elsewhere in the inputs or named in the thesaurus ("yhteisistä tapahtumista" ->
-  "tapahtuma", not the verbal noun "tapahtuminen"). Compounds are split at hyphens too, and an
+  tapahtuma") or a genitive before a noun ("avustusten hakuajat") (hyte/phrases.py). Stop words
+  are removed (hyte/finnish.py `STOP_WORDS`, base forms: function words, and the words every
+  answer in this process uses: "järjestö", "kunta", "yhteistyö"...). Where Voikko reads a word as
+  two nouns, the one a person means is taken: the one an adjective before it agrees with, else
+  one used unambiguously elsewhere in the inputs or named in the thesaurus ("yhteisistä
+  tapahtumista" -> "tapahtuma", not the verbal noun "tapahtuminen"). Compounds are split at hyphens too, and an
   elided first part is completed ("toiminta- ja kohdeavustukset" -> "toiminta-avustus").
 - Never a theme: the question's own words (and their compounds' last parts, and the thesaurus
   themes they belong to: "vuosiraportti", "raportti" for the annual report question), and words
-  too general to be a theme by themselves (`GENERAL_WORDS` and the thesaurus's stop words: "vuosi",
-  "tieto", "tuki"; a two-word phrase may hold one: "kuntakohtainen tieto").
+  too general to be a theme by themselves (hyte/finnish.py `GENERAL_WORDS` and the thesaurus's
+  stop words: "vuosi", "tieto", "tuki"; a two-word phrase may hold one: "kuntakohtainen tieto").
 - The county's thesaurus (`hyte.thesaurus`) groups key phrases under one theme with its label
   ("tapahtuma", "tilaisuus", "messut" -> "yhteiset tapahtumat ja tilaisuudet"), also a compound
   or a phrase ending in one of its terms ("liikuntatapahtuma", "järjestöjen tapahtumat").
@@ -46,53 +47,26 @@ How:
   key), its `terms` are the key phrases it groups, and `theme_keys(text)` says which themes a
   later input raises.
 
-The library is imported on first use, not at import: the rest of the application (and its tests)
-starts without it, and using a theme function without it raises `LemmatiserUnavailable` with the
-install instructions. Call `check_lemmatiser()` at start-up to fail fast instead.
+The words are hyte/finnish.py's (Voikko, imported on first use: without it a theme function raises
+`LemmatiserUnavailable`), the key phrases hyte/phrases.py's.
 
 Everything here is deterministic: the same inputs in the same order give the same output.
 """
 
 from __future__ import annotations
 
-import logging
-import math
-import re
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from hyte.lemmas import analyse_text, detect_language, general_words, tokenise
+from hyte.words import ADJ, NOUN
+from hyte.phrases import Phrase, ThemeInput, phrases_of, unambiguous_nouns
 from hyte.thesaurus import Thesaurus
 
-logger = logging.getLogger(__name__)
-
-__all__ = [
-    "GENERAL_WORDS",
-    "LemmatiserUnavailable",
-    "STOP_WORDS",
-    "Theme",
-    "ThemeInput",
-    "HeadMode",
-    "Word",
-    "analyse_text",
-    "analyse_word",
-    "check_lemmatiser",
-    "find_themes",
-    "key_phrases",
-    "merge_near_duplicates",
-    "theme_keys",
-]
-
-
-@dataclass(frozen=True)
-class ThemeInput:
-    id: str  # e.g. response or note id
-    source: str  # who raised it: organisation id, or workshop group
-    text: str
-    language: str | None = None  # "fi" or "sv"; None: as `find_themes` is told (or finds out)
+HeadMode = Literal["off", "standalone", "all"]
 
 
 @dataclass(frozen=True)
@@ -103,520 +77,6 @@ class Theme:
     sources: frozenset[str]  # distinct sources that raised it
     quotes: tuple[str, ...]  # ids of 0–2 inputs (from item_ids) that illustrate it and no other theme
     terms: tuple[str, ...] = ()  # the key phrases grouped under it (base forms), most inputs first
-
-
-class LemmatiserUnavailable(RuntimeError):
-    """Voikko (the Finnish morphology library) or simplemma (the Swedish lemmatiser) is not
-    installed or cannot load its dictionary."""
-
-
-INSTALL_HINT = (
-    "Finnish themes need Voikko: the system packages libvoikko1 and voikko-fi "
-    "(Debian/Ubuntu: apt-get install libvoikko1 voikko-fi) and the Python binding libvoikko "
-    "(pip install libvoikko==4.3, a dependency in pyproject.toml)."
-)
-
-# ---------------------------------------------------------------------------------------------
-# Stop words, as base forms (lemmas): what is left after lemmatising is compared with them.
-# Function words first (pronouns, conjunctions, particles, auxiliary and very general verbs,
-# general adverbs and quantifiers), then the words of this process that every answer uses and
-# that are never a theme by themselves (they are the subject of the questions).
-
-_FUNCTION_WORDS = """
-ja tai sekä että mutta vaan kun jos koska jotta kuin kuten niin näin siis eli myös jo vielä nyt
-sitten aina usein joskus ehkä kyllä ei en älä vain vasta ainakin esimerkiksi esim mm jne yms ym
-eg ks tms ns n noin yli alle ilman kautta kanssa kesken väli välillä välille lisäksi erityisesti
-etenkin varsinkin mukaan mukana myöten kohti luona osalta osalle puolesta takia vuoksi avulla
-olla voida pitää tulla saada tehdä täytyä kannattaa tarvita haluta alkaa ruveta jäädä käydä
-mennä antaa ottaa pystyä osata ymmärtää tietää toivoa nähdä löytyä ilmetä liittyä koskea
-minä sinä hän me te he se ne tämä tuo nämä nuo joka mikä kuka kumpi jokin joku jokainen kukin
-kaikki muu moni monta usea useampi harva kumpikin itse oma sama toinen ainoa eri erilainen
-mikään kukaan mitään kumpikaan molempi molemmat
-paljon vähän enemmän vähemmän eniten hyvin huonosti paremmin parhaiten liikaa tarpeeksi melko
-aika todella erittäin hieman lähes täysin yhä edelleen entistä yhdessä erikseen toisaalta
-ennen jälkeen aikana asti saakka lähtien heti pian nykyään tällä hetkellä tähän
-tällainen sellainen millainen kaikenlainen
-hyvä tärkeä selkeä uusi iso suuri pieni mahdollinen tietty nykyinen keskeinen
-yksi kaksi kolme neljä viisi ensimmäinen toinen
-asia osa tapa kerta tavoite tarve mahdollisuus keino esimerkki puoli suunta taho toimija mieli
-koko lisä
-""".split()
-
-_PROCESS_WORDS = """
-hyte hyte-työ hyvinvointi terveys edistäminen yhteistyö järjestöyhteistyö
-järjestö yhdistys kunta hyvinvointialue hva alue toiminta työ kehittäminen organisaatio
-käytäntö malli toimintamalli palvelu asiakas asukas kuntalainen ihminen järjestäminen tekeminen
-""".split()
-
-STOP_WORDS: frozenset[str] = frozenset(_FUNCTION_WORDS) | frozenset(_PROCESS_WORDS)
-
-# Words too general to be a theme by themselves in this domain, though a two-word theme may hold
-# one ("kuntakohtainen tieto", "yhteinen tapahtuma"): time words ("kahdesti vuodessa"), the
-# organisations themselves, and what every answer about wellbeing work mentions. A county adds
-# its own in the thesaurus (`stop_words`); a word its thesaurus names as a term is a theme again.
-GENERAL_WORDS: frozenset[str] = frozenset("""
-vuosi kuukausi viikko päivä hetki vuosittain kausi kevät kesä syksy talvi
-tieto tuki tila yhteinen nuori kaupunki maakunta seutu paikkakunta sektori ala luku tulos
-määrä taso kohta muoto kokonaisuus näkökulma merkitys kyse ongelma haaste tilanne aihe teema
-toimenpide lähtökohta kehitys yhteys henkilö ryhmä jäsen kokemus ajatus idea näkemys
-painopiste hyvinvointitavoite osallistuminen sivu
-""".split())
-
-# Voikko word classes (CLASS) and what they are here.
-_NOUN_CLASSES = frozenset({"nimisana", "nimisana_laatusana", "lyhenne"})
-_ADJ_CLASSES = frozenset({"laatusana"})
-_NAME_CLASSES = frozenset({"nimi", "etunimi", "sukunimi", "paikannimi"})
-_STOP_CLASSES = frozenset({
-    "asemosana", "sidesana", "suhdesana", "huudahdussana", "kieltosana", "lukusana", "etuliite",
-})
-
-NOUN, ADJ, VERB, OTHER, STOP = "noun", "adj", "verb", "other", "stop"
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One analysed word form: its base form, its kind, and for a compound its last part."""
-
-    lemma: str
-    kind: str  # NOUN, ADJ, VERB, OTHER (adverbs, names, unknown words) or STOP
-    head: str | None = None  # base form of the compound's last part, e.g. "foorumi"
-    case: str = ""  # Voikko's SIJAMUOTO ("nimento", "omanto"...), for nouns and adjectives
-    number: str = ""  # "singular" or "plural"
-    adjective_too: bool = False  # a noun that is an adjective before a noun ("nuori", "matala")
-    label: str = ""  # how a theme names it, when not its lemma: "HYTE-koordinaattori"
-    alternatives: tuple[Word, ...] = ()  # Voikko's other noun readings ("tapahtuma" of "tapahtumista")
-
-
-# ---------------------------------------------------------------------------------------------
-# The analyser: one Voikko instance per process, created on first use. libvoikko's handle must
-# not be used from two threads at once (its documentation), hence the lock; analyses are cached
-# per word form, so the lock is taken once per new form.
-
-class _Analyser:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._voikko = None
-
-    def _load(self):
-        try:
-            import libvoikko  # noqa: PLC0415 - imported on first use, see the module docstring
-        except ImportError as e:
-            raise LemmatiserUnavailable(f"The libvoikko Python binding is missing. {INSTALL_HINT}") from e
-        try:
-            voikko = libvoikko.Voikko("fi")
-        except (OSError, libvoikko.VoikkoException) as e:
-            raise LemmatiserUnavailable(f"Voikko could not start ({e}). {INSTALL_HINT}") from e
-        logger.info("Voikko %s loaded for Finnish themes", libvoikko.Voikko.getVersion())
-        return voikko
-
-    def analyse(self, form: str) -> list[dict]:
-        with self._lock:
-            if self._voikko is None:
-                self._voikko = self._load()
-            return self._voikko.analyze(form)
-
-
-_ANALYSER = _Analyser()
-
-
-def check_lemmatiser(language: str = "fi") -> None:
-    """Raise `LemmatiserUnavailable` now if the language's lemmatiser (Voikko for Finnish,
-    simplemma for Swedish) cannot be used (for a fail-fast start-up)."""
-    if language == "sv":
-        from hyte.swedish import LEXICON, SwedishUnavailable  # noqa: PLC0415 - see the module docstring
-
-        try:
-            LEXICON.readings("föreningsforumen")
-        except SwedishUnavailable as e:
-            raise LemmatiserUnavailable(str(e)) from e
-        return
-    _ANALYSER.analyse("järjestöfoorumeihin")
-
-
-def lemmatiser_available(language: str = "fi") -> bool:
-    """Whether the language's lemmatiser can be used; summaries leave themes out (and merge
-    nothing) when it cannot."""
-    try:
-        check_lemmatiser(language)
-    except LemmatiserUnavailable:
-        return False
-    return True
-
-
-_MINEN = re.compile(r"^(.*m)i(?:nen|s[a-zåäö]*)$")
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*-?|\d+|[.!?;:()\[\]\"”–—•/,\n]|(?<!\w)-(?!\w)")
-
-
-def _compound_prefix(wordbases: str | None) -> str | None:
-    """The surface text of a compound's parts before its last one, from Voikko's WORDBASES.
-
-    "+järjestö(järjestö)+foorumi(foorumi)" -> "järjestö"; "+yhteis+työ(työ)" -> None (a bound
-    first part belongs to the word: "yhteistyö" is not a kind of "työ");
-    "+järjestö(järjestö)+avust(avustaa)+us(+us)" -> "järjestö"; "+sote(sote)+-+järjestö(järjestö)"
-    -> "sote-".
-    """
-    if not wordbases:
-        return None
-    parts = wordbases.split("+")[1:]
-    components: list[str] = []  # surface text of each compound component
-    bound = ""  # a bound part ("yhteis", "yhdys") waiting for the part it belongs to
-    for i, part in enumerate(parts):
-        if part == "":  # "+-" splits into "", "-"; handled as "-" below
-            continue
-        surface, _, base = part.partition("(")
-        is_suffix = base.startswith("+")
-        is_root = bool(base) and not is_suffix
-        if surface == "-":
-            if components:
-                components[-1] += "-"
-            continue
-        if not base:  # bare: a bound first part or derivational glue ("m", "n")
-            nxt = parts[i + 1] if i + 1 < len(parts) else ""
-            nxt_base = nxt.partition("(")[2]
-            if nxt_base and not nxt_base.startswith("+"):
-                bound += surface
-            elif components:
-                components[-1] += surface
-            else:
-                bound += surface
-            continue
-        if is_root:
-            components.append(bound + surface)
-            bound = ""
-        elif components:
-            components[-1] += surface
-        else:
-            components.append(bound + surface)
-            bound = ""
-    if len(components) < 2:
-        return None
-    return "".join(components[:-1])
-
-
-def _is_agent_noun(a: dict) -> bool:
-    """An agent participle read as a noun ("tapahtuma" of "tapahtua", "seuloma" of "seuloa"):
-    never what a person means by the word in a free-text answer."""
-    return a.get("CLASS") in _NOUN_CLASSES and a.get("PARTICIPLE") == "agent"
-
-
-def _noun_like(a: dict) -> bool:
-    return (a.get("CLASS") in _NOUN_CLASSES and not _is_agent_noun(a)) or a.get("MOOD") == "MINEN-infinitive"
-
-
-def _choose(analyses: list[dict]) -> tuple[dict, list[dict]]:
-    """Of Voikko's analyses: proper names and agent-participle nouns last, then the one with the
-    fewest compound parts, then Voikko's own order (its most likely reading first). Also, when the
-    chosen reading is a noun, the other noun readings (another base form), for `_resolve`.
-
-    "hyvinvointikertomusta" is "hyvinvointi+kertomus" (not "+kerto+musta"); "voisi" is the verb
-    "voida" (not the noun "voi"), as Voikko orders them; "tapahtumista" is first the verbal noun
-    "tapahtuminen", with the noun "tapahtuma" as the other reading.
-    """
-    def rank(item: tuple[int, dict]) -> tuple[bool, bool, int, int]:
-        i, a = item
-        bases = a.get("WORDBASES") or ""
-        parts = bases.count("(") - bases.count("(+")
-        return (a.get("CLASS") in _NAME_CLASSES, _is_agent_noun(a), parts, i)
-
-    ranked = [a for _, a in sorted(enumerate(analyses), key=rank)]
-    chosen = ranked[0]
-    if not _noun_like(chosen):
-        return chosen, []
-    return chosen, [a for a in ranked[1:] if _noun_like(a) and a.get("CLASS") not in _NAME_CLASSES]
-
-
-def _word_from_analysis(form: str, a: dict) -> Word:
-    cls = a.get("CLASS", "")
-    lemma = (a.get("BASEFORM") or form).lower()
-    if a.get("MOOD") == "MINEN-infinitive":
-        m = _MINEN.match(form.lower())
-        lemma = m.group(1) + "inen" if m else lemma
-        return Word(lemma, STOP if lemma in STOP_WORDS else NOUN, case=a.get("SIJAMUOTO") or "",
-                    number=a.get("NUMBER") or "")
-    if lemma in STOP_WORDS or cls in _STOP_CLASSES:
-        return Word(lemma, STOP)
-    if cls in _NOUN_CLASSES:
-        kind = NOUN
-    elif cls in _ADJ_CLASSES:
-        # "kirjattava", "nimetty": no theme words; but the active past participle may stand for
-        # people like an adjective ("ikääntyneet", "ikääntyneiden toimintakyky")
-        kind = ADJ if a.get("PARTICIPLE") in (None, "past_active") else VERB
-    elif cls == "teonsana":
-        kind = VERB
-    else:
-        kind = OTHER
-    case, number = a.get("SIJAMUOTO") or "", a.get("NUMBER") or ""
-    if case == "vajanto":
-        return Word(lemma, OTHER)  # the abessive is adverbial: "maksutta", "syyttä"
-    if kind == ADJ:
-        if a.get("COMPARISON") in ("comparative", "superlative"):
-            return Word(lemma, OTHER)  # "selkeämpää viestintää": the noun is the theme
-        return Word(lemma, ADJ, case=case, number=number)
-    head = None
-    if kind == NOUN:
-        prefix = _compound_prefix(a.get("WORDBASES"))
-        if prefix and lemma.startswith(prefix.lower()) and len(lemma) > len(prefix) + 2:
-            head = lemma[len(prefix):].lstrip("-")
-        elif "-" in lemma.strip("-"):  # split at the hyphen too: "sote-palvelu" -> "palvelu"
-            last = lemma.rpartition("-")[2]
-            head = last if len(last) > 2 else None
-    return Word(lemma, kind, head, case, number, cls == "nimisana_laatusana")
-
-
-@lru_cache(maxsize=200_000)
-def analyse_word(form: str) -> Word:
-    """The analysis of one word form as written ("Järjestöfoorumeja", "HYTE-työtä")."""
-    if form.lower() in STOP_WORDS or len(form) < 2:  # "kuin" (not the moons of "kuu"), "välillä", "x"
-        return Word(form.lower(), STOP)
-    analyses = _ANALYSER.analyse(form)
-    if not analyses and form[:1].isupper():
-        analyses = _ANALYSER.analyse(form.lower())
-    if analyses:
-        chosen, others = _choose(analyses)
-        word = _word_from_analysis(form, chosen)
-        if word.kind == NOUN and others:
-            alternatives = []
-            for other in others:
-                alt = _word_from_analysis(form, other)
-                if alt.kind == NOUN and alt.lemma != word.lemma and alt not in alternatives:
-                    alternatives.append(alt)
-            if alternatives:
-                word = replace(word, alternatives=tuple(alternatives))
-        return word
-    low = form.lower()
-    if low in STOP_WORDS:
-        return Word(low, STOP)
-    if "-" in form:  # "HYTE-koordinaattorit": Voikko does not know the abbreviation; split at the hyphen
-        first, _, rest = form.rpartition("-")
-        last = analyse_word(rest)
-        if last.kind in (NOUN, ADJ, STOP) and last.lemma:
-            lemma = f"{first.lower()}-{last.lemma}"
-            if lemma in STOP_WORDS:
-                return Word(lemma, STOP)
-            label = f"{first}-{last.lemma}" if first.isupper() else ""  # "HYTE-koordinaattori"
-            if last.kind == ADJ:
-                return Word(lemma, ADJ, case=last.case, number=last.number, label=label)
-            return Word(lemma, NOUN, last.lemma if last.kind == NOUN else None, last.case, last.number, label=label)
-    if form.isdigit() or len(form) < 3:
-        return Word(low, STOP)
-    return Word(low, OTHER)  # unknown to Voikko: a name, a typo, an English word
-
-
-_ELISION_LINKS = frozenset({"ja", "tai", "sekä", "eli", ","})
-
-
-def _elided(raw: list[str], n: int) -> Word | None:
-    """The word a hyphen-ended first part stands for: "toiminta- ja kohdeavustukset" writes
-    "toiminta-avustukset"; "mielenterveys- ja päihdetyö", "mielenterveystyö". The first part is
-    joined to the last part of the compound that follows the conjunction (a comma or another
-    hyphen-ended part may come between)."""
-    for tok in raw[n + 1:]:
-        if tok.lower() in _ELISION_LINKS or (tok.endswith("-") and tok[0].isalpha()):
-            continue
-        if not tok[0].isalpha():
-            return None
-        full = analyse_word(tok.replace("’", "'"))
-        if full.kind != NOUN or not full.head:
-            return None
-        prefix_length = len(full.lemma) - len(full.head)
-        if tok[:prefix_length].lower() != full.lemma[:prefix_length]:
-            return None
-        ending = tok[prefix_length:].lstrip("-").lower()
-        first = raw[n][:-1]
-        for joined in (first + ending, f"{first}-{ending}"):
-            word = analyse_word(joined)
-            if word.kind == NOUN and word.lemma.endswith(full.head):
-                return word
-        return Word(f"{first.lower()}-{full.head}", NOUN, full.head, full.case, full.number)
-    return None
-
-
-_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-
-
-def _tokens(text: str, language: str = "fi") -> list[tuple[str, Word | None]]:
-    if language == "sv":
-        return _swedish_tokens(text)
-    out: list[tuple[str, Word | None]] = []
-    raw = _TOKEN.findall(_URL.sub(" . ", text))  # a link is no theme ("http", "www")
-    for n, tok in enumerate(raw):
-        if tok[0].isalpha():
-            if tok.endswith("-"):
-                word = _elided(raw, n) or analyse_word(tok[:-1].replace("’", "'"))
-                out.append((tok[:-1], word))
-            else:
-                out.append((tok, analyse_word(tok.replace("’", "'"))))
-        elif tok.isdigit():
-            out.append((tok, Word(tok, STOP)))
-        else:
-            out.append((tok, None))
-    return out
-
-
-def analyse_text(text: str, language: str = "fi") -> list[Word | None]:
-    """The words of a text in order; None where a phrase breaks (punctuation)."""
-    return [w for _, w in _tokens(text, language)]
-
-
-def _swedish_tokens(text: str) -> list[tuple[str, Word | None]]:
-    """Swedish words (`hyte.swedish`), each with the reading its neighbours call for: a form that
-    is a noun or a verb is the verb after a pronoun, "att", a modal or an adverb ("vi träffar"),
-    or in the present tense after a definite noun ("föreningarna driver"), else the noun
-    ("regelbundna träffar"); an adjective or noun is the adjective before a noun
-    ("lokala föreningar"); an adjective in -a or -e with no noun after it stands for people ("de
-    frivilliga", "barn och unga"), unless it is said of something ("rollerna är oklara")."""
-    from hyte.swedish import LEXICON, PREDICATIVE_CONTEXT, VERB_CONTEXT, SwedishUnavailable  # noqa: PLC0415
-
-    raw = _TOKEN.findall(_URL.sub(" . ", text))
-    try:
-        readings = [_swedish_readings(LEXICON, raw, n) if tok[0].isalpha() else None for n, tok in enumerate(raw)]
-    except SwedishUnavailable as e:
-        raise LemmatiserUnavailable(str(e)) from e
-    out: list[tuple[str, Word | None]] = []
-    for n, tok in enumerate(raw):
-        options = readings[n]
-        if options is None:
-            out.append((tok, Word(tok, STOP) if tok.isdigit() else None))
-            continue
-        kinds = [r.kind for r in options]
-        before = raw[n - 1].lower() if n and readings[n - 1] is not None else None
-        after = readings[n + 1] if n + 1 < len(raw) else None
-        noun_after = after is not None and (any(r.kind in (NOUN, ADJ) for r in after) or (
-            after[0].kind == STOP and LEXICON.noun_reading(raw[n + 1].lower()) is not None))  # "lokala föreningar"
-        chosen = options[0]
-        after_subject = (tok.lower().endswith("r") and before is not None and before.endswith(("na", "en", "et"))
-                         and readings[n - 1][0].kind in (NOUN, STOP))  # "föreningarna driver"
-        if VERB in kinds and NOUN in kinds:
-            chosen = options[kinds.index(VERB if before in VERB_CONTEXT or after_subject else NOUN)]
-        elif ADJ in kinds and NOUN in kinds:
-            chosen = options[kinds.index(ADJ if noun_after else NOUN)]
-        kind = chosen.kind
-        if kind == ADJ and not noun_after and tok.lower().endswith(("a", "e")) and before not in PREDICATIVE_CONTEXT:
-            kind = NOUN  # "de frivilliga": people
-        out.append((tok.rstrip("-"), Word(chosen.lemma, kind, chosen.head, label=chosen.label)))
-    return out
-
-
-def _swedish_readings(lexicon, raw: list[str], n: int):
-    """The readings of token `n`; a first part ending in a hyphen stands for the compound that
-    follows the conjunction: "verksamhets- och projektbidrag" writes "verksamhetsbidrag"."""
-    from hyte.swedish import NOUN as SV_NOUN, Reading  # noqa: PLC0415
-
-    tok = raw[n].replace("’", "'")
-    if not tok.endswith("-"):
-        return lexicon.readings(tok)
-    for later in raw[n + 1:]:
-        if later.lower() in ("och", "eller", "samt", ",") or later.endswith("-"):
-            continue
-        full = next((r for r in lexicon.readings(later) if r.kind == SV_NOUN and r.head), None) if later[0].isalpha() else None
-        if full is not None:
-            lemma = tok[:-1].lower() + full.head
-            return (Reading(SV_NOUN, lemma, full.head),)
-        break
-    return lexicon.readings(tok[:-1])
-
-
-def _resolve(toks: list[tuple[str, Word | None]], evidence: frozenset[str] | set[str]) -> list[Word | None]:
-    """The words of a text with, where Voikko offers several noun readings, the one a person
-    would mean: one that the adjective before it agrees with ("yhteisistä tapahtumista" is about
-    "tapahtuma", not the verbal noun "tapahtuminen"), else one that is a base form used
-    unambiguously elsewhere (in the same inputs, or a thesaurus term), else Voikko's choice."""
-    words = [w for _, w in toks]
-    for n, word in enumerate(words):
-        if word is None or not word.alternatives:
-            continue
-        before = words[n - 1] if n else None
-        if before is not None and before.kind == ADJ and not _agrees(before, word):
-            agreeing = next((alt for alt in word.alternatives if _agrees(before, alt)), None)
-            if agreeing is not None:
-                words[n] = agreeing
-                continue
-        if word.lemma not in evidence:
-            words[n] = next((alt for alt in word.alternatives if alt.lemma in evidence), word)
-    return words
-
-
-def _evidence(tokens: Iterable[list[tuple[str, Word | None]]]) -> set[str]:
-    return {w.lemma for toks in tokens for _, w in toks if w is not None and w.kind == NOUN and not w.alternatives}
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    key: str  # base forms joined by a space
-    label: str  # in base form, as a theme is named: "yhteinen tapahtuma", "avustusten haku"
-    words: tuple[str, ...]  # the base forms of its words
-    related: frozenset[str]  # its base forms and their compound heads
-    head: str | None = None  # a one-word compound's last part: "foorumi" of "järjestöfoorumi"
-
-
-HeadMode = Literal["off", "standalone", "all"]
-
-
-def _phrases(
-    toks: list[tuple[str, Word | None]], evidence: frozenset[str] | set[str] = frozenset(), language: str = "fi",
-) -> tuple[dict[str, _Phrase], dict[str, _Phrase]]:
-    """Key phrases of a tokenised text by key, each once (first occurrence), in order of
-    appearance; and apart, the last parts of its compound nouns ("foorumi" of "järjestöfoorumeissa")."""
-    found: dict[str, _Phrase] = {}
-    heads: dict[str, _Phrase] = {}
-    prev: tuple[str, Word] | None = None
-    words = _resolve(toks, evidence)
-    for n, (tok, w) in enumerate(zip((tok for tok, _ in toks), words)):
-        if w is None or w.kind == STOP:
-            prev = None
-            continue
-        nxt = words[n + 1] if n + 1 < len(words) else None
-        if w.kind == ADJ and w.number == "plural" and w.case != "keinonto" and not _agrees(w, nxt):
-            # an adjective standing for people: "vapaaehtoiset pääsevät", "vapaaehtoisten jaksaminen"
-            w = Word(w.lemma, NOUN, case=w.case, number=w.number)
-        elif w.adjective_too and _agrees(Word(w.lemma, ADJ, case=w.case, number=w.number), nxt):
-            w = Word(w.lemma, ADJ, case=w.case, number=w.number)  # "matalan kynnyksen", "nuoret aikuiset"
-        if w.kind == NOUN:
-            related = frozenset((w.lemma, w.head) if w.head else (w.lemma,))
-            label = w.label or w.lemma
-            if w.lemma not in found:
-                found[w.lemma] = _Phrase(w.lemma, label, (w.lemma,), related, w.head)
-            if w.head and w.head not in STOP_WORDS and w.head not in heads:
-                heads[w.head] = _Phrase(w.head, w.head, (w.head,), frozenset((w.head,)))
-            if prev is not None and (_agrees(prev[1], w) or (prev[1].kind == NOUN and prev[1].case == "omanto")):
-                p_tok, p_w = prev
-                key = f"{p_w.lemma} {w.lemma}"
-                if key not in found:
-                    # an adjective in its base form; a genitive stays a genitive ("avustusten haku")
-                    first = p_w.lemma if p_w.kind == ADJ else (p_tok if p_w.label else p_tok.lower())
-                    if language == "sv" and p_w.kind == ADJ:  # agreeing: "gemensamt evenemang"
-                        from hyte.swedish import LEXICON  # noqa: PLC0415
-
-                        first = LEXICON.agree(p_w.lemma, w.lemma)
-                    p_rel = (p_w.lemma, p_w.head) if p_w.head else (p_w.lemma,)
-                    found[key] = _Phrase(key, f"{first} {label}", (p_w.lemma, w.lemma), related | frozenset(p_rel))
-        prev = (tok, w)
-    return found, heads
-
-
-def _agrees(adj: Word, noun: Word | None) -> bool:
-    """Whether an adjective modifies the noun after it: they agree in case and number
-    ("yhteisiä tapahtumia"; not "vapaaehtoisten jaksaminen", where the adjective is a noun)."""
-    return (adj.kind == ADJ and noun is not None and noun.kind == NOUN
-            and adj.case == noun.case and adj.number == noun.number)
-
-
-def key_phrases(text: str, *, compound_heads: bool = False, language: str = "fi") -> list[str]:
-    """The key phrases of a text, each once, in order of first appearance.
-
-    Nouns' base forms (and plural adjectives standing alone: "vapaaehtoiset") and adjective/noun
-    + noun pairs written next to each other; with `compound_heads`, also a compound's last part
-    ("järjestöfoorumi" counts for "foorumi" too).
-    """
-    toks = _tokens(text, language)
-    found, heads = _phrases(toks, _evidence([toks]), language)
-    if compound_heads:
-        return list(found) + [h for h in heads if h not in found]
-    return list(found)
-
-
-def _content_lemmas(text: str, language: str = "fi") -> frozenset[str]:
-    return frozenset(w.lemma for w in analyse_text(text, language) if w is not None and w.kind != STOP)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -651,7 +111,7 @@ def _vocabulary(thesaurus: Thesaurus | None, language: str = "fi") -> _Vocabular
     labels: dict[str, str] = {}
     positions: dict[str, int] = {}
     lemmas: set[str] = set()
-    general = set(_general_words(language))
+    general = set(general_words(language))
     for position, theme in enumerate(thesaurus.themes if thesaurus else ()):
         keys = [_term_keys(term, language) for term in theme.terms]
         key = theme.key or keys[0][0]
@@ -667,14 +127,6 @@ def _vocabulary(thesaurus: Thesaurus | None, language: str = "fi") -> _Vocabular
                        positions)
 
 
-def _general_words(language: str) -> frozenset[str]:
-    if language == "sv":
-        from hyte.swedish import GENERAL_WORDS as SWEDISH_GENERAL  # noqa: PLC0415
-
-        return SWEDISH_GENERAL
-    return GENERAL_WORDS
-
-
 @dataclass(frozen=True)
 class _Excluded:
     """What the question asks about: its words (and their compounds' last parts) and its themes."""
@@ -686,8 +138,8 @@ class _Excluded:
 def _question(question: str | None, vocab: _Vocabulary, language: str = "fi") -> _Excluded:
     if not question:
         return _Excluded()
-    toks = _tokens(question, language)
-    found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]), language)
+    toks = tokenise(question, language)
+    found, heads = phrases_of(toks, vocab.lemmas | unambiguous_nouns([toks]), language)
     words = {word for phrase in found.values() for word in phrase.words} | set(heads)
     for word in analyse_text(question, language):  # adjectives and nouns however they are used in it
         if word is not None and word.kind in (NOUN, ADJ):
@@ -698,9 +150,9 @@ def _question(question: str | None, vocab: _Vocabulary, language: str = "fi") ->
 
 
 def _item_themes(
-    found: dict[str, _Phrase], heads: dict[str, _Phrase], vocab: _Vocabulary, excluded: _Excluded,
+    found: dict[str, Phrase], heads: dict[str, Phrase], vocab: _Vocabulary, excluded: _Excluded,
     use_head: Callable[[str], bool],
-) -> dict[str, list[_Phrase]]:
+) -> dict[str, list[Phrase]]:
     """The themes one input raises, each with the key phrases that raise it, in order of appearance.
 
     A key phrase is a thesaurus theme's when it is one of its terms, a two-word phrase ending in
@@ -708,7 +160,7 @@ def _item_themes(
     is a theme of its own. Left out: what the question asks about, and phrases whose words are all
     too general or the question's own ("yhteinen", "tieto"; "yhteinen tieto").
     """
-    themes: dict[str, list[_Phrase]] = {}
+    themes: dict[str, list[Phrase]] = {}
     phrases = list(found.values()) + [h for k, h in heads.items() if k not in found and use_head(k)]
     for phrase in phrases:
         if phrase.key in excluded.keys:
@@ -734,8 +186,8 @@ def theme_keys(text: str, *, thesaurus: Thesaurus | None = None, question: str |
     """The keys of the themes a text in `language` raises, as `find_themes` would group it: for a
     later answer, which of a round's (curated) themes it joins."""
     vocab = _vocabulary(thesaurus, language)
-    toks = _tokens(text, language)
-    found, heads = _phrases(toks, vocab.lemmas | _evidence([toks]), language)
+    toks = tokenise(text, language)
+    found, heads = phrases_of(toks, vocab.lemmas | unambiguous_nouns([toks]), language)
     shared = _shared_keys(thesaurus, language)
     raised = _item_themes(found, heads, vocab, _question(question, vocab, language), lambda _: False)
     return list(dict.fromkeys(shared.get(key, key) for key in raised))
@@ -814,16 +266,6 @@ def _question_in(question: str | Mapping[str, str] | None, language: str) -> str
     return question
 
 
-def detect_language(text: str, languages: Sequence[str]) -> str:
-    """Which of `languages` a text is written in: the one whose dictionary (simplemma's, shipped
-    with it) knows most of its words; the first on a tie (a text of names or numbers)."""
-    from simplemma import in_target_language  # noqa: PLC0415 - on first use, as the lemmatisers
-
-    scores = [(in_target_language(text, lang=code), -n, code) for n, code in enumerate(languages)]
-    best = max(scores)
-    return best[2] if best[0] > 0 else languages[0]
-
-
 def _relabel(found: list[Theme], thesaurus: Thesaurus | None, language: str, reader: str) -> list[Theme]:
     """Themes of inputs in `language` with a thesaurus theme's key in the thesaurus's first
     language and its label in the reader's, so that the same theme in two languages is one."""
@@ -877,9 +319,9 @@ def _find_themes_in(
 ) -> list[Theme]:
     """`find_themes` for inputs in one language."""
     vocab = _vocabulary(thesaurus, language)
-    tokens = [_tokens(item.text, language) for item in items]
-    evidence = vocab.lemmas | _evidence(tokens)
-    parsed = [_phrases(toks, evidence, language) for toks in tokens]
+    tokens = [tokenise(item.text, language) for item in items]
+    evidence = vocab.lemmas | unambiguous_nouns(tokens)
+    parsed = [phrases_of(toks, evidence, language) for toks in tokens]
     excluded = _question(question, vocab, language)
     standalone = {k for found, _ in parsed for k in found} if compound_heads == "standalone" else set()
 
@@ -946,8 +388,8 @@ def _most_common(values: Iterable[str]) -> str:
     return max(counts, key=lambda v: counts[v])  # dicts keep order: the first written wins a tie
 
 
-def _label(key: str, idx: list[int], per_item: list[dict[str, list[_Phrase]]],
-           parsed: list[tuple[dict[str, _Phrase], dict[str, _Phrase]]]) -> str:
+def _label(key: str, idx: list[int], per_item: list[dict[str, list[Phrase]]],
+           parsed: list[tuple[dict[str, Phrase], dict[str, Phrase]]]) -> str:
     """The base form of the theme's phrase ("yhteinen tapahtuma", "HYTE-koordinaattori"); for one
     word, that of the two-word phrase ending in it that at least half its inputs (and two or more)
     use ("tapahtuma" -> "yhteinen tapahtuma"). Ties go to the form written first."""
@@ -964,7 +406,7 @@ def _label(key: str, idx: list[int], per_item: list[dict[str, list[_Phrase]]],
     return _most_common(own) if own else key
 
 
-def _terms(key: str, idx: list[int], per_item: list[dict[str, list[_Phrase]]]) -> tuple[str, ...]:
+def _terms(key: str, idx: list[int], per_item: list[dict[str, list[Phrase]]]) -> tuple[str, ...]:
     """The key phrases grouped under a theme, most inputs first (then by key)."""
     counts: dict[str, int] = defaultdict(int)
     for i in idx:
@@ -974,7 +416,7 @@ def _terms(key: str, idx: list[int], per_item: list[dict[str, list[_Phrase]]]) -
 
 
 def _assign_quotes(items: Sequence[ThemeInput], themes: list[list[int]],
-                   per_item: list[dict[str, list[_Phrase]]]) -> list[list[int]]:
+                   per_item: list[dict[str, list[Phrase]]]) -> list[list[int]]:
     """Up to two quotes per theme, an input quoting one theme at most: first one quote for every
     theme in rank order, then a second, from another source where there is one.
 
@@ -1009,74 +451,3 @@ def _assign_quotes(items: Sequence[ThemeInput], themes: list[list[int]],
             picked[t].append(best)
             used.add(best)
     return picked
-
-
-# ---------------------------------------------------------------------------------------------
-
-def merge_near_duplicates(
-    items: Sequence[ThemeInput], *, threshold: float = 0.6, language: str = "fi"
-) -> list[list[ThemeInput]]:
-    """Groups of near-identical points, whoever wrote them, in input order.
-
-    Two points are near-identical when the base forms of their content words (stop words left out)
-    overlap by at least `threshold` (Jaccard): "Roolit ja vastuut kirjattava
-    yhdyspintasopimukseen" and "Yhdyspintasopimukseen kirjataan roolit ja vastuut" are one point.
-    Points without content words merge only when their texts are equal after normalising case
-    and spacing. Groups are transitive (single link); each group keeps input order, and groups are
-    in the order of their first point.
-
-    Pairs are found with a prefix filter (a pair with Jaccard >= t shares one of the rarest
-    |A| - ceil(t|A|) + 1 words of each side), so thousands of inputs need not be compared pairwise.
-    """
-    n = len(items)
-    if n == 0:
-        return []
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    # Equal word sets (or equal texts without content words) are one point at once.
-    first_with: dict[frozenset[str] | str, int] = {}
-    distinct: list[tuple[int, frozenset[str]]] = []
-    for i, item in enumerate(items):
-        lemmas = _content_lemmas(item.text, item.language or language)
-        key: frozenset[str] | str = lemmas if lemmas else " ".join(item.text.lower().split())
-        if key in first_with:
-            union(first_with[key], i)
-            continue
-        first_with[key] = i
-        if lemmas:
-            distinct.append((i, lemmas))
-
-    freq: dict[str, int] = defaultdict(int)
-    for _, lemmas in distinct:
-        for lemma in lemmas:
-            freq[lemma] += 1
-    index: dict[str, list[int]] = defaultdict(list)  # word -> positions in `distinct` whose prefix holds it
-    for pos, (i, lemmas) in enumerate(distinct):
-        ordered = sorted(lemmas, key=lambda w: (freq[w], w))
-        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered) - 1e-9) + 1]
-        seen: set[int] = set()
-        for word in prefix:
-            for other in index[word]:
-                if other in seen:
-                    continue
-                seen.add(other)
-                j, theirs = distinct[other]
-                if len(lemmas & theirs) >= threshold * len(lemmas | theirs):
-                    union(i, j)
-            index[word].append(pos)
-
-    groups: dict[int, list[ThemeInput]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(items[i])
-    return list(groups.values())

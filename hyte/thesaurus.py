@@ -18,7 +18,7 @@ A term is a word, or two (an adjective or a genitive with its noun: "yhteinen ta
 "avustusten haku"), in any inflected form: `hyte.themes` compares base forms. Every answer that
 uses one of a theme's terms, or a compound ending in one ("liikuntatapahtuma" under "tapahtuma"),
 is grouped under that theme. A word named as a term is a theme even when it is on the built-in
-list of words too general to be one (`hyte.themes.GENERAL_WORDS`).
+list of words too general to be one (`hyte.finnish.GENERAL_WORDS`).
 
 Each theme has a stable `key`: given, or else its first term's base form. Later curation (merge,
 rename, hide, a chosen quote) can refer to a theme by that key.
@@ -46,7 +46,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from hyte.languages import Multilingual, Text, load_in_languages, pick_language
-from hyte.survey import read_yaml
+from hyte.configuration import read_yaml
 
 DEFAULT_THESAURUS_FILE = "thesaurus.yaml"
 

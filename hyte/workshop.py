@@ -1,16 +1,13 @@
-"""The negotiation meeting's workshop, in plain Python: its questions as data, the notes the
-breakout groups write in their Teams channels, and the consolidated result.
+"""The negotiation meeting's workshop, in plain Python: its questions as data, and the notes the
+breakout groups write in their Teams channels (their summary: hyte/workshop_summary.py).
 
 * The questions (three in the seed, each with prompts) come from a versioned YAML file next to
   the round file (`workshop.yaml`), validated on load, in every language the round offers
   (`text: {fi: …, sv: …}`; `definition.in_language("sv")`, see `hyte.languages`).
-* A note's text arrives as Teams' HTML: `clean_teams_html` makes it clean text (tags and
-  entities removed, the bot's @mention dropped, line breaks kept).
+* A note's text arrives clean (the transport removes Teams' HTML and the bot's @mention), and is
+  kept to MAX_NOTE_CHARS.
 * A top-level note names its question at the start ("1.", "1)", "#1", "Kysymys 1", "K1"):
   `question_prefix` finds it.
-* `consolidate` turns the stored notes into the summary: per question each group's points (near-
-  identical points merged), the themes that recur across groups, the highlights first, the
-  unassigned notes and, separately, the late ones. Free-text grouping is `hyte.themes`'.
 """
 
 from __future__ import annotations
@@ -19,20 +16,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hyte.languages import Multilingual, Text, load_in_languages
-from hyte.survey import Identifier, read_yaml
-from hyte.thesaurus import Thesaurus
-from hyte.themes import ThemeInput, find_themes, lemmatiser_available, merge_near_duplicates
+from hyte.configuration import read_yaml
+from hyte.survey import Identifier
 
 MAX_NOTE_CHARS = 8000
 """A note longer than this is stored cut (Teams allows ~28 KB per message; notes are short)."""
-
 
 # The questions, as data -------------------------------------------------------------------------
 
@@ -89,87 +83,6 @@ def load_workshop(path: Path, languages: Sequence[str] | None = None) -> Worksho
     """The workshop questions in the first of `languages` (the round's; None: the file's own),
     every other as `in_language(...)`; a missing translation names the file and the field."""
     return load_in_languages(WorkshopDefinition, path, read_yaml(path), languages)
-
-
-# Teams' HTML to clean text ----------------------------------------------------------------------
-
-_BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
-_SKIP = {"script", "style", "head", "title"}
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
-_SOFT_BREAK = "\x00"
-"""Where a block element starts or ends: one line break, however many blocks meet there."""
-_SOFT_BREAKS = re.compile(r"\n?[ \t]*\x00[\x00 \t]*\n?")
-
-
-class _TeamsHtml(HTMLParser):
-    def __init__(self, drop_mentions: set[str]) -> None:
-        super().__init__(convert_charrefs=True)
-        self._drop = drop_mentions
-        self._out: list[str] = []
-        self._mention: list[str] | None = None
-        self._skipping = 0
-
-    def _emit(self, text: str) -> None:
-        (self._mention if self._mention is not None else self._out).append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self._skipping += 1
-        elif tag == "br":
-            self._emit("\n")
-        elif tag == "li":
-            self._emit(_SOFT_BREAK + "- ")
-        elif tag in _BLOCKS:
-            self._emit(_SOFT_BREAK)
-        elif tag == "at":
-            self._mention = []
-        elif tag in ("emoji", "img"):
-            alt = dict(attrs).get("alt")
-            if alt:
-                self._emit(alt)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag in _SKIP:
-            self._skipping -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag == "at" and self._mention is not None:
-            name = "".join(self._mention)
-            self._mention = None
-            if " ".join(name.split()).casefold() not in self._drop:
-                self._out.append(name)
-        elif tag in _BLOCKS:
-            self._emit(_SOFT_BREAK)
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._emit(data)
-
-    def text(self) -> str:
-        if self._mention is not None:  # an unclosed <at>: keep what it held
-            self._out.extend(self._mention)
-            self._mention = None
-        return "".join(self._out)
-
-
-def clean_teams_html(html: str, *, drop_mentions: Iterable[str] = ()) -> str:
-    """Clean text of a Teams message: tags and entities removed, `<at>` mentions of the names in
-    `drop_mentions` (the bot) removed, others kept as the name, line breaks kept, spaces tidied."""
-    parser = _TeamsHtml({" ".join(n.split()).casefold() for n in drop_mentions if n})
-    parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))
-    parser.close()
-    text = _SOFT_BREAKS.sub("\n", parser.text().replace(_SOFT_BREAK, _SOFT_BREAK))
-    lines = [_SPACES.sub(" ", _INVISIBLE.sub("", line)).strip() for line in text.split("\n")]
-    kept: list[str] = []
-    for line in lines:
-        if line or (kept and kept[-1]):
-            kept.append(line)
-    text = "\n".join(kept).strip()
-    return text[:MAX_NOTE_CHARS]
 
 
 # The question a note names ----------------------------------------------------------------------
@@ -293,172 +206,53 @@ class MessageContext:
 
 
 class WorkshopRepository(Protocol):
+    """Workshops, their groups, the questions' posts, notes and reactions (storage/workshop.py)."""
+
     async def get(self, tenant_id: str, round_id: str) -> WorkshopRun | None: ...
 
+    async def start(
+        self, tenant_id: str, round_id: str, team_id: str, groups: Sequence[tuple[str, str]], by_aad: str | None,
+        at: datetime,
+    ) -> WorkshopRun: ...
+
+    async def stop(self, tenant_id: str, round_id: str, by_aad: str | None, at: datetime) -> WorkshopRun | None:
+        """None when it was not running (stopped meanwhile by someone else)."""
+        ...
+
+    async def rename_group(self, tenant_id: str, channel_id: str, name: str) -> None: ...
+
+    async def claim_post(self, tenant_id: str, round_id: str, channel_id: str, question_id: str, at: datetime) -> bool:
+        """Whether this caller may post the question in the channel (not posted, nor being posted)."""
+        ...
+
+    async def record_post(
+        self, tenant_id: str, round_id: str, channel_id: str, question_id: str, message_id: str,
+        conversation_id: str | None,
+    ) -> None: ...
+
+    async def release_post(self, tenant_id: str, round_id: str, channel_id: str, question_id: str) -> None: ...
+
+    async def message_context(self, tenant_id: str, round_id: str, channel_id: str, root_id: str | None) -> MessageContext: ...
+
+    async def add_note(self, tenant_id: str, round_id: str, note: Note) -> bool:
+        """Store a note once (False: the same message was stored already)."""
+        ...
+
+    async def note(self, tenant_id: str, channel_id: str, message_id: str) -> Note | None: ...
+
+    async def edit_note(
+        self, tenant_id: str, channel_id: str, message_id: str, text: str, question_id: str | None,
+        assignment: Assignment, at: datetime,
+    ) -> bool: ...
+
+    async def set_deleted(self, tenant_id: str, channel_id: str, message_id: str, deleted: bool, at: datetime) -> bool: ...
+
+    async def react(
+        self, tenant_id: str, channel_id: str, message_id: str, reactor_id: str, reactor_aad: str | None,
+        is_hyte: bool, added: Sequence[str], removed: Sequence[str], at: datetime,
+    ) -> bool: ...
+
     async def notes(self, tenant_id: str, round_id: str) -> list[Note]: ...
-
-
-# The summary ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Point:
-    """One bullet: a note, or near-identical notes of one group merged."""
-
-    text: str
-    group: Group
-    question_id: str | None
-    note_keys: tuple[str, ...]
-    reactions: int = 0
-    highlight: bool = False
-
-    @property
-    def merged(self) -> int:
-        return len(self.note_keys)
-
-
-@dataclass(frozen=True)
-class GroupPoints:
-    group: Group
-    points: tuple[Point, ...]
-
-
-@dataclass(frozen=True)
-class RecurringTheme:
-    label: str
-    groups: tuple[Group, ...]
-    quotes: tuple[str, ...] = ()
-    key: str = ""
-    """The theme's stable key (`hyte.themes.Theme.key`), for curation."""
-
-    @property
-    def group_count(self) -> int:
-        return len(self.groups)
-
-
-@dataclass(frozen=True)
-class QuestionSummary:
-    question: WorkshopQuestion
-    highlights: tuple[Point, ...]
-    themes: tuple[RecurringTheme, ...]
-    groups: tuple[GroupPoints, ...]
-
-
-@dataclass(frozen=True)
-class WorkshopSummary:
-    definition: WorkshopDefinition
-    groups: tuple[Group, ...]
-    questions: tuple[QuestionSummary, ...]
-    unassigned: tuple[GroupPoints, ...]
-    late: tuple[GroupPoints, ...]
-    note_count: int = 0
-    late_count: int = 0
-    status: WorkshopStatus | None = None
-
-
-def point_text(definition: WorkshopDefinition, note: Note) -> str:
-    """A note's text as a bullet: without the question prefix that assigned it."""
-    if note.assignment is Assignment.PREFIX:
-        question, rest = question_prefix(definition, note.text)
-        if question is not None and question.id == note.question_id and rest:
-            return rest
-    return note.text
-
-
-def consolidate(
-    definition: WorkshopDefinition,
-    groups: Sequence[Group],
-    notes: Iterable[Note],
-    *,
-    max_themes: int = 10,
-    status: WorkshopStatus | None = None,
-    thesaurus: Thesaurus | None = None,
-) -> WorkshopSummary:
-    """The workshop's result from its notes (deleted and empty notes left out). Themes across
-    groups are found as the survey's are: the round's `thesaurus` applies, and a question's own
-    words are never its themes."""
-    groups = tuple(sorted(groups, key=lambda g: g.position))
-    by_channel = {g.channel_id: g for g in groups}
-    live = [n for n in notes if not n.deleted and n.text.strip() and n.channel_id in by_channel]
-    live.sort(key=lambda n: (n.created_at, n.message_id))
-    on_time = [n for n in live if not n.late]
-    late = [n for n in live if n.late]
-
-    questions = []
-    for question in definition.questions:
-        mine = [n for n in on_time if n.question_id == question.id]
-        per_group = _points_per_group(definition, groups, mine)
-        highlights = tuple(p for gp in per_group for p in gp.points if p.highlight)
-        questions.append(
-            QuestionSummary(
-                question, highlights, _themes(definition, by_channel, mine, question, max_themes, thesaurus), per_group,
-            )
-        )
-    unassigned = _points_per_group(definition, groups, [n for n in on_time if n.question_id is None])
-    late_points = _points_per_group(definition, groups, late, merge=False)
-    return WorkshopSummary(
-        definition=definition,
-        groups=groups,
-        questions=tuple(questions),
-        unassigned=unassigned,
-        late=late_points,
-        note_count=len(on_time),
-        late_count=len(late),
-        status=status,
-    )
-
-
-def _points_per_group(
-    definition: WorkshopDefinition, groups: Sequence[Group], notes: Sequence[Note], *, merge: bool = True
-) -> tuple[GroupPoints, ...]:
-    result = []
-    for group in groups:
-        mine = [n for n in notes if n.channel_id == group.channel_id]
-        if not mine:
-            continue
-        by_key = {n.key: n for n in mine}
-        if merge and lemmatiser_available():
-            items = [ThemeInput(id=n.key, source=group.channel_id, text=point_text(definition, n)) for n in mine]
-            clusters = [[by_key[item.id] for item in cluster] for cluster in merge_near_duplicates(items)]
-        else:
-            clusters = [[n] for n in mine]
-        points = [_point(definition, group, cluster) for cluster in clusters if cluster]
-        order = {n.key: i for i, n in enumerate(mine)}
-        points.sort(key=lambda p: (not p.highlight, -p.reactions, min(order[k] for k in p.note_keys)))
-        result.append(GroupPoints(group, tuple(points)))
-    return tuple(result)
-
-
-def _point(definition: WorkshopDefinition, group: Group, cluster: list[Note]) -> Point:
-    cluster = sorted(cluster, key=lambda n: (n.created_at, n.message_id))
-    shown = next((n for n in cluster if n.highlight), cluster[0])
-    return Point(
-        text=point_text(definition, shown),
-        group=group,
-        question_id=shown.question_id,
-        note_keys=tuple(n.key for n in cluster),
-        reactions=sum(n.reactions for n in cluster),
-        highlight=any(n.highlight for n in cluster),
-    )
-
-
-def _themes(
-    definition: WorkshopDefinition, by_channel: dict[str, Group], notes: Sequence[Note], question: WorkshopQuestion,
-    limit: int, thesaurus: Thesaurus | None,
-) -> tuple[RecurringTheme, ...]:
-    if len({n.channel_id for n in notes}) < 2 or not lemmatiser_available():
-        return ()
-    items = [ThemeInput(id=n.key, source=n.channel_id, text=point_text(definition, n)) for n in notes]
-    texts = {item.id: item.text for item in items}
-    themes = []
-    for theme in find_themes(items, min_sources=2, limit=limit, question=question.text, thesaurus=thesaurus):
-        groups = tuple(sorted((by_channel[s] for s in theme.sources if s in by_channel), key=lambda g: g.position))
-        if len(groups) < 2:
-            continue
-        quotes = tuple(texts[q] for q in theme.quotes[:2] if q in texts)
-        themes.append(RecurringTheme(theme.label, groups, quotes, theme.key))
-    themes.sort(key=lambda t: -t.group_count)
-    return tuple(themes)
 
 
 DEFAULT_WORKSHOP_FILE = "workshop.yaml"

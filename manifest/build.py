@@ -16,12 +16,13 @@ Settings (a flag wins over the environment variable):
 | --output           |                       | manifest/build/hyte-teams-app.zip |
 
 The bot's commands are not written in the template: both command lists (personal and team
-scope) come from the router's registry, titled with the natural Finnish name ("aloita työpaja")
-and described with the catalogue's text, the same registry `ohje`/`help` reads. The English
-localisation titles them with the English alias; the Swedish one describes them with the Swedish
-catalogue's texts and keeps the titles the router answers to (the Finnish names, until the router
-has Swedish ones). Every file is validated against Microsoft's schemas in manifest/schema/ when
-the `jsonschema` package is installed (the test extras install it).
+scope) come from the router's registry and each route's declared access (bot/router.py), titled
+with the natural Finnish name ("aloita työpaja") and described with the catalogue's text, the same
+declarations `ohje`/`help` reads. The English localisation titles them with the English alias; the
+Swedish one describes them with the Swedish catalogue's texts and keeps the titles the router
+answers to (the Finnish names, until the router has Swedish ones). Every file is validated against
+Microsoft's schemas in manifest/schema/ when the `jsonschema` package is installed (the test extras
+install it).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from urllib.parse import urlsplit
 if __package__ in (None, ""):  # run as a file: python manifest/build.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import guards  # noqa: E402
 from bot.router import Command, Router  # noqa: E402
 from bot.routes import build_router  # noqa: E402
 from cards.catalogue import MESSAGES, t  # noqa: E402
@@ -148,8 +148,8 @@ def settings_from(
 
 
 def scopes_of(command: Command) -> tuple[str, ...]:
-    """Where a command works: a command guarded to personal chat is not offered in a team."""
-    if guards.personal_only in command.guards:
+    """Where a command works, as its route declares: one for 1:1 chat only is not offered in a team."""
+    if command.personal_only:
         return (PERSONAL,)
     return (PERSONAL, TEAM)
 

@@ -124,11 +124,15 @@ class Database:
         await self.engine.dispose()
 
 
+def dialect_insert(session: AsyncSession, model: type):
+    """An INSERT with the dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+    return (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(model)
+
+
 async def upsert(session: AsyncSession, model: type, values: dict[str, Any], keys: tuple[str, ...]) -> None:
     """Insert, or update the row with the same keys: one statement, safe against a concurrent insert.
     (SQLAlchemy compiles INSERT … ON CONFLICT anew every time: not for what runs on every turn.)"""
-    dialect = session.bind.dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model).values(**values)
+    statement = dialect_insert(session, model).values(**values)
     changes = {k: statement.excluded[k] for k in values if k not in keys}
     await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
 

@@ -12,7 +12,9 @@ which the loop-lag monitor of bench.turns watches.
 What this relies on: every write goes through `Database.write()` (one writer at a time in the
 process) and a transaction never awaits anything but its own statements, so in this process no
 statement ever waits for a lock another coroutine holds. Another process writing the same file (an
-operator command) can make a write wait, up to the busy timeout, as it would with aiosqlite.
+operator command) can make a write wait, up to the busy timeout (30 s), and here that wait holds
+the event loop: no other turn is served meanwhile (aiosqlite would wait in its thread). Run such
+commands when the bot is quiet, or use PostgreSQL.
 
 `connect` is given to SQLAlchemy as `async_creator`; `InlineConnection` and `InlineCursor` answer
 the calls SQLAlchemy's aiosqlite adapter makes (sqlalchemy/dialects/sqlite/aiosqlite.py), with

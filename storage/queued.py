@@ -1,4 +1,4 @@
-"""Replies waiting for a token from Entra ID (bot/queued.py sends them).
+"""Replies waiting for a token from Entra ID (bot/transport/queued.py sends them).
 
 Like the reminder jobs (storage/reminders.py), a reply is claimed in one short write transaction,
 `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` on PostgreSQL, so that any number of instances share the

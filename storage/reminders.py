@@ -16,22 +16,13 @@ from typing import Any, Callable, Mapping
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from hyte.reminders import (
-    Audience,
-    FailureReason,
-    Job,
-    JobState,
-    PlannedJob,
-    StaleTimetable,
-    TimetableChange,
-    apply_moves,
-    with_timetable,
-)
+from hyte.jobs import Job, JobState, Reason, reason_of
+from hyte.reminders import Audience, PlannedJob
+from hyte.timetable import StaleTimetable, TimetableChange, apply_moves, with_timetable
 from hyte.round import Phase, Round
-from storage.db import Database, upsert
+from storage.db import Database, dialect_insert, upsert
 from storage.models import PersonRow, ReminderJobRow, TimetableChangeRow, TimetableMoveRow
 
 logger = logging.getLogger(__name__)
@@ -147,16 +138,9 @@ def _job(row: ReminderJobRow) -> Job:
         id=row.id, tenant_id=row.tenant_id, round_id=row.round_id, reminder=row.reminder,
         audience=Audience(row.audience), target=row.target, organisation_id=row.organisation_id,
         due_at=row.due_at, expires_at=row.expires_at, state=JobState(row.state), attempts=row.attempts,
-        last_error=row.last_error, reason=_reason(row.reason), claim=row.claim, sent_at=row.sent_at,
+        last_error=row.last_error, reason=reason_of(row.reason), claim=row.claim, sent_at=row.sent_at,
         updated_at=row.updated_at,
     )
-
-
-def _reason(value: str | None) -> FailureReason | None:
-    try:
-        return FailureReason(value) if value else None
-    except ValueError:
-        return FailureReason.ERROR
 
 
 class SqlJobRepository:
@@ -166,9 +150,6 @@ class SqlJobRepository:
         self._db = database
         self._sessions = database.sessions
 
-    def _insert(self, session):
-        return (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(ReminderJobRow)
-
     async def schedule(self, tenant_id: str, round_id: str, jobs: list[PlannedJob], at: datetime) -> int:
         """Add the planned jobs that are missing, and move the pending ones to their (new) due
         times. Jobs already sent, skipped or given up stay as they are. Returns the plan's size."""
@@ -176,7 +157,7 @@ class SqlJobRepository:
             return 0
         rows = [_values(tenant_id, round_id, job, at) for job in jobs]
         async with self._db.write() as session:
-            statement = self._insert(session)
+            statement = dialect_insert(session, ReminderJobRow)
             statement = statement.on_conflict_do_update(
                 index_elements=["tenant_id", "round_id", "reminder", "target"],
                 set_={
@@ -204,7 +185,7 @@ class SqlJobRepository:
             return 0
         rows = [_values(tenant_id, round_id, job, at) for job in jobs]
         async with self._db.write() as session:
-            statement = self._insert(session).on_conflict_do_nothing(
+            statement = dialect_insert(session, ReminderJobRow).on_conflict_do_nothing(
                 index_elements=["tenant_id", "round_id", "reminder", "target"]
             ).returning(ReminderJobRow.id)
             result = await session.execute(statement, rows)
@@ -242,7 +223,7 @@ class SqlJobRepository:
 
     async def finish(
         self, job: Job, state: JobState, at: datetime, *, error: str | None = None,
-        reason: FailureReason | None = None, conversation_id: str | None = None, activity_id: str | None = None,
+        reason: Reason | None = None, conversation_id: str | None = None, activity_id: str | None = None,
     ) -> bool:
         """Record a claimed job's end; False if the claim was lost (another instance took over)."""
         values: dict[str, Any] = {"state": state.value, "claim": None, "lease_until": None, "retry_at": None,

@@ -10,20 +10,15 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from sqlalchemy import Integer, and_, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hyte.workshop import (
     Assignment, Group, MessageContext, Note, QuestionPost, WorkshopRun, WorkshopStatus,
 )
-from storage.db import Database
+from storage.db import Database, dialect_insert
 from storage.models import (
     WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow, WorkshopReactionRow, WorkshopRow,
 )
-
-
-def _insert(session: AsyncSession, model: type):
-    return (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(model)
 
 
 def _note(row: WorkshopNoteRow, reactions: int = 0, highlight: bool = False) -> Note:
@@ -99,7 +94,7 @@ class SqlWorkshopRepository:
             position = (last or 0) + 1
             for channel_id, name in groups:
                 result = await session.execute(
-                    _insert(session, WorkshopGroupRow)
+                    dialect_insert(session, WorkshopGroupRow)
                     .values(workshop_id=row.id, channel_id=channel_id, tenant_id=tenant_id, name=name,
                             position=position, added_at=at)
                     .on_conflict_do_nothing(index_elements=["workshop_id", "channel_id"])
@@ -139,7 +134,7 @@ class SqlWorkshopRepository:
             if workshop is None:
                 return False
             result = await session.execute(
-                _insert(session, WorkshopPostRow)
+                dialect_insert(session, WorkshopPostRow)
                 .values(tenant_id=tenant_id, workshop_id=workshop.id, channel_id=channel_id, question_id=question_id,
                         message_id=None, conversation_id=None, claimed_at=at)
                 .on_conflict_do_nothing(index_elements=["workshop_id", "channel_id", "question_id"])
@@ -234,7 +229,7 @@ class SqlWorkshopRepository:
             # Core execution with the values as parameters: the statement's compiled form is cached.
             connection = await session.connection()
             result = await connection.execute(
-                _insert(session, WorkshopNoteRow).on_conflict_do_nothing(
+                dialect_insert(session, WorkshopNoteRow).on_conflict_do_nothing(
                     index_elements=["tenant_id", "channel_id", "message_id"]
                 ),
                 {
@@ -320,7 +315,7 @@ class SqlWorkshopRepository:
                 await session.execute(delete(WorkshopReactionRow).where(*key, WorkshopReactionRow.reaction.in_(removed)))
             for reaction in added:
                 await session.execute(
-                    _insert(session, WorkshopReactionRow)
+                    dialect_insert(session, WorkshopReactionRow)
                     .values(tenant_id=tenant_id, channel_id=channel_id, message_id=message_id, reactor_id=reactor_id,
                             reaction=reaction, reactor_aad=reactor_aad, is_hyte=is_hyte, at=at)
                     .on_conflict_do_nothing(

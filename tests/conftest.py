@@ -10,38 +10,21 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from datetime import date, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from app import Settings
-from auxil.connector import ConnectorStandIn
-from auxil.http import BotClient
-from auxil.server import BotServer
-from auxil.teams import TeamsEnv, TeamsUser
+from loopback.connector import ConnectorStandIn
+from loopback.demo import (  # noqa: F401  (the tests import these from here)
+    ANNA, DEMO_ROUND, DEMO_TENANT, LIISA, MAIJA, MATTI, NOW, OLLI, REPO, SANNA, TODAY, make_settings,
+)
+from loopback.http import BotClient
+from loopback.server import BotServer
+from loopback.teams import TeamsEnv
 from hyte.clock import FixedClock
-from hyte.round import HELSINKI
-
-REPO = Path(__file__).resolve().parent.parent
-DEMO_ROUND = REPO / "config" / "pohjois-savo" / "round.yaml"
-DEMO_TENANT = "00000000-0000-0000-0000-0000000000001"
-TODAY = date(2024, 5, 1)
-"""The demo round's relative dates count from here: the survey is open 24.4.–15.5.2024 16.00."""
-NOW = datetime(2024, 5, 2, 10, 0, tzinfo=HELSINKI)
 
 POSTGRES_ADMIN_URL = os.environ.get("HYTE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-
-# The demo round's people (config/pohjois-savo/round.yaml).
-MAIJA = TeamsUser("00000000-0000-0000-0000-0000000000a1", "Maija Meikäläinen", upn="maija.meikalainen@example.fi")
-MATTI = TeamsUser("00000000-0000-0000-0000-0000000000a2", "Matti Virtanen", upn="matti.virtanen@example.fi")
-LIISA = TeamsUser("00000000-0000-0000-0000-0000000000a3", "Liisa Korhonen", upn="liisa.korhonen@example.fi")
-SANNA = TeamsUser("00000000-0000-0000-0000-0000000000b1", "Sanna Laine", upn="sanna.laine@example.fi")
-ANNA = TeamsUser("00000000-0000-0000-0000-0000000000d1", "Anna Mäkinen", upn="anna.makinen@example.fi")
-"""Configured by UPN only: recognised through the connector's member look-up."""
-OLLI = TeamsUser("00000000-0000-0000-0000-0000000000c1", "Olli Ulkopuolinen", upn="olli@example.org")
-"""Not in the round."""
 
 
 def _ci() -> bool:
@@ -105,12 +88,6 @@ async def connector():
 @pytest.fixture
 def teams(connector: ConnectorStandIn) -> TeamsEnv:
     return TeamsEnv(service_url=connector.service_url, tenant_id=DEMO_TENANT)
-
-
-def make_settings(database_url: str, round_file: Path = DEMO_ROUND, **overrides) -> Settings:
-    values = {"DATABASE_URL": database_url, "HYTE_ROUND_FILE": round_file, "HYTE_TODAY": TODAY,
-              "MicrosoftAppId": "", "MicrosoftAppPassword": "", **overrides}
-    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -14,11 +14,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from app import Settings, create_app, main
-from auxil.http import BotClient
-from auxil.server import BotServer
+from app import create_app
+from cli import main
+from settings import Settings
+from loopback.http import BotClient
+from loopback.server import BotServer
 from conftest import make_settings
-from hyte.survey import ConfigurationError
+from hyte.configuration import ConfigurationError
 
 
 async def test_without_app_id_it_says_it_runs_unauthenticated(sqlite_url, clock, caplog):

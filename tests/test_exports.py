@@ -12,10 +12,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from bot.exports import ExpiredLink, InvalidLink, LinkClaims, LinkSigner
+from bot.services.exports import ExpiredLink, InvalidLink, LinkClaims, LinkSigner
 from cards.catalogue import t
 from conftest import DEMO_ROUND, NOW, TODAY
-from hyte.exports import ExportNote, WorkshopPoints, neutralise, write_docx, write_xlsx
+from documents.office import ExportNote, WorkshopPoints, neutralise, write_docx, write_xlsx
 from hyte.results import summarise
 from hyte.round import load_round
 

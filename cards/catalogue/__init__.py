@@ -11,14 +11,13 @@ that Finnish has and Swedish lacks, and on a {placeholder} that differs between 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from cards.catalogue import en, fi, sv
+from hyte.clock import HELSINKI
 
 DEFAULT_LANGUAGE = "fi"
 LANGUAGES = ("fi", "sv")
 """The languages the bot speaks, every key in each (English is the manifest's, in part)."""
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 MESSAGES: dict[str, dict[str, str]] = {**fi.MESSAGES, **sv.MESSAGES, **en.MESSAGES}
 

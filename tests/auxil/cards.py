@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from cards.elements import walk  # noqa: F401  (re-exported for the tests)
+from loopback.person import block_text, shown_texts  # noqa: F401  (re-exported for the tests)
 
 CARDS_DIR = Path(__file__).resolve().parent.parent / "cards"
 SCRIPT = CARDS_DIR / "ac_validate.mjs"
@@ -94,20 +95,6 @@ def with_teams_fallbacks(card: dict[str, Any]) -> dict[str, Any]:
         return {key: replace(item) for key, item in value.items()}
 
     return replace(card)
-
-
-def block_text(element: dict[str, Any]) -> str | None:
-    """What a TextBlock or RichTextBlock shows, as one string (a RichTextBlock's runs joined)."""
-    if element.get("type") == "TextBlock":
-        return element["text"]
-    if element.get("type") == "RichTextBlock":
-        return "".join(run["text"] if isinstance(run, dict) else run for run in element["inlines"])
-    return None
-
-
-def shown_texts(card: dict[str, Any]) -> list[str]:
-    """Every TextBlock's and RichTextBlock's text of a card, in order (fallbacks included)."""
-    return [text for element in walk(card) if (text := block_text(element)) is not None]
 
 
 def markdown_texts(card: dict[str, Any]) -> list[str]:

@@ -12,9 +12,9 @@ from typing import Any, Awaitable, Callable
 
 import yaml
 
-from auxil.connector import ConnectorStandIn
-from auxil.person import CARD, texts
-from auxil.teams import TeamsEnv, TeamsUser, card_action, member
+from loopback.connector import ConnectorStandIn
+from loopback.person import CARD, texts
+from loopback.teams import TeamsEnv, TeamsUser, card_action, member
 from hyte.clock import FixedClock
 from hyte.round import HELSINKI
 
@@ -112,7 +112,7 @@ class PlanDriver:
                         *, together: bool = False) -> None:
         while True:
             schedulers = self.schedulers()
-            due = [d for d in [await s.next_due() for s in schedulers] if d is not None]
+            due = [d for s in schedulers if (d := await s.jobs.next_due(s.round.tenant_id, s.round.id)) is not None]
             if not due:
                 break
             at = max(min(due), self.clock.now())

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hyte.thesaurus import Thesaurus
-from hyte.themes import ThemeInput, find_themes
+from hyte.phrases import ThemeInput
+from hyte.themes import find_themes
 
 
 def inputs(rows: list[dict], language: str | None = None) -> list[ThemeInput]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.background import Background
+from bot.services.background import Background
 
 
 async def test_drain_finishes_the_work_in_hand_and_cancels_what_outlasts_the_timeout(caplog):

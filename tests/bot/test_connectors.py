@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
-from bot.connectors import ReusingAuthentication
+from bot.transport.connectors import ReusingAuthentication
 
 
 class CountingAuthentication(ConfigurationBotFrameworkAuthentication):
@@ -45,7 +45,8 @@ async def test_one_client_per_service_url_across_turns():
         "http://127.0.0.1:2/", None
     )
     assert other is not clients[0] and other.config.base_url == "http://127.0.0.1:2/"
-    assert auth.cached_clients == 2
+    result = await auth.authenticate_request(activity("http://127.0.0.1:1/"), "")
+    assert await result.connector_factory.create("http://127.0.0.1:1/", result.audience) is clients[0]  # both kept
 
 
 async def test_proactive_factories_share_the_same_clients():
@@ -68,11 +69,11 @@ async def test_user_token_client_is_created_only_when_used():
 
 
 async def test_a_client_is_handed_out_without_asking_entra_for_a_token():
-    """The token is a concern of the send (bot/outbound.Authorizations), not of the turn: a card action
+    """The token is a concern of the send (bot/transport/authorizations.Authorizations), not of the turn: a card action
     answered in its HTTP response needs none."""
     from botframework.connector.auth import ClaimsIdentity, ServiceClientCredentialsFactory
 
-    from auxil.tokens import CountingCredentials
+    from loopback.tokens import CountingCredentials
 
     made: list[CountingCredentials] = []
 

@@ -1,4 +1,4 @@
-"""The bot's own credentials (bot/entra.py) against the loopback token endpoint: never a call to
+"""The bot's own credentials (bot/transport/entra.py) against the loopback token endpoint: never a call to
 Entra ID on the event loop, a time limit on every call off it."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import asyncio
 
 import pytest
 
-from auxil.entra import SECRET, EntraStandIn
-from auxil.tokens import APP_ID, TokenService
-from bot.entra import EntraCredentials, default_authority
-from bot.outbound import TokenUnavailable
+from loopback.entra import SECRET, EntraStandIn
+from loopback.tokens import APP_ID, TokenService
+from bot.transport.entra import EntraCredentials, default_authority
+from bot.connector import TokenUnavailable
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import threading
 import pytest
 from botframework.connector.auth import MicrosoftAppCredentials
 
-from auxil.tokens import CountingCredentials
-from bot.outbound import TOKEN_MARGIN, Authorizations, TokenUnavailable
+from loopback.tokens import CountingCredentials
+from bot.connector import TokenUnavailable
+from bot.transport.authorizations import TOKEN_MARGIN, Authorizations
 
 
 class FakeMonotonic:

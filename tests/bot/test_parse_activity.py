@@ -1,4 +1,4 @@
-"""bot/http.parse_activity reads every kind of Teams activity the bot receives exactly as
+"""bot/transport/http.parse_activity reads every kind of Teams activity the bot receives exactly as
 botbuilder's `Activity().deserialize` does (it only skips msrest's key-by-key copy of the free-form
 fields)."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from botbuilder.schema import Activity
 
-from auxil.channel import TeamSpec, channel_message, reaction, team_update
-from auxil.teams import TeamsEnv, TeamsUser, card_action, personal_install, personal_message
-from bot.http import parse_activity
+from loopback.channel import TeamSpec, channel_message, reaction, team_update
+from loopback.teams import TeamsEnv, TeamsUser, card_action, personal_install, personal_message
+from bot.transport.http import parse_activity
 
 ENV = TeamsEnv(service_url="http://127.0.0.1:9/", tenant_id="tenant-1")
 USER = TeamsUser("00000000-0000-0000-0000-0000000000a1", "Maija Meikäläinen")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.outbound import Outbound, RateLimiter, SendError
-from bot.sender import Sender
+from bot.transport.outbound import Outbound, RateLimiter, send_error
+from bot.transport.sender import Sender
+from hyte.round import Representative
 
 
 class FakeTime:
@@ -63,14 +64,24 @@ def test_retry_after_may_be_seconds_or_an_http_date():
     class Throttled(Exception):
         response = Response()
 
-    error = SendError.of(Throttled())
+    error = send_error(Throttled())
     assert (error.status, error.retry_after) == (429, 0.0)  # a date in the past: retry now
     Response.headers = {"Retry-After": "12"}
-    assert SendError.of(Throttled()).retry_after == 12.0
-    assert SendError.of(ConnectionError()).status is None
+    assert send_error(Throttled()).retry_after == 12.0
+    assert send_error(ConnectionError()).status is None
 
 
-async def test_a_stored_reference_is_sent_to_as_a_new_message(connector):
+class StoredConversations:
+    """The one 1:1 conversation reference the bot keeps for a person."""
+
+    def __init__(self, reference: dict) -> None:
+        self.reference = reference
+
+    async def personal(self, tenant_id: str, aad_object_id: str) -> dict:
+        return self.reference
+
+
+async def test_a_person_with_a_stored_conversation_gets_a_new_message_there(connector):
     from types import SimpleNamespace
 
     from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
@@ -78,20 +89,29 @@ async def test_a_stored_reference_is_sent_to_as_a_new_message(connector):
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(
         SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")))
     outbound = Outbound(RateLimiter())
-    sender = Sender(adapter, app_id="", outbound=outbound, conversations=None, teams=None, people=None)
     reference = {"channelId": "msteams", "serviceUrl": connector.service_url, "activityId": "1:incoming",
                  "conversation": {"id": "a:1chat", "conversationType": "personal"}, "bot": {"id": "28:bot"}}
+    sender = Sender(adapter, app_id="", outbound=outbound, conversations=StoredConversations(reference), teams=None,
+                    people=None)
+    person = Representative(name="Maija", organisation="kuopio", role="member",
+                            aad_object_id="00000000-0000-0000-0000-0000000000a1")
     card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
-    delivery = await sender.to_reference("tenant", reference, card)
+
+    async def send():
+        return await sender.to_person("tenant", person, card, sender.roster(), None)
+
+    delivery = await send()
     assert (delivery.outcome.value, delivery.conversation_id) == ("sent", "a:1chat")
     (call,) = connector.calls
     assert (call.kind, call.path) == ("send", "/v3/conversations/a:1chat/activities")  # not a reply
     assert call.body["attachments"][0]["content"] == card
 
     connector.fail_next("POST", r"/activities$", 403)
-    blocked = await sender.to_reference("tenant", reference, card)
-    assert (blocked.outcome.value, blocked.reason) == ("unreachable", "blocked: 403 Forbidden")
+    blocked = await send()
+    assert (blocked.outcome.value, blocked.detail, blocked.failure.value) == (
+        "unreachable", "blocked: 403 Forbidden", "blocked")
     connector.fail_next("POST", r"/activities$", 400)
-    refused = await sender.to_reference("tenant", reference, card)
-    assert (refused.outcome.value, refused.reason) == ("failed", "400 BadArgument")
+    refused = await send()
+    assert (refused.outcome.value, refused.detail, refused.status, refused.failure.value) == (
+        "failed", "400 BadArgument", 400, "refused")
     await outbound.close()

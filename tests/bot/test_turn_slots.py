@@ -10,13 +10,13 @@ from aiohttp.test_utils import TestServer
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-from auxil.http import BotClient
-from auxil.teams import TeamsEnv, TeamsUser, card_action
-from bot import replies
-from bot.auth import RequestAuthenticator
-from bot.connectors import ReusingAuthentication
-from bot.http import messages_handler
-from bot.outbound import Outbound, RateLimiter
+from loopback.http import BotClient
+from loopback.teams import TeamsEnv, TeamsUser, card_action
+from bot.inbound import Inbound
+from bot.transport.auth import RequestAuthenticator
+from bot.transport.connectors import ReusingAuthentication
+from bot.transport.handler import InvokeAnswer
+from bot.transport.http import messages_handler
 
 
 class HeldBot:
@@ -27,23 +27,25 @@ class HeldBot:
         self.most = 0
         self.release = asyncio.Event()
 
-    async def on_turn(self, context: TurnContext) -> None:
+    def recorded(self, inbound: Inbound) -> bool:
+        return True
+
+    async def on_turn(self, context: TurnContext, received: dict, inbound: Inbound) -> InvokeAnswer:
         self.running += 1
         self.most = max(self.most, self.running)
         await self.release.wait()
         self.running -= 1
-        replies.answer_invoke(context, 200, {"statusCode": 200})
+        return InvokeAnswer(200, {"statusCode": 200})
 
 
 async def test_turns_beyond_the_limit_wait_and_are_all_answered():
     framework = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(
         SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")))
-    bot, outbound = HeldBot(), Outbound(RateLimiter())
+    bot = HeldBot()
     env = TeamsEnv(service_url="http://127.0.0.1:9/", tenant_id="tenant-1")
     app = web.Application()
     app.router.add_post("/api/messages", messages_handler(
-        CloudAdapter(framework), bot, RequestAuthenticator(framework, None), frozenset({"tenant-1"}), outbound,
-        max_turns=2))
+        CloudAdapter(framework), bot, RequestAuthenticator(framework, None), frozenset({"tenant-1"}), max_turns=2))
     async with TestServer(app, host="127.0.0.1") as server, BotClient(str(server.make_url("/"))) as client:
         users = [TeamsUser(f"00000000-0000-0000-0000-00000000000{n}", f"Henkilö {n}") for n in range(5)]
         posts = [asyncio.create_task(client.post(card_action(env, user, "x", {}))) for user in users]
@@ -53,4 +55,3 @@ async def test_turns_beyond_the_limit_wait_and_are_all_answered():
         answers = await asyncio.gather(*posts)
     assert [status for status, _ in answers] == [200] * 5
     assert bot.most == 2
-    await outbound.close()

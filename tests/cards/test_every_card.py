@@ -26,7 +26,8 @@ from typing import Any, Iterator
 import pytest
 
 from auxil.cards import walk
-from bot.routes import build_router, help_lines
+from bot.features.guide import help_lines
+from bot.routes import build_router
 from cards import elements as ui
 from cards.catalogue import t
 from cards.text import Config, User
@@ -51,7 +52,7 @@ def _bot_cards(cardset) -> dict[str, dict[str, Any]]:
     router = build_router()
     cards = {}
     for role, team in (("representative", False), ("hyte_team", True)):
-        help_block = [ui.text(t("help.title"), weight="Bolder"), ui.text("\n".join(f"- {c}" for c in help_lines(router, team)))]
+        help_block = [ui.text(t("help.title"), weight="Bolder"), ui.text("\n".join(f"- {c}" for c in help_lines(router.commands, team)))]
         cards[f"bot.help.{role}"] = ui.card(help_block)
     cards["bot.greeting.team"] = ui.card([ui.sentence("greeting.team", name=User(cardset.INJECT_NAME), year=2024,
                                                       county=Config(cardset.ROUND.config.county))])

@@ -124,7 +124,7 @@ def test_envelope_actions_and_message_size(name: str):
     card = CARDS[name]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     assert all(element for element in card["body"])
-    size = len(orjson.dumps(_message(card)))  # as bot/outbound.py sends it: UTF-8 JSON
+    size = len(orjson.dumps(_message(card)))  # as bot/transport/outbound.py sends it: UTF-8 JSON
     assert size < MAX_MESSAGE_BYTES, (name, size)
     for action in (a for e in walk(card) for a in e.get("actions", []) if isinstance(a, dict)):
         if action["type"] == "Action.Execute":

@@ -20,7 +20,9 @@ from cards.timeline import (
     PreviewLine, Role, TeamPanel, announcement_card, dates_card, message_card, nudge_card, remind_preview_card,
     team_reminder_card, timeline_card, todo_text,
 )
-from hyte.reminders import FailureReason, ReminderId, TimetableChange
+from hyte.jobs import FailureReason
+from hyte.reminders import ReminderId
+from hyte.timetable import TimetableChange
 from hyte.responses import Response, ResponseKey, ResponseState
 from hyte.round import HELSINKI, Phase, load_round
 

@@ -21,7 +21,8 @@ from cards.workshop import (
     channel_choice_card, question_card, running_notice, started_card, stopped_notice, summary_cards, welcome_card,
 )
 from hyte.teams import Channel
-from hyte.workshop import Assignment, Group, Note, WorkshopRun, WorkshopStatus, consolidate, load_workshop
+from hyte.workshop import Assignment, Group, Note, WorkshopRun, WorkshopStatus, load_workshop
+from hyte.workshop_summary import consolidate
 
 HERE = Path(__file__).resolve().parent
 DEFINITION = load_workshop(HERE.parents[1] / "config" / "pohjois-savo" / "workshop.yaml")

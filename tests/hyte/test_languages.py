@@ -17,7 +17,8 @@ from simplemma import in_target_language
 
 from hyte.answers import validate_all, validate_section
 from hyte.round import load_round
-from hyte.survey import ConfigurationError, Survey, load_survey
+from hyte.configuration import ConfigurationError
+from hyte.survey import Survey, load_survey
 from hyte.thesaurus import load_thesaurus
 from hyte.workshop import load_round_workshop, load_workshop
 

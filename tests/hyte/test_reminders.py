@@ -11,30 +11,15 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from hyte.clock import helsinki_instant, local_days_between
+from hyte.jobs import retry_delay
 from hyte.reminders import (
-    SPECS,
-    Audience,
-    PhaseState,
-    ReminderId,
-    Stage,
-    apply_moves,
-    current_phase,
-    due_time,
-    helsinki_instant,
-    local_days_between,
-    manual_jobs,
-    needs_reminder,
-    non_respondents,
-    person_key,
-    phase_rows,
-    plan,
-    retry_delay,
-    stage,
-    with_timetable,
+    SPECS, Audience, ReminderId, due_time, manual_jobs, needs_reminder, non_respondents, person_key, plan,
 )
+from hyte.timetable import PhaseState, Stage, apply_moves, current_phase, phase_rows, stage, with_timetable
 from hyte.responses import Response, ResponseKey, ResponseState
 from hyte.round import HELSINKI, Phase, ReminderRule, RemindersConfig, load_round
-from hyte.survey import ConfigurationError
+from hyte.configuration import ConfigurationError
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "pohjois-savo" / "round.yaml"
 TIMETABLE_2024 = {

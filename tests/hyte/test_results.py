@@ -10,6 +10,7 @@ import pytest
 from conftest import DEMO_ROUND, DEMO_TENANT, NOW, TODAY
 from hyte import results
 from hyte.responses import Response, ResponseKey, ResponseState
+from hyte.timetable import Stage, current_phase, stage
 from hyte.round import Category, Phase, load_round
 
 ROUND = load_round(DEMO_ROUND, today=TODAY)
@@ -86,9 +87,18 @@ def test_status_counts_by_category_with_drafts_apart(known):
     assert status.phase is Phase.SURVEY_OPENS
 
 
-def test_phase_follows_the_timetable():
-    assert results.current_phase(ROUND, ROUND.timetable.material_review - timedelta(days=1)) is None
-    assert results.current_phase(ROUND, ROUND.timetable.survey_closes) is Phase.SURVEY_CLOSES
+def test_phase_follows_the_timetable_as_the_timetable_card_says_it():
+    def status_at(at):
+        return results.response_status(ROUND, [], at)
+
+    timetable = ROUND.timetable
+    before = status_at(timetable.material_review - timedelta(days=1))
+    assert (before.phase, before.over) == (None, False)
+    assert status_at(timetable.survey_closes).phase is Phase.SURVEY_CLOSES
+    assert status_at(timetable.summary_to_government).phase is Phase.SUMMARY_TO_GOVERNMENT
+    ended = timetable.results_into_plan + timedelta(days=1)
+    assert (status_at(ended).phase, status_at(ended).over) == (None, True)  # `tila` and `aikataulu` agree: over
+    assert stage(timetable, ended) is Stage.OVER and current_phase(timetable, ended) is None
 
 
 def test_distributions_count_only_latest_submitted_versions(known):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from hyte.round import HELSINKI, Category, SurveyWindow, load_round
-from hyte.survey import ConfigurationError
+from hyte.configuration import ConfigurationError
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "pohjois-savo" / "round.yaml"
 

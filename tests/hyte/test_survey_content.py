@@ -25,8 +25,8 @@ import pytest
 import yaml
 
 from auxil.seed import read_seed
+from hyte.configuration import ConfigurationError
 from hyte.survey import (
-    ConfigurationError,
     EvidenceLevel,
     MethodsQuestion,
     MultiChoiceQuestion,

@@ -16,18 +16,11 @@ import pytest
 import yaml
 
 from auxil.themes import inputs, measure, report
-from hyte import themes
+from hyte import finnish, phrases
+from hyte.finnish import GENERAL_WORDS, STOP_WORDS, LemmatiserUnavailable
+from hyte.phrases import ThemeInput, key_phrases, merge_near_duplicates
 from hyte.thesaurus import Thesaurus, ThesaurusTheme, load_thesaurus
-from hyte.themes import (
-    GENERAL_WORDS,
-    STOP_WORDS,
-    LemmatiserUnavailable,
-    ThemeInput,
-    find_themes,
-    key_phrases,
-    merge_near_duplicates,
-    theme_keys,
-)
+from hyte.themes import find_themes, theme_keys
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SURVEY = yaml.safe_load((FIXTURES / "themes_fi.yaml").read_text(encoding="utf-8"))
@@ -97,7 +90,7 @@ def test_inflected_and_compound_forms_give_the_base_form(text, phrase):
     (None, None),
 ])
 def test_compound_prefix_from_voikko_wordbases(wordbases, prefix):
-    assert themes._compound_prefix(wordbases) == prefix
+    assert finnish._compound_prefix(wordbases) == prefix
 
 
 def test_words_voikko_does_not_know():
@@ -209,12 +202,12 @@ def test_compounds_are_split_at_hyphens_too():
     assert theme.key == "avustus"
     assert key_phrases("Toiminta- ja kohdeavustukset") == ["toiminta-avustus", "kohdeavustus"]
     assert key_phrases("mielenterveys- ja päihdetyö") == ["mielenterveystyö", "päihdetyö"]
-    assert themes.analyse_word("Lape-työryhmässä").head == "työryhmä"  # unknown to Voikko: split at the hyphen
+    assert finnish.analyse_word("Lape-työryhmässä").head == "työryhmä"  # unknown to Voikko: split at the hyphen
 
 
 def test_the_noun_reading_a_person_would_mean():
     # Voikko's first reading of "tapahtumista" is the verbal noun "tapahtuminen"
-    assert themes.analyse_word("tapahtumista").lemma == "tapahtuminen"
+    assert finnish.analyse_word("tapahtumista").lemma == "tapahtuminen"
     assert key_phrases("Yhteisistä tapahtumista kerrotaan.") == ["tapahtuma", "yhteinen tapahtuma"]  # agreement
     items = one_per_source("Tapahtumista tiedotetaan myöhään.", "Tapahtumia on paljon.")  # the other answer's word
     assert [t.key for t in find_themes(items)] == ["tapahtuma"]
@@ -340,7 +333,7 @@ def test_similar_but_different_points_stay_apart(a, b):
 @pytest.mark.parametrize("threshold", [0.34, 0.5, 0.6, 0.75, 1.0])
 def test_merge_near_duplicates_finds_every_pair_a_full_comparison_finds(threshold):
     items = inputs(WORKSHOP["notes"]) + inputs(SURVEY["answers"])
-    sets = [themes._content_lemmas(i.text) for i in items]
+    sets = [phrases.content_lemmas(i.text) for i in items]
     parent = list(range(len(items)))
 
     def find(x):
@@ -372,7 +365,7 @@ def test_merge_near_duplicates_edge_cases():
 def test_same_input_gives_the_same_output():
     items = inputs(SURVEY["answers"])
     first = find_themes(items, limit=30)
-    themes.analyse_word.cache_clear()
+    finnish.analyse_word.cache_clear()
     assert find_themes(items, limit=30) == first
     assert merge_near_duplicates(inputs(WORKSHOP["notes"])) == merge_near_duplicates(inputs(WORKSHOP["notes"]))
     reversed_ = find_themes(items[::-1], limit=30)
@@ -391,14 +384,14 @@ def test_no_network_is_used(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    themes.analyse_word.cache_clear()
+    finnish.analyse_word.cache_clear()
     assert find_themes(inputs(SURVEY["answers"]))
 
 
 def test_missing_library_fails_clearly(monkeypatch):
     monkeypatch.setitem(sys.modules, "libvoikko", None)  # import libvoikko -> ImportError
     with pytest.raises(LemmatiserUnavailable, match="apt-get install libvoikko1 voikko-fi"):
-        themes._Analyser().analyse("järjestöfoorumi")
+        finnish._Analyser().analyse("järjestöfoorumi")
 
 
 def test_importing_the_module_does_not_load_the_library():
@@ -407,7 +400,7 @@ def test_importing_the_module_does_not_load_the_library():
 
 
 def test_check_lemmatiser_passes_here():
-    themes.check_lemmatiser()
+    finnish.check_lemmatiser()
 
 
 # --- measurement: precision and recall of the top themes ---------------------------------------
@@ -466,6 +459,6 @@ def test_without_the_library_summaries_leave_themes_out(monkeypatch):
     from hyte.results import themes_of
 
     monkeypatch.setitem(sys.modules, "libvoikko", None)
-    monkeypatch.setattr(themes, "_ANALYSER", themes._Analyser())
-    assert not themes.lemmatiser_available()
+    monkeypatch.setattr(finnish, "_ANALYSER", finnish._Analyser())
+    assert not finnish.lemmatiser_available()
     assert themes_of([object(), object()]) == ()  # not even looked at: no lemmatiser, no themes

@@ -15,20 +15,12 @@ import pytest
 import yaml
 
 from auxil.themes import inputs, measure, report
-from hyte import swedish, themes
+from hyte import lemmas, swedish
+from hyte.lemmas import analyse_text, detect_language
+from hyte.phrases import ThemeInput, key_phrases, merge_near_duplicates
 from hyte.thesaurus import load_thesaurus
-from hyte.themes import (
-    ADJ,
-    NOUN,
-    LemmatiserUnavailable,
-    ThemeInput,
-    analyse_text,
-    detect_language,
-    find_themes,
-    key_phrases,
-    merge_near_duplicates,
-    theme_keys,
-)
+from hyte.themes import find_themes, theme_keys
+from hyte.words import ADJ, NOUN, LemmatiserUnavailable
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SWEDISH = yaml.safe_load((FIXTURES / "themes_sv.yaml").read_text(encoding="utf-8"))
@@ -248,14 +240,14 @@ def test_missing_library_fails_clearly(monkeypatch):
     monkeypatch.setitem(sys.modules, "simplemma.strategies.dictionaries.dictionary_factory", None)
     monkeypatch.setattr(swedish, "LEXICON", swedish.SwedishLexicon())
     with pytest.raises(LemmatiserUnavailable, match="pip install simplemma"):
-        themes.check_lemmatiser("sv")
-    assert not themes.lemmatiser_available("sv")
+        lemmas.check_lemmatiser("sv")
+    assert not lemmas.lemmatiser_available("sv")
 
 
 def test_importing_the_modules_does_not_load_the_library():
-    code = "import sys, hyte.themes, hyte.swedish; assert 'simplemma' not in sys.modules"
+    code = "import sys, hyte.themes, hyte.lemmas, hyte.swedish; assert 'simplemma' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_check_lemmatiser_passes_here():
-    themes.check_lemmatiser("sv")
+    lemmas.check_lemmatiser("sv")

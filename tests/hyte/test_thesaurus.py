@@ -10,9 +10,11 @@ import pytest
 import yaml
 
 from hyte.round import load_round
-from hyte.survey import ConfigurationError
+from hyte.configuration import ConfigurationError
 from hyte.thesaurus import EMPTY, Thesaurus, ThesaurusTheme, load_thesaurus
-from hyte.themes import ADJ, NOUN, ThemeInput, analyse_text, find_themes, theme_keys
+from hyte.finnish import ADJ, NOUN, analyse_text
+from hyte.phrases import ThemeInput
+from hyte.themes import find_themes, theme_keys
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "pohjois-savo"
 SHIPPED = load_thesaurus(CONFIG / "thesaurus.yaml")

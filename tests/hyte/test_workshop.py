@@ -1,5 +1,5 @@
-"""The workshop in plain Python: its questions (verbatim from the seed), Teams' HTML to clean
-text, the question a note names, the flow's decisions, consolidation, and the summary cards."""
+"""The workshop in plain Python: its questions (verbatim from the seed), the question a note names,
+the flow's decisions, consolidation, and the summary cards."""
 
 from __future__ import annotations
 
@@ -17,16 +17,17 @@ from auxil.cards import markdown_texts, shown_texts
 from cards.pager import CARD_BUDGET, size
 from cards.workshop import summary_cards
 from dialogs.workshop_flow import (
-    ChannelMessage, Choose, NotANote, Refuse, Start, StoreNote, classify, on_channel_message, on_start_command,
-    on_start_confirmed,
+    ChannelMessage, Choose, Edit, EditNote, NoteSkip, NotANote, Noted, Refuse, Start, StartCommand, StartConfirmed,
+    Started, StoreNote, WorkshopState, classify, decide,
 )
-from hyte.survey import ConfigurationError
+from hyte.configuration import ConfigurationError
 from hyte.thesaurus import load_thesaurus
 from hyte.teams import Channel, Team
 from hyte.workshop import (
-    Assignment, Group, MessageContext, Note, WorkshopRun, WorkshopStatus, clean_teams_html, consolidate,
+    MAX_NOTE_CHARS, Assignment, Group, MessageContext, Note, WorkshopRun, WorkshopStatus,
     load_round_workshop, load_workshop, question_prefix,
 )
+from hyte.workshop_summary import consolidate
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSHOP_FILE = REPO / "config" / "pohjois-savo" / "workshop.yaml"
@@ -76,32 +77,6 @@ def test_the_round_finds_workshop_yaml_beside_it_or_the_file_it_names(tmp_path: 
     assert load_round_workshop(round_file, None).id == "hyte_tyopaja"
     with pytest.raises(ConfigurationError, match="file not found"):
         load_round_workshop(round_file, "missing.yaml")
-
-
-# Teams' HTML ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "html, expected",
-    [
-        ("<p>Roolit &amp; vastuut</p>", "Roolit & vastuut"),
-        ("<div><at>HYTE-botti</at>&nbsp;1. Yhteinen foorumi</div>", "1. Yhteinen foorumi"),
-        ("<p>Kysytään <at>Maija Meikäläinen</at>:lta</p>", "Kysytään Maija Meikäläinen:lta"),
-        ("<p>Eka rivi<br>Toka rivi</p><p>Kolmas</p>", "Eka rivi\nToka rivi\nKolmas"),
-        ("<ul><li>yksi</li><li>kaksi</li></ul>", "- yksi\n- kaksi"),
-        ('Hyvä <emoji id="smile" alt="🙂" title="Hymy"></emoji> idea', "Hyvä 🙂 idea"),
-        ("  väli\u00a0\u00a0lyönnit  \n\n\n\nja  rivit ", "väli lyönnit\n\nja rivit"),
-        ("&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>"),
-        ("<script>alert(1)</script>ok", "ok"),
-        ("a < b ja c > d", "a < b ja c > d"),
-    ],
-)
-def test_teams_html_becomes_clean_text_without_the_bots_mention(html: str, expected: str):
-    assert clean_teams_html(html, drop_mentions=["HYTE-botti"]) == expected
-
-
-def test_a_very_long_note_is_cut():
-    assert len(clean_teams_html("x" * 20_000)) == 8000
 
 
 # The question a note names -------------------------------------------------------------------------
@@ -159,18 +134,36 @@ def test_prefix_then_the_root_note_then_unassigned(definition):
     assert classify(definition, "samaa mieltä", under_note) == ("roles_and_responsibilities", Assignment.ROOT_NOTE)
 
 
+def _on_message(definition, message: ChannelMessage, context: MessageContext):
+    return decide(WorkshopState(definition, context=context), message)
+
+
 def test_what_is_not_a_note(definition):
-    assert on_channel_message(definition, _message("hei", from_bot=True), MessageContext(_run(), GROUPS[0])) == NotANote("from_bot")
-    assert on_channel_message(definition, _message("hei"), MessageContext(None, None)) == NotANote("no_workshop")
-    assert on_channel_message(definition, _message("hei"), MessageContext(_run(), None)) == NotANote("not_a_group")
-    assert on_channel_message(definition, _message(""), MessageContext(_run(), GROUPS[0])) == NotANote("empty")
-    assert on_channel_message(None, _message("hei"), MessageContext(_run(), GROUPS[0])) == NotANote("no_workshop")
+    for definition_, message, context, reason in (
+        (definition, _message("hei", from_bot=True), MessageContext(_run(), GROUPS[0]), NoteSkip.FROM_BOT),
+        (definition, _message("hei"), MessageContext(None, None), NoteSkip.NO_WORKSHOP),
+        (definition, _message("hei"), MessageContext(_run(), None), NoteSkip.NOT_A_GROUP),
+        (definition, _message(""), MessageContext(_run(), GROUPS[0]), NoteSkip.EMPTY),
+        (None, _message("hei"), MessageContext(_run(), GROUPS[0]), NoteSkip.NO_WORKSHOP),
+    ):
+        outcome = _on_message(definition_, message, context)
+        assert (outcome.view, outcome.effects) == (NotANote(reason), ())
 
 
 def test_a_note_after_the_stop_is_kept_marked_late(definition):
-    decision = on_channel_message(definition, _message("2. myöhässä"), MessageContext(_run(WorkshopStatus.STOPPED), GROUPS[0]))
-    assert isinstance(decision, StoreNote)
-    assert decision.note.late and decision.note.question_id == "interface_work"
+    outcome = _on_message(definition, _message("2. myöhässä"), MessageContext(_run(WorkshopStatus.STOPPED), GROUPS[0]))
+    (store,) = outcome.effects
+    assert outcome.view == Noted() and isinstance(store, StoreNote)
+    assert store.note.late and store.note.question_id == "interface_work"
+
+
+def test_a_very_long_note_is_stored_cut_and_so_is_its_edit(definition):
+    outcome = _on_message(definition, _message("x" * 20_000), MessageContext(_run(), GROUPS[0]))
+    assert len(outcome.effect(StoreNote).note.text) == MAX_NOTE_CHARS == 8000
+    note = outcome.effect(StoreNote).note
+    edited = decide(WorkshopState(definition, context=MessageContext(_run(), GROUPS[0]), note=note), Edit("1. " + "y" * 9000))
+    assert edited.effect(EditNote) == EditNote(("1. " + "y" * 9000)[:MAX_NOTE_CHARS], "roles_and_responsibilities",
+                                               Assignment.PREFIX)
 
 
 def test_start_preselects_channels_named_as_groups_and_refuses_clearly(definition):
@@ -178,16 +171,19 @@ def test_start_preselects_channels_named_as_groups_and_refuses_clearly(definitio
         Channel("19:team@thread.tacv2", None), Channel("19:a@thread.tacv2", "Group A"),
         Channel("19:b@thread.tacv2", "Ryhmä B"), Channel("19:c@thread.tacv2", "Muut asiat"),
     ))
-    choice = on_start_command(definition, team, None)
+    choice = decide(WorkshopState(definition, team), StartCommand()).view
     assert isinstance(choice, Choose)
     assert [c.name for c in choice.channels] == ["Group A", "Ryhmä B", "Muut asiat"]
     assert choice.preselected == ("19:a@thread.tacv2", "19:b@thread.tacv2")
-    assert on_start_command(definition, None, None) == Refuse("workshop.no_board_team")
-    assert on_start_command(None, team, None) == Refuse("workshop.not_configured")
-    assert on_start_confirmed(definition, team, [""]) == Refuse("workshop.no_groups_chosen")
-    assert on_start_confirmed(definition, team, ["19:team@thread.tacv2"]) == Refuse("workshop.unknown_channel")
-    start = on_start_confirmed(definition, team, ["19:c@thread.tacv2", "19:a@thread.tacv2", "19:a@thread.tacv2"])
-    assert isinstance(start, Start)
+    assert decide(WorkshopState(definition, None), StartCommand()).view == Refuse("workshop.no_board_team")
+    assert decide(WorkshopState(None, team), StartCommand()).view == Refuse("workshop.not_configured")
+    for chosen, refusal in (([""], "workshop.no_groups_chosen"), (["19:team@thread.tacv2"], "workshop.unknown_channel")):
+        refused = decide(WorkshopState(definition, team), StartConfirmed(chosen))
+        assert (refused.view, refused.effects) == (Refuse(refusal), ())
+    started = decide(WorkshopState(definition, team),
+                     StartConfirmed(["19:c@thread.tacv2", "19:a@thread.tacv2", "19:a@thread.tacv2"]))
+    (start,) = started.effects
+    assert started.view == Started() and isinstance(start, Start)
     assert start.groups == (("19:c@thread.tacv2", "Muut asiat"), ("19:a@thread.tacv2", "Group A"))
 
 

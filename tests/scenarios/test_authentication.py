@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import func, select
 
 from app import AUTHENTICATOR
-from auxil.http import BotClient
-from auxil.server import BotServer
-from auxil.teams import TeamsEnv, personal_message
-from auxil.tokens import APP_ID, ISSUER, LocalCredentialsFactory, SigningKey, TokenService
+from loopback.http import BotClient
+from loopback.server import BotServer
+from loopback.teams import TeamsEnv, personal_message
+from loopback.tokens import APP_ID, ISSUER, LocalCredentialsFactory, SigningKey, TokenService
 from conftest import MAIJA, make_settings
 from storage.db import create_engine
 from storage.models import ConversationRow, ResponseRow

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 
 from app import SERVICES
-from auxil.channel import Board, TeamSpec, cards_of, channel_message
-from auxil.person import Person, only_card, texts
+from loopback.channel import Board, TeamSpec, cards_of, channel_message
+from loopback.person import Person, only_card, texts
+from loopback.teams import member
 from cards.catalogue import t
-from conftest import DEMO_TENANT, MAIJA, MATTI, OLLI, SANNA
+from conftest import ANNA, DEMO_TENANT, MAIJA, MATTI, OLLI, SANNA
 from scenarios.test_workshop_notes import ROUND, board  # noqa: F401  (the board's team, the workshop running)
 from scenarios.test_workshop_team import maija, sanna  # noqa: F401  (fixtures)
 
@@ -162,3 +163,50 @@ async def test_a_bare_command_in_another_team_is_not_a_command(client, connector
     for user in (SANNA, MATTI):
         assert await answers(other, bare(other, user, other.general, "tila")) == []
         assert await answers(other, mention_lost(other, user, other.channel("Yleistä"), "aikataulu")) == []
+
+
+# What a channel message costs ------------------------------------------------------------------------
+
+
+async def processed_ids(server) -> set[str]:
+    """The activity ids recorded against repeats."""
+    from sqlalchemy import select
+
+    from storage.db import Database
+    from storage.models import ProcessedActivityRow
+
+    database = Database.connect(server.settings.database_url)
+    try:
+        async with database.sessions() as session:
+            return set((await session.scalars(select(ProcessedActivityRow.activity_id))).all())
+    finally:
+        await database.dispose()
+
+
+async def test_a_note_costs_no_member_look_up_and_no_record_against_repeats(board: Board, server):
+    """Anna is configured by UPN only: knowing who she is takes a member look-up from the connector.
+    A note needs no one's identity (its author is the activity's sender) and is stored once however
+    often it comes: neither is asked for. A command is another thing: it needs both."""
+    board.connector.add_member(member(board.env, ANNA))
+    channel = board.channel("Ryhmä 1")
+    looked_up = len([c for c in board.connector.calls if c.kind == "member"])
+    note = bare(board, ANNA, channel, "Yhteinen järjestöfoorumi")
+    assert await answers(board, note) == [] and await answers(board, dict(note)) == []  # delivered twice
+    assert [(n.text, n.author_name) for n in await notes(server)] == [("Yhteinen järjestöfoorumi", ANNA.name)]
+    assert len([c for c in board.connector.calls if c.kind == "member"]) == looked_up
+    assert note["id"] not in await processed_ids(server)
+
+    command = mention_lost(board, ANNA, board.general, "aikataulu")
+    assert cards_of(await answers(board, command))  # a representative's timetable
+    assert len([c for c in board.connector.calls if c.kind == "member"]) == looked_up + 1
+    assert command["id"] in await processed_ids(server)
+
+
+async def test_who_is_refused_before_where(board: Board):
+    """A command for representatives in 1:1 chat: whoever is not a representative hears whom it is
+    for, wherever they ask; a representative in a channel hears where to ask."""
+    for user in (OLLI, SANNA):
+        (reply,) = await board.command(user, "kysely")
+        assert reply["text"] == t("not_for_you")
+    (reply,) = await board.command(MAIJA, "kysely")
+    assert reply["text"] == t("personal_only")

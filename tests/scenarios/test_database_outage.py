@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app import SERVICES
-from auxil.http import BotClient
-from auxil.person import CARD, Person, actions, texts
-from auxil.server import BotServer
-from auxil.teams import card_action
+from loopback.http import BotClient
+from loopback.person import CARD, Person, actions, texts
+from loopback.server import BotServer
+from loopback.teams import card_action
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, POSTGRES_ADMIN_URL, make_settings
 from hyte.responses import ResponseKey
-from auxil.survey import ANSWERS
+from loopback.survey import ANSWERS
 
 KEY = ResponseKey(DEMO_TENANT, "pohjois-savo-demo", "kuopio")
 

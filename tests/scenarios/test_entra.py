@@ -1,7 +1,7 @@
 """No turn waits for Entra ID: the bot's own token is a concern of the send, not of the turn.
 
-The app runs with an app id and its production credentials (bot/entra.py: MSAL, with a timeout),
-pointed at a loopback stand-in for Entra ID's token endpoint (tests/auxil/entra.py) through
+The app runs with an app id and its production credentials (bot/transport/entra.py: MSAL, with a timeout),
+pointed at a loopback stand-in for Entra ID's token endpoint (loopback/entra.py) through
 `ToChannelFromBotLoginUrl`; channel tokens come from the local token service as in
 test_authentication.py. The stand-in is down (connections refused), held (no answer), and back.
 """
@@ -17,16 +17,17 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from app import QUEUED, SERVICES, person_command
-from auxil.entra import SECRET, EntraStandIn
-from auxil.person import CARD, texts
+from app import QUEUED, SERVICES
+from cli import person_command
+from loopback.entra import SECRET, EntraStandIn
+from loopback.person import CARD, texts
 from auxil.reminders import install_board_team, local, write_round
-from auxil.server import BotServer
-from auxil.teams import card_action, conversation_id_for, personal_message
-from auxil.tokens import APP_ID, TokenService
+from loopback.server import BotServer
+from loopback.teams import card_action, conversation_id_for, personal_message
+from loopback.tokens import APP_ID, TokenService
 from conftest import DEMO_TENANT, LIISA, MAIJA, SANNA, make_settings
 from hyte.clock import FixedClock
-from hyte.reminders import JobState
+from hyte.jobs import JobState
 from hyte.responses import ResponseKey
 from scenarios.test_authentication import tokens  # noqa: F401 (fixture)
 from scenarios.test_security import AuthClient
@@ -240,19 +241,19 @@ async def test_a_reminder_without_a_token_is_tried_again_and_sent_once_when_entr
         services = server.app[SERVICES]
         await install_board_team(services, connector, teams, [MAIJA, SANNA], clock.now())
         await entra.down()
-        await services.reminders.run_due(SURVEY_OPENS)
-        opened = [j for j in await services.reminders.jobs.list(DEMO_TENANT, services.round.id)
+        await services.scheduler.run_due(SURVEY_OPENS)
+        opened = [j for j in await services.jobs.list(DEMO_TENANT, services.round.id)
                   if j.reminder == "survey_open"]
         assert [j.state for j in opened] == [JobState.PENDING] and "no_token" in (opened[0].last_error or "")
         assert connector.sent() == []
         await entra.up()
-        await asyncio.sleep(services.reminders.sender.outbound.authorizations.failure_pause)  # no asking in between
-        clock.set(await services.reminders.next_due())
-        await services.reminders.run_due(clock.now())
-        await services.reminders.run_due(clock.now())
+        await asyncio.sleep(services.sender.outbound.authorizations.failure_pause)  # no asking in between
+        clock.set(await services.jobs.next_due(services.round.tenant_id, services.round.id))
+        await services.scheduler.run_due(clock.now())
+        await services.scheduler.run_due(clock.now())
         (posted,) = connector.sent()
         assert "Aloita kysely" in json.dumps(posted, ensure_ascii=False)
-        (sent,) = [j for j in await services.reminders.jobs.list(DEMO_TENANT, services.round.id)
+        (sent,) = [j for j in await services.jobs.list(DEMO_TENANT, services.round.id)
                    if j.reminder == "survey_open"]
         assert sent.state is JobState.SENT
     finally:

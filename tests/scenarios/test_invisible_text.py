@@ -10,9 +10,8 @@ import docx
 import openpyxl
 
 from app import SERVICES
-from auxil.person import Person, texts
-from auxil.survey import ANSWERS
-from bot.exports import build_export
+from loopback.person import Person, texts
+from loopback.survey import ANSWERS
 from conftest import DEMO_TENANT, MAIJA
 from hyte.responses import ResponseKey
 from scenarios.test_survey_lifecycle import NEXT
@@ -58,11 +57,10 @@ async def test_a_note_with_reordering_controls_is_neutralised_in_the_summary_and
     assert "Roolit selviksi hcet" in shown and not any(c in shown for c in CONTROLS)
 
     services = server.app[SERVICES]
-    common = dict(workshops=services.workshops, workshop_definition=services.workshop_questions)
-    xlsx = await build_export(services.round, services.responses, "xlsx", services.clock.now(), **common)
+    xlsx = await services.exports.build(services.round, "xlsx", services.clock.now())
     cells = [str(c.value) for s in openpyxl.load_workbook(io.BytesIO(xlsx.data)).worksheets
              for row in s.iter_rows() for c in row if c.value]
     assert "Roolit selviksi hcet" in cells and shows_no_controls(cells)
-    word = await build_export(services.round, services.responses, "docx", services.clock.now(), **common)
+    word = await services.exports.build(services.round, "docx", services.clock.now())
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
     assert "Roolit selviksi hcet" in text and shows_no_controls(text)

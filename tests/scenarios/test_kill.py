@@ -31,13 +31,13 @@ from pathlib import Path
 
 import aiohttp
 
-from auxil.channel import Board, board_spec, channel_message
-from auxil.http import BotClient
-from auxil.person import Person, actions, texts
-from auxil.teams import TeamsUser, member
+from loopback.channel import Board, board_spec, channel_message
+from loopback.http import BotClient
+from loopback.person import Person, actions, texts
+from loopback.teams import TeamsUser, member
 from conftest import DEMO_ROUND, DEMO_TENANT, LIISA, MAIJA, MATTI, OLLI, REPO, SANNA
 from hyte.round import HELSINKI
-from auxil.survey import ANSWERS
+from loopback.survey import ANSWERS
 
 ROUND = "pohjois-savo-demo"
 SEED = 20240601

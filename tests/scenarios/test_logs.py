@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
-from auxil.person import Person, texts
+from loopback.person import Person, texts
 from bot.logs import JsonFormatter, configure
 from conftest import MAIJA
-from auxil.survey import ANSWERS
+from loopback.survey import ANSWERS
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)
 
 ANSWER = "Salainen vastaus kuusikymmentäseitsemän"

@@ -11,9 +11,9 @@ from bot.identity import STRANGER_MEMORY
 from sqlalchemy import func, select
 
 from app import SERVICES
-from auxil.http import BotClient
-from auxil.person import CARD, Person, actions, inputs, only_card, plain, texts
-from auxil.teams import TeamsEnv, card_action, conversation_id_for, member, personal_message
+from loopback.http import BotClient
+from loopback.person import CARD, Person, actions, inputs, only_card, plain, texts
+from loopback.teams import TeamsEnv, card_action, conversation_id_for, member, personal_message
 from cards.catalogue import t
 from conftest import ANNA, DEMO_TENANT, MAIJA, OLLI, SANNA
 from hyte.responses import ResponseKey

@@ -9,17 +9,18 @@ import json
 import pytest
 import yaml
 
-from app import SERVICES, person_command, round_command
-from auxil.channel import Board, board_spec
-from auxil.http import BotClient
-from auxil.person import Person
+from app import SERVICES
+from cli import person_command, round_command
+from loopback.channel import Board, board_spec
+from loopback.http import BotClient
+from loopback.person import Person
 from auxil.reminders import write_round
-from auxil.server import BotServer
-from auxil.teams import member
+from loopback.server import BotServer
+from loopback.teams import member
 from conftest import ANNA, DEMO_TENANT, MAIJA, SANNA, make_settings
 from hyte.clock import SystemClock
 from hyte.responses import ResponseKey
-from auxil.survey import ANSWERS
+from loopback.survey import ANSWERS
 from scenarios.test_security import snapshot
 from scenarios.test_survey_lifecycle import answer_all
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)

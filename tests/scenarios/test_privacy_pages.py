@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 import yaml
 
-from auxil.server import BotServer
+from loopback.server import BotServer
 from conftest import DEMO_ROUND, make_settings
-from hyte.survey import ConfigurationError
+from hyte.configuration import ConfigurationError
 from manifest import build
 
 BASE_URL = "https://hyte.example.fi"

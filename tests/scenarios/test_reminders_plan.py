@@ -11,15 +11,15 @@ from datetime import datetime
 import pytest
 
 from app import SERVICES
-from auxil.person import Person
+from loopback.person import Person
 from auxil.reminders import (
     BOARD_TEAM, FakeSleep, PlanDriver, install_board_team, local, write_round,
 )
-from auxil.server import BotServer
-from auxil.teams import TeamsUser, conversation_id_for
+from loopback.server import BotServer
+from loopback.teams import TeamsUser, conversation_id_for
 from conftest import ANNA, LIISA, MAIJA, MATTI, SANNA, make_settings
 from hyte.clock import FixedClock
-from hyte.reminders import JobState
+from hyte.jobs import JobState, SkipReason
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 
 PEKKA = TeamsUser("00000000-0000-0000-0000-0000000000a4", "Pekka Nieminen", upn="pekka.nieminen@example.fi")
@@ -54,7 +54,7 @@ def clock() -> FixedClock:
 async def start(url, round_file, clock) -> BotServer:
     server = BotServer(make_settings(url, round_file=round_file, HYTE_REMINDER_POLL_SECONDS=0), clock)
     await server.start()
-    server.app[SERVICES].reminders.sender.outbound.sleep = FakeSleep()
+    server.app[SERVICES].sender.outbound.sleep = FakeSleep()
     return server
 
 
@@ -74,14 +74,14 @@ def texts_at(driver: PlanDriver, user: TeamsUser) -> list[tuple[str, str]]:
 
 
 async def test_a_whole_round_reaches_the_right_people_at_helsinki_times(database_url, round_file, clock, connector, teams):
-    from auxil.http import BotClient
+    from loopback.http import BotClient
 
     server = await start(database_url, round_file, clock)
     try:
         async with BotClient(server.url) as client:
             await prepare(server, client, connector, teams)
         services = server.app[SERVICES]
-        driver = PlanDriver(clock, connector, lambda: [services.reminders])
+        driver = PlanDriver(clock, connector, lambda: [services.scheduler])
 
         await driver.run_until(local("2024-04-01T12:00"))
         await submit(services, "kuopio", clock.now())
@@ -122,7 +122,7 @@ async def test_a_whole_round_reaches_the_right_people_at_helsinki_times(database
             ]
 
         # Each job once: a sent job is never sent again, Pekka (not in the team) was recorded.
-        jobs = await services.reminders.jobs.list(services.round.tenant_id, services.round.id)
+        jobs = await services.jobs.list(services.round.tenant_id, services.round.id)
         states = {(j.reminder, j.target): j.state for j in jobs}
         assert states[("nonrespondents_early", "aad:00000000-0000-0000-0000-0000000000a4")] is JobState.UNREACHABLE
         assert states[("nonrespondents_last_day", "aad:00000000-0000-0000-0000-0000000000a3")] is JobState.SKIPPED
@@ -159,18 +159,18 @@ def received(driver: PlanDriver) -> dict[str, list[str]]:
 
 
 async def test_a_restart_in_the_middle_of_the_plan_sends_nothing_twice(database_url, round_file, clock, connector, teams):
-    from auxil.http import BotClient
+    from loopback.http import BotClient
 
     server = await start(database_url, round_file, clock)
     try:
         async with BotClient(server.url) as client:
             await prepare(server, client, connector, teams)
-        driver = PlanDriver(clock, connector, lambda: [server.app[SERVICES].reminders])
+        driver = PlanDriver(clock, connector, lambda: [server.app[SERVICES].scheduler])
         await driver.run_until(local("2024-03-31T09:00"))  # stops right after the 31.3. batch
         assert received(driver)["board"][-1] == "2024-03-31 09:00 +0300"
 
         await server.restart()  # a new process in all but name: nothing is remembered in memory
-        server.app[SERVICES].reminders.sender.outbound.sleep = FakeSleep()
+        server.app[SERVICES].sender.outbound.sleep = FakeSleep()
         await submit(server.app[SERVICES], "kuopio", local("2024-04-01T12:00"))
         await driver.run_until(END)
     finally:
@@ -182,7 +182,7 @@ async def test_a_restart_in_the_middle_of_the_plan_sends_nothing_twice(database_
 
 async def test_after_downtime_missed_reminders_go_out_only_while_still_relevant(database_url, round_file, connector, teams):
     """The bot was down from February until 5.4. (after the survey closed, before the meeting)."""
-    from auxil.http import BotClient
+    from loopback.http import BotClient
 
     clock = FixedClock(local("2024-04-05T10:00"))
     server = await start(database_url, round_file, clock)
@@ -190,10 +190,10 @@ async def test_after_downtime_missed_reminders_go_out_only_while_still_relevant(
         async with BotClient(server.url) as client:
             await prepare(server, client, connector, teams)
         services = server.app[SERVICES]
-        driver = PlanDriver(clock, connector, lambda: [services.reminders])
-        await services.reminders.run_due(clock.now())
+        driver = PlanDriver(clock, connector, lambda: [services.scheduler])
+        await services.scheduler.run_due(clock.now())
         driver.collect()
-        jobs = await services.reminders.jobs.list(services.round.tenant_id, services.round.id)
+        jobs = await services.jobs.list(services.round.tenant_id, services.round.id)
     finally:
         await server.stop()
     [announcement] = driver.to(BOARD_TEAM)
@@ -202,6 +202,6 @@ async def test_after_downtime_missed_reminders_go_out_only_while_still_relevant(
     skipped = {j.reminder for j in jobs if j.state is JobState.SKIPPED}
     assert skipped == {"review_meeting_ahead", "survey_open", "survey_closing", "nonrespondents_early",
                        "nonrespondents_last_day"}
-    assert {j.last_error for j in jobs if j.state is JobState.SKIPPED} == {"expired: its phase has passed"}
+    assert {j.reason for j in jobs if j.state is JobState.SKIPPED} == {SkipReason.EXPIRED}
     pending = {j.reminder for j in jobs if j.state is JobState.PENDING}
     assert pending == {"meeting_tomorrow", "team_finish_summary", "team_summary_due", "team_results_due"}

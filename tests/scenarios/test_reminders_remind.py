@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 
 from app import SERVICES
-from auxil.person import Person, actions, texts
+from loopback.person import Person, actions, texts
 from auxil.reminders import BOARD_TEAM, FakeSleep, card_of, channel_card_action, install_board_team, local
-from auxil.server import BotServer
-from auxil.teams import conversation_id_for
+from loopback.server import BotServer
+from loopback.teams import conversation_id_for
 from conftest import ANNA, LIISA, MAIJA, MATTI, OLLI, SANNA, make_settings
-from hyte.reminders import JobState, is_manual
+from hyte.jobs import JobState
+from hyte.reminders import is_manual
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 
 REMINDED = ["Maija Meikäläinen", "Matti Virtanen", "Pekka Nieminen", "Anna Mäkinen", "Juha Hämäläinen"]
@@ -24,7 +25,7 @@ async def server(sqlite_url, clock, connector, teams):
     bot = BotServer(make_settings(sqlite_url, HYTE_REMINDER_POLL_SECONDS=0), clock)
     await bot.start()
     services = bot.app[SERVICES]
-    services.reminders.sender.outbound.sleep = FakeSleep()
+    services.sender.outbound.sleep = FakeSleep()
     await install_board_team(services, connector, teams, [MAIJA, MATTI, LIISA, ANNA, SANNA], clock.now())
     key = ResponseKey(services.round.tenant_id, services.round.id, "iisalmi")
     actor = Actor(LIISA.aad_object_id, LIISA.name)
@@ -41,7 +42,7 @@ def sanna(client, connector, teams) -> Person:
 
 async def manual_jobs(server):
     services = server.app[SERVICES]
-    jobs = await services.reminders.jobs.list(services.round.tenant_id, services.round.id)
+    jobs = await services.jobs.list(services.round.tenant_id, services.round.id)
     return [j for j in jobs if is_manual(j.reminder)]
 
 
@@ -61,8 +62,8 @@ async def test_the_hyte_team_confirms_and_each_non_respondent_is_reminded_once(s
     assert texts(again) == "Olen jo lähettänyt tämän muistutuksen, enkä lähetä sitä uudelleen."
 
     services = server.app[SERVICES]
-    await services.reminders.run_due(services.clock.now())
-    await services.reminders.run_due(services.clock.now())
+    await services.scheduler.run_due(services.clock.now())
+    await services.scheduler.run_due(services.clock.now())
     for person in (MAIJA, MATTI, ANNA):
         (message,) = connector.sent(conversation_id_for(person))
         assert "Muistutus: HYTE-neuvottelujen ennakkokysely" in texts(card_of(message))
@@ -99,7 +100,7 @@ async def test_no_reminder_while_the_survey_is_not_open(sanna: Person, server, c
 
 async def test_the_survey_button_on_the_channel_announcement_opens_the_survey_in_1_1(server, client, connector, teams, clock):
     services = server.app[SERVICES]
-    await services.reminders.run_due(clock.now())  # the "survey open" announcement goes to the channel
+    await services.scheduler.run_due(clock.now())  # the "survey open" announcement goes to the channel
     (announcement,) = connector.sent(BOARD_TEAM)
     card = card_of(announcement)
     button = actions(card)["Aloita kysely"]

@@ -8,11 +8,11 @@ import copy
 import pytest
 
 from app import SERVICES
-from auxil.person import CARD, Person, actions, texts
-from auxil.teams import card_action, personal_install, personal_message
+from loopback.person import CARD, Person, actions, texts
+from loopback.teams import card_action, personal_install, personal_message
 from conftest import DEMO_TENANT, MAIJA
 from hyte.responses import ResponseKey
-from auxil.survey import ANSWERS
+from loopback.survey import ANSWERS
 
 KEY = ResponseKey(DEMO_TENANT, "pohjois-savo-demo", "kuopio")
 

@@ -1,4 +1,4 @@
-"""Replies in a turn go through the one retrying Outbound (bot/outbound.py, bot/replies.py).
+"""Replies in a turn go through the one retrying Outbound (bot/transport/outbound.py, bot/transport/replies.py).
 
 What goes over the wire is what botbuilder's own `TurnContext.send_activity` sends for the same
 incoming activity (path and JSON body compared with the SDK's, posted to the same stand-in; the
@@ -17,10 +17,10 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
-from auxil.http import BotClient
-from auxil.person import CARD
-from auxil.server import BotServer
-from auxil.teams import personal_message
+from loopback.http import BotClient
+from loopback.person import CARD
+from loopback.server import BotServer
+from loopback.teams import personal_message
 from conftest import MAIJA, make_settings
 
 

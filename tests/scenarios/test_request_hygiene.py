@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-from auxil.http import BotClient
-from auxil.server import BotServer
-from auxil.teams import conversation_id_for, personal_message
+from loopback.http import BotClient
+from loopback.server import BotServer
+from loopback.teams import conversation_id_for, personal_message
 from bot.logs import MAX_LOGGED
 from conftest import MAIJA, make_settings
 from scenarios.test_logs import log_lines  # noqa: F401 (fixture)

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from app import SERVICES
 from auxil.cards import walk
-from auxil.person import Person, texts
-import bot.results
-from auxil.http import BotClient
-from auxil.teams import TeamsEnv, TeamsUser, _activity, personal_message
+from loopback.person import Person, texts
+import bot.features.results
+from loopback.http import BotClient
+from loopback.teams import TeamsEnv, TeamsUser, _activity, personal_message
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, NOW, OLLI, SANNA
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
@@ -320,7 +320,7 @@ async def test_export_in_personal_chat_through_file_consent(known, sanna, client
 
 
 async def test_slow_work_is_acknowledged_at_once_and_finished_after_the_answer(known, sanna, server, connector, teams):
-    """Summaries and exports answer at once and go on in the background (bot/background.py): the
+    """Summaries and exports answer at once and go on in the background (bot/services/background.py): the
     HTTP answer to Teams does not wait for them."""
     async with BotClient(server.url) as teams_client:  # does not wait for the bot's background work
         before = len(connector.sent(sanna.conversation_id))
@@ -349,7 +349,7 @@ async def test_work_that_fails_after_the_answer_is_reported_to_the_person(known,
     def broken(*_args, **_kwargs):
         raise RuntimeError("the summary could not be made")
 
-    monkeypatch.setattr(bot.results, "summary_cards", broken)  # a fault injected after the acknowledgement
+    monkeypatch.setattr(bot.features.results, "summary_cards", broken)  # a fault injected after the acknowledgement
     replies = await sanna.say("yhteenveto kysely")
     assert [r.get("text") for r in replies] == [t("results.preparing"), t("error.generic")]
 

@@ -3,7 +3,7 @@ itself, then the same input through our app. If a workaround is removed, the app
 
 (a) CloudAdapter.process answers a card action with HTTP 500: ActivityHandler serialises the invoke
     body to a dict, and CloudAdapter.process serialises it again ('dict' has no 'is_xml_model').
-    Ours: bot/http.py reads the request itself and answers with the body as it is.
+    Ours: bot/transport/http.py reads the request itself and answers with the body as it is.
 (b) Activity().deserialize maps conversation.tenantId to "tenantID" and so drops the tenant.
     Ours: bot/identity.tenant_of reads channelData.tenant.id, then the conversation's extra fields.
 (c) TeamsActivityHandler looks up every added member without extra properties and raises on any
@@ -23,10 +23,10 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ErrorResponseException
 
-from auxil.http import BotClient
-from auxil.person import CARD, texts
-from auxil.teams import card_action, conversation_id_for, personal_install, personal_message
-from bot.identity import tenant_of
+from loopback.http import BotClient
+from loopback.person import CARD, texts
+from loopback.teams import card_action, conversation_id_for, personal_install, personal_message
+from bot.transport.activity import tenant_of
 from conftest import DEMO_TENANT, MAIJA
 
 ROUND = "pohjois-savo-demo"

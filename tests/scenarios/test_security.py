@@ -21,13 +21,13 @@ import pytest
 from sqlalchemy import select
 
 from app import SERVICES
-from auxil.channel import Board, board_spec, channel_message, reaction
-from auxil.connector import ConnectorStandIn
-from auxil.http import BotClient
-from auxil.person import CARD, Person, texts
-from auxil.server import BotServer
-from auxil.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, member, personal_message
-from auxil.tokens import APP_ID, LocalCredentialsFactory, SigningKey, TokenService
+from loopback.channel import Board, board_spec, channel_message, reaction
+from loopback.connector import ConnectorStandIn
+from loopback.http import AuthClient, bearer
+from loopback.person import CARD, Person, texts
+from loopback.server import BotServer
+from loopback.teams import TeamsEnv, TeamsUser, card_action, conversation_id_for, member, personal_message
+from loopback.tokens import APP_ID, LocalCredentialsFactory, SigningKey, TokenService
 from cards.catalogue import t
 from hyte.responses import ResponseKey
 from conftest import ANNA, DEMO_TENANT, LIISA, MAIJA, OLLI, SANNA, make_settings
@@ -39,28 +39,6 @@ ROUND = "pohjois-savo-demo"
 OTHER_TENANT = "99999999-0000-0000-0000-000000000000"
 PROCESSED = "processed_activities"
 GROUPS = ("Ryhmä 1", "Ryhmä 2", "Group 3")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-class AuthClient(BotClient):
-    """A BotClient whose requests carry a valid channel token unless headers are given."""
-
-    def __init__(self, base_url: str, tokens: TokenService, service_url: str) -> None:
-        super().__init__(base_url)
-        self.tokens, self.service_url = tokens, service_url
-
-    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None):
-        if headers is None:
-            headers = bearer(self.tokens.token(self.service_url))
-        return await super().post(activity, headers)
-
-    async def post_raw(self, body: bytes, content_type: str, headers: dict[str, str] | None = None):
-        if headers is None:
-            headers = bearer(self.tokens.token(self.service_url))
-        return await super().post_raw(body, content_type, headers)
 
 
 @dataclass

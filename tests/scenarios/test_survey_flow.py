@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auxil.person import Person, inputs, texts
-from auxil.survey import ANSWERS
+from loopback.person import Person, inputs, texts
+from loopback.survey import ANSWERS
 from app import SERVICES
 from conftest import MAIJA
 

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from app import SERVICES
-from auxil.http import BotClient
-from auxil.person import Person, actions, inputs, texts
+from loopback.http import BotClient
+from loopback.person import Person, actions, inputs, texts
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA
 from hyte.responses import ResponseKey

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from app import SERVICES
-from auxil.person import Person, inputs, texts
-from auxil.survey import ANSWERS
+from loopback.person import Person, inputs, texts
+from loopback.survey import ANSWERS
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, MATTI
 from hyte.responses import ResponseKey, ResponseState

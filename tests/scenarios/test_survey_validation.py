@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from app import SERVICES
-from auxil.person import Person, inputs, texts
+from loopback.person import Person, inputs, texts
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA
 from hyte.responses import ResponseKey, ResponseState

@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 import pytest
 
 from app import SERVICES
-from auxil.http import BotClient
+from loopback.http import BotClient
 from cards.catalogue import t
-from auxil.person import Person, actions, inputs, texts
+from loopback.person import Person, actions, inputs, texts
 from auxil.reminders import FakeSleep, PlanDriver, install_board_team, local, write_round
-from auxil.server import BotServer
-from auxil.teams import conversation_id_for
+from loopback.server import BotServer
+from loopback.teams import conversation_id_for
 from conftest import ANNA, MAIJA, MATTI, OLLI, SANNA, make_settings
 from hyte.clock import FixedClock
-from hyte.reminders import JobState
+from hyte.jobs import JobState
 
 MAIJA_EARLY = "aad:00000000-0000-0000-0000-0000000000a1"
 
@@ -50,7 +50,7 @@ def job(jobs, reminder, target):
 
 async def jobs_of(server):
     services = server.app[SERVICES]
-    return await services.reminders.jobs.list(services.round.tenant_id, services.round.id)
+    return await services.jobs.list(services.round.tenant_id, services.round.id)
 
 
 # The timetable per role -----------------------------------------------------------------------------
@@ -187,9 +187,9 @@ async def test_reminders_follow_a_move_across_the_dst_change_and_sent_ones_stay_
     await server.start()
     try:
         services = server.app[SERVICES]
-        services.reminders.sender.outbound.sleep = FakeSleep()
+        services.sender.outbound.sleep = FakeSleep()
         await install_board_team(services, connector, teams, [MAIJA, MATTI, ANNA, SANNA], clock.now())
-        driver = PlanDriver(clock, connector, lambda: [services.reminders])
+        driver = PlanDriver(clock, connector, lambda: [services.scheduler])
         await driver.run_until(local("2024-03-31T09:00"))  # "closes in 3 days" went out on 31.3.
         assert len(driver.to(conversation_id_for(ANNA))) == 1
 
@@ -197,7 +197,7 @@ async def test_reminders_follow_a_move_across_the_dst_change_and_sent_ones_stay_
             sanna = Person(client, connector, teams, SANNA)
             form = await sanna.press(await sanna.open_card("aikataulu"), "Muuta päivämääriä")
             await sanna.press(form, "Tallenna aikataulu", {"t.survey_closes.date": "2024-04-10"})
-        jobs = await services.reminders.jobs.list(services.round.tenant_id, services.round.id)
+        jobs = await services.jobs.list(services.round.tenant_id, services.round.id)
         assert job(jobs, "nonrespondents_early", "upn:anna.makinen@example.fi").state is JobState.SENT
         last_day = job(jobs, "nonrespondents_last_day", "upn:anna.makinen@example.fi")
         assert last_day.due_at == datetime(2024, 4, 9, 6, 0, tzinfo=UTC)  # 9.4. 09.00 EEST

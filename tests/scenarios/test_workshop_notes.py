@@ -12,8 +12,8 @@ import pytest
 
 from app import SERVICES
 from auxil.cards import markdown_texts
-from auxil.channel import Board, board_spec, cards_of, channel_message
-from auxil.person import Person, texts
+from loopback.channel import Board, board_spec, cards_of, channel_message
+from loopback.person import Person, texts
 from conftest import DEMO_TENANT, LIISA, MAIJA, MATTI, OLLI, SANNA
 
 ROUND = "pohjois-savo-demo"
@@ -270,22 +270,19 @@ async def test_the_exports_carry_the_workshop_notes_and_points(board: Board, ser
     import docx
     import openpyxl
 
-    from bot.exports import build_export
-
     await board.post(MAIJA, board.channel("Ryhmä 1"), "Seudullinen järjestöfoorumi kahdesti vuodessa",
                      reply_to=q(board, "Ryhmä 1", 3))
     await board.post(LIISA, board.channel("Ryhmä 2"), '=HYPERLINK("http://evil.example","klikkaa")')
     services = server.app[SERVICES]
     now = services.clock.now()
-    common = dict(workshops=services.workshops, workshop_definition=services.workshop_questions)
 
-    xlsx = await build_export(services.round, services.responses, "xlsx", now, **common)
+    xlsx = await services.exports.build(services.round, "xlsx", now)
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     cells = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
     assert "Seudullinen järjestöfoorumi kahdesti vuodessa" in cells
     assert """'=HYPERLINK("http://evil.example","klikkaa")""" in cells  # a note cannot become a formula
     assert "Ryhmä 1" in cells and MAIJA.name in cells
 
-    word = await build_export(services.round, services.responses, "docx", now, **common)
+    word = await services.exports.build(services.round, "docx", now)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
     assert "Ryhmä 1: Seudullinen järjestöfoorumi kahdesti vuodessa" in text

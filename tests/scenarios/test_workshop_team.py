@@ -8,10 +8,10 @@ import yaml
 from sqlalchemy import select
 
 from app import SERVICES
-from auxil.channel import Board, TeamSpec, board_spec, cards_of, team_update
-from auxil.http import BotClient
-from auxil.server import BotServer
-from auxil.person import Person, actions, inputs, texts
+from loopback.channel import Board, TeamSpec, board_spec, cards_of, team_update
+from loopback.http import BotClient
+from loopback.server import BotServer
+from loopback.person import Person, actions, inputs, texts
 from conftest import DEMO_ROUND, DEMO_TENANT, MAIJA, OLLI, SANNA, make_settings
 from storage.models import ConversationRow
 

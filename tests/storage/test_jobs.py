@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hyte.reminders import Audience, JobState, PlannedJob, StaleTimetable
+from hyte.jobs import JobState, SkipReason
+from hyte.reminders import Audience, PlannedJob
+from hyte.timetable import StaleTimetable
 from hyte.round import Phase
 from storage.db import Database, migrate
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
@@ -171,3 +173,21 @@ async def test_the_effective_timetable_is_kept_briefly_and_a_move_here_applies_a
     latest = later + timedelta(days=1)
     await here.move(round_.tenant_id, round_.id, 1, {Phase.SURVEY_CLOSES: (later, latest)}, "aad-a", "A", T0)
     assert (await here.effective(round_)).timetable.survey_closes == latest  # no wait
+
+
+async def test_a_skip_is_kept_as_its_reason_and_the_old_skips_get_theirs(database_url: str):
+    database = Database.connect(database_url)
+    try:
+        await migrate(database.engine, "0009")
+        jobs = SqlJobRepository(database)
+        await jobs.schedule(TENANT, ROUND, [planned("early", "aad:old"), planned("early", "aad:new")], T0)
+        old = await jobs.claim(TENANT, ROUND, T0, "c1", T0 + LEASE)
+        await jobs.finish(old, JobState.SKIPPED, T0, error="expired: its phase has passed")  # as it was stored
+        await migrate(database.engine)
+        new = await jobs.claim(TENANT, ROUND, T0, "c2", T0 + LEASE)
+        await jobs.finish(new, JobState.SKIPPED, T0, reason=SkipReason.SUBMITTED)
+        listed = {j.target: j for j in await jobs.list(TENANT, ROUND)}
+        assert (listed["aad:old"].reason, listed["aad:old"].last_error) == (SkipReason.EXPIRED, None)
+        assert (listed["aad:new"].reason, listed["aad:new"].last_error) == (SkipReason.SUBMITTED, None)
+    finally:
+        await database.dispose()

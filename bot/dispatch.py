@@ -1,0 +1,183 @@
+"""From what arrived to a route's reply: the one place that decides which route runs, for whom.
+
+The transport gives an `Inbound` and the turn's `Connector`; the dispatcher finds the route (a
+command, a card action, an event), builds the `Turn` (the round, the person, the time, the
+feature's services), refuses by the route's declared access, runs the handler and returns its
+reply for the transport to write.
+
+What is cheap is decided first. A channel message that does not @mention the bot is a command only
+when its whole text is one and it comes from a person of the round in the board team's channels;
+anything else goes to the channel-message route (workshop notes), which needs neither the sender
+matched to the round nor a record against repeats (`recorded`): storing a note is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from bot.connector import Connector
+from bot.identity import Identity, IdentityResolver, sender_of
+from bot.inbound import Event, Inbound, Kind
+from bot.rounds import Rounds
+from bot.router import Route, Router, refusal
+from bot.services.background import Background
+from bot.turn import Reply, Turn
+from cards import elements as ui
+from cards.catalogue import t
+from cards.payloads import parse_payload
+from cards.text import User
+from hyte.clock import Clock
+from hyte.round import Round
+from hyte.teams import ConversationRepository, TeamRepository
+
+logger = logging.getLogger(__name__)
+
+MAX_COMMAND_ECHO = 80
+"""Characters of an unknown command said back to the person."""
+
+
+class Dispatcher:
+    def __init__(
+        self, router: Router, services: Mapping[str, Any], *, rounds: Rounds, identities: IdentityResolver,
+        conversations: ConversationRepository, teams: TeamRepository, clock: Clock, background: Background,
+    ) -> None:
+        for routes in router.features:
+            given = services.get(routes.feature)
+            if routes.services is not None and not isinstance(given, routes.services):
+                raise TypeError(f"feature {routes.feature!r} needs its {routes.services.__name__}, not {given!r}")
+        self.router = router
+        self._services = services
+        self._rounds = rounds
+        self._identities = identities
+        self._conversations = conversations
+        self._teams = teams
+        self._clock = clock
+        self.background = background
+        self._known_conversations: set[tuple[str | None, str, str]] = set()
+
+    def recorded(self, inbound: Inbound) -> bool:
+        """Whether a repeat of this message must not run again: all but a channel message that is
+        neither addressed to the bot nor a command (a note, or chatter)."""
+        if inbound.kind is not Kind.MESSAGE or inbound.conversation.personal or inbound.mentions_bot:
+            return True
+        return self.router.find_command(inbound.command) is not None
+
+    async def handle(self, inbound: Inbound, connector: Connector) -> Reply | None:
+        """The reply to write (a card action's card, a message's answer); None: nothing to say."""
+        match inbound.kind:
+            case Kind.MESSAGE:
+                return await self._message(inbound, connector)
+            case Kind.CARD_ACTION | Kind.FILE_CONSENT:
+                return await self._action(inbound, connector)
+            case Kind.CONVERSATION_UPDATE:
+                if inbound.conversation.personal and inbound.bot_added:
+                    return await self._event(Event.PERSONAL_INSTALL, inbound, connector)
+                if not inbound.conversation.personal and inbound.conversation.team_id is not None:
+                    return await self._event(Event.TEAM_UPDATE, inbound, connector)
+            case Kind.MESSAGE_CHANGE:
+                return await self._event(Event.MESSAGE_CHANGE, inbound, connector)
+            case Kind.REACTION:
+                return await self._event(Event.REACTION, inbound, connector)
+        return None
+
+    # Messages ---------------------------------------------------------------------------------------
+
+    async def _message(self, inbound: Inbound, connector: Connector) -> Reply | None:
+        command = self.router.find_command(inbound.command)
+        if inbound.conversation.personal or inbound.mentions_bot:
+            if command is not None:
+                return await self._run(command, inbound, connector)
+            if not inbound.conversation.personal:
+                note = await self._event(Event.CHANNEL_MESSAGE, inbound, connector)
+                if note is not None:
+                    return note  # a note that @mentions the bot
+            else:  # a person of the round's 1:1 chat is kept, whatever they wrote
+                await self._identify(inbound, await self._rounds.current(inbound.tenant_id), self._clock.now(), connector)
+            echo = " ".join(inbound.command.split())[:MAX_COMMAND_ECHO]
+            return Reply(card=ui.card([ui.sentence("unknown_command", text=User(echo))]))
+        if command is not None:
+            # Teams may deliver an @mention with no mention entity and the bot's name cut from the
+            # text (MicrosoftDocs/msteams-docs#14422), so "@HYTE-botti yhteenveto työpaja" arrives
+            # as "yhteenveto työpaja": from a person of the round in the board team's channels, a
+            # message that is wholly a command is one (in a group channel during the workshop: not a note).
+            round_ = await self._rounds.current(inbound.tenant_id)
+            person = await self._identify(inbound, round_, self._clock.now(), connector)
+            if not person.is_stranger and await self.in_board_team(inbound):
+                logger.info("channel command without a mention: id=%s", inbound.id)
+                return await self._run(command, inbound, connector, round_=round_, person=person)
+        return await self._event(Event.CHANNEL_MESSAGE, inbound, connector)
+
+    # Card actions -----------------------------------------------------------------------------------
+
+    async def _action(self, inbound: Inbound, connector: Connector) -> Reply:
+        try:
+            payload = parse_payload(inbound.data or {})
+        except ValidationError as exc:
+            logger.info("card payload refused: errors=%d", exc.error_count())
+            return Reply(text=t("card_not_understood"))
+        route = self.router.find_action(payload)
+        if route is None:
+            return Reply(text=t("card_not_understood"))
+        return await self._run(route, inbound, connector, payload=payload)
+
+    # Events -----------------------------------------------------------------------------------------
+
+    async def _event(self, event: Event, inbound: Inbound, connector: Connector) -> Reply | None:
+        """An event route's reply; None when no route takes the event, or the route says it is not its."""
+        route = self.router.find_event(event)
+        if route is None:
+            return None
+        return await self._run(route, inbound, connector)
+
+    # Running a route --------------------------------------------------------------------------------
+
+    async def _run(
+        self, route: Route, inbound: Inbound, connector: Connector, *, payload: Any = None,
+        round_: Round | None = None, person: Identity | None = None,
+    ) -> Reply | None:
+        now = self._clock.now()
+        if round_ is None:
+            round_ = await self._rounds.current(inbound.tenant_id)
+        if person is None:
+            person = await self._identify(inbound, round_, now, connector) if route.identify else sender_of(inbound)
+        refused = await refusal(route.access, person, inbound.conversation.personal, lambda: self.in_board_team(inbound))
+        if refused:
+            return Reply(text=t(refused))
+        if payload is not None and payload.round != round_.id:
+            return Reply(text=t("survey.stale_round"))
+        turn = Turn(inbound, person, round_, now, self._services.get(route.feature), connector, self.background)
+        if payload is not None:
+            return await route.handler(turn, payload)
+        return await route.handler(turn)
+
+    async def _identify(self, inbound: Inbound, round_: Round, now: datetime, connector: Connector) -> Identity:
+        """The sender matched to the round's people; a known person's 1:1 conversation is kept for
+        proactive messages (a channel's are kept when the bot joins the team)."""
+        person = await self._identities.resolve(inbound, round_, now, connector)
+        if not person.is_stranger and inbound.conversation.personal:
+            conversation = inbound.conversation
+            key = (person.tenant_id, conversation.id, conversation.service_url)
+            if key not in self._known_conversations:
+                await self._conversations.remember(
+                    person.tenant_id, conversation.id, conversation.type, conversation.service_url,
+                    connector.reference(), person.aad_object_id, now,
+                )
+                self._known_conversations.add(key)
+        return person
+
+    async def in_board_team(self, inbound: Inbound) -> bool:
+        """Whether the activity is in a channel of the advisory board's team: by Teams'
+        channelData.team, or, when Teams leaves that out (RSC deliveries may carry only the tenant,
+        MicrosoftDocs/msteams-docs#14422), by the conversation's channel among the team's channels."""
+        board = await self._teams.board_team(inbound.tenant_id) if inbound.tenant_id else None
+        if board is None:
+            return False
+        conversation = inbound.conversation
+        if conversation.team_id is not None:
+            return conversation.team_id == board.team_id
+        channel = conversation.channel_id
+        return channel is not None and (channel == board.team_id or channel in {c.channel_id for c in board.channels})

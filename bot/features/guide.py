@@ -1,0 +1,72 @@
+"""`ohje`/`help`, and the greeting when someone adds the bot to their 1:1 chat: by role, with the
+commands this person can use (read from the routes' declarations, as the manifest's lists are)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from bot.inbound import Event
+from bot.router import Command, Routes
+from bot.turn import Reply, Turn
+from cards import elements as ui
+from cards.catalogue import t
+from cards.survey import welcome_card
+from cards.text import Config, User
+from hyte.responses import ResponseKey, ResponseRepository
+
+
+@dataclass(frozen=True)
+class GuideServices:
+    responses: ResponseRepository
+    commands: Sequence[Command]
+    """Every command of the bot, in the order `ohje` lists them."""
+
+
+routes = Routes("guide", GuideServices)
+
+
+@routes.command("ohje", "komennot", english=("help",), description="command.help")
+async def help_(turn: Turn[GuideServices]) -> Reply:
+    return await greeting(turn)
+
+
+@routes.on(Event.PERSONAL_INSTALL)
+async def greeting(turn: Turn[GuideServices]) -> Reply:
+    """The greeting by role, with the commands this person can use."""
+    round_, person = turn.round, turn.person
+    commands = help_lines(turn.services.commands, person.team_member is not None)
+    help_block = [ui.text(t("help.title"), weight="Bolder", spacing="Large"), ui.text("\n".join(f"- {c}" for c in commands))]
+    if person.representative is not None:
+        rep = person.representative
+        key = ResponseKey(round_.tenant_id, round_.id, rep.organisation)
+        response = await turn.services.responses.get(key)
+        card = welcome_card(round_, person.name, round_.organisation(rep.organisation), rep.role, response, turn.now)
+        card["body"].extend(help_block)
+        return Reply(card=card)
+    if person.team_member is not None:
+        body = [ui.sentence("greeting.team", name=User(person.name), year=round_.year,
+                            county=Config(round_.config.county)), *help_block]
+        return Reply(card=ui.card(body))
+    return Reply(card=ui.card([ui.sentence("greeting.stranger", county=Config(round_.config.county))]))
+
+
+def help_lines(commands: Sequence[Command], team_member: bool) -> list[str]:
+    """`ohje`: every command this person can use, its natural Finnish name first, then its other
+    Finnish names (the English aliases work, but are not shown: everything a user reads is Finnish)."""
+    lines = []
+    for command in commands:
+        if command.team_only and not team_member:
+            continue
+        description = t(command.description_key) + (t("help.team_only") if command.team_only else "")
+        others = _listed([t("help.name", name=name) for name in command.finnish[1:]])
+        if others:
+            lines.append(t("help.command_also", name=command.name, others=others, description=description))
+        else:
+            lines.append(t("help.command", name=command.name, description=description))
+    return lines
+
+
+def _listed(items: list[str]) -> str:
+    """"a", "a tai b", "a, b tai c"."""
+    return t("help.or").join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)

@@ -1,0 +1,215 @@
+"""Exports of a round: building the files, signed download links, uploads.
+
+- `Exports.build` makes the Excel or Word file of a round from the stored responses (and the
+  workshop notes), the CPU-heavy writing in a worker thread (documents/office.py writes them). The
+  bot, the download route (bot/features/exports.py) and the operator's command line
+  (`python app.py export`) all use it.
+- `LinkSigner`: the download links' tokens name tenant, round, file kind and expiry, signed with
+  HMAC-SHA256 (`HYTE_LINK_SECRET`). An altered token is refused, an expired one too.
+- `upload`: Teams' file consent flow in 1:1 chat PUTs the file to the upload URL Teams gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import aiohttp
+
+from cards.catalogue import t
+from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
+from hyte.responses import ResponseRepository
+from hyte.results import summarise
+from hyte.round import Round
+from hyte.workshop import WorkshopDefinition, WorkshopRepository
+from hyte.workshop_summary import consolidate
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["xlsx", "docx"]
+KINDS: tuple[Kind, ...] = ("xlsx", "docx")
+DOWNLOAD_PATH = "/api/exports/{token}"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    kind: Kind
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def filename_for(round_: Round, kind: Kind) -> str:
+    if kind == "docx":
+        return f"{t('export.docx_title', year=round_.year)}.docx"
+    return f"HYTE-ennakkokysely {round_.year} ({round_.id}).xlsx"
+
+
+async def workshop_material(
+    round_: Round, workshops: WorkshopRepository | None, definition: WorkshopDefinition | None
+) -> tuple[list[ExportNote], list[WorkshopPoints]]:
+    """The notes sheet of the Excel and the workshop points of the Word document, from the round's
+    workshop (none if the round has no workshop or it was never started)."""
+    if workshops is None or definition is None:
+        return [], []
+    run = await workshops.get(round_.tenant_id, round_.id)
+    if run is None:
+        return [], []
+    notes = await workshops.notes(round_.tenant_id, round_.id)
+    groups = {g.channel_id: g.name for g in run.groups}
+    questions = {q.id: f"{q.number}. {q.text}" for q in definition.questions}
+    sheet = [
+        ExportNote(
+            group=groups.get(n.channel_id, n.channel_id),
+            question=questions.get(n.question_id or "", ""),
+            author=n.author_name or "",
+            at=n.created_at,
+            text=n.text,
+            reactions=n.reactions,
+        )
+        for n in notes
+        if not n.deleted
+    ]
+    summary = consolidate(definition, run.groups, notes, thesaurus=round_.thesaurus)
+    points = [
+        WorkshopPoints(
+            question=questions[q.question.id],
+            points=tuple(f"{gp.group.name}: {p.text}" for gp in q.groups for p in gp.points),
+        )
+        for q in summary.questions
+    ]
+    return sheet, points
+
+
+class Exports:
+    """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
+
+    def __init__(
+        self, responses: ResponseRepository, workshops: WorkshopRepository, workshop: WorkshopDefinition | None,
+    ) -> None:
+        self._responses = responses
+        self._workshops = workshops
+        self._workshop = workshop
+
+    async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
+        """The round's Excel or Word file; the workshop's notes and points when the round has a workshop."""
+        stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
+        notes, points = await workshop_material(round_, self._workshops, self._workshop)
+
+        def write() -> bytes:
+            summary = summarise(round_, stored, now)
+            if kind == "xlsx":
+                return write_xlsx(summary, round_.survey, notes, t)
+            return write_docx(summary, round_.survey, round_.config.county, points, t)
+
+        data = await asyncio.to_thread(write)
+        logger.info("export built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
+        return ExportFile(kind, filename_for(round_, kind), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
+
+
+# Signed links -------------------------------------------------------------------------------------
+
+
+class InvalidLink(Exception):
+    """The token is malformed or its signature does not match."""
+
+
+class ExpiredLink(Exception):
+    """The token is genuine but past its expiry."""
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    tenant_id: str
+    round_id: str
+    kind: Kind
+    expires: int
+    """Unix seconds."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+MIN_SECRET_BYTES = 16
+"""HMAC-SHA256 keys shorter than this are refused (HYTE_LINK_SECRET)."""
+
+
+def link_signer(secret: str, public_base_url: str, ttl_minutes: int) -> LinkSigner:
+    """The signer of HYTE_LINK_SECRET; without one, a key of this process (its links die with it)."""
+    key = secret.encode()
+    if not key:
+        key = secrets.token_bytes(32)
+        logger.info("HYTE_LINK_SECRET not set: export links are signed with a per-process key")
+    return LinkSigner(key, public_base_url, timedelta(minutes=ttl_minutes))
+
+
+class LinkSigner:
+    def __init__(self, secret: bytes, public_base_url: str, ttl: timedelta) -> None:
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"link secret must be at least {MIN_SECRET_BYTES} bytes")
+        self._secret = secret
+        self.base_url = public_base_url.rstrip("/")
+        self.ttl = ttl
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, b"hyte-export-link\0" + payload, hashlib.sha256).digest()
+
+    def token(self, claims: LinkClaims) -> str:
+        payload = "|".join((claims.tenant_id, claims.round_id, claims.kind, str(claims.expires))).encode()
+        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+
+    def url(self, tenant_id: str, round_id: str, kind: Kind, now: datetime) -> tuple[str, datetime]:
+        expires = now + self.ttl
+        token = self.token(LinkClaims(tenant_id, round_id, kind, int(expires.timestamp())))
+        return f"{self.base_url}{DOWNLOAD_PATH.format(token=token)}", expires
+
+    def verify(self, token: str, now: datetime) -> LinkClaims:
+        try:
+            encoded, signature = token.split(".")
+            payload, mac = _unb64(encoded), _unb64(signature)
+        except (ValueError, binascii.Error):
+            raise InvalidLink from None
+        if not hmac.compare_digest(mac, self._mac(payload)):
+            raise InvalidLink
+        try:
+            tenant_id, round_id, kind, expires = payload.decode().split("|")
+            claims = LinkClaims(tenant_id, round_id, kind, int(expires))  # type: ignore[arg-type]
+        except ValueError:
+            raise InvalidLink from None
+        if claims.kind not in KINDS:
+            raise InvalidLink
+        if now.timestamp() >= claims.expires:
+            raise ExpiredLink
+        return claims
+
+
+# Teams' file consent upload -----------------------------------------------------------------------
+
+
+async def upload(upload_url: str, data: bytes) -> None:
+    """PUT the whole file to the upload session Teams created (one range)."""
+    size = len(data)
+    headers = {"Content-Length": str(size), "Content-Range": f"bytes 0-{size - 1}/{size}"}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        async with session.put(upload_url, data=data, headers=headers) as response:
+            if response.status >= 300:
+                raise UploadFailed(response.status)
+
+
+class UploadFailed(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(f"upload answered {status}")
+        self.status = status

@@ -1,0 +1,228 @@
+"""The reminder scheduler: plans the round's reminders into the database and sends the due ones.
+
+Nothing is kept in memory between runs. `plan` writes one job per (round, reminder, target) from
+the effective timetable (re-run at start and whenever the HYTE team moves a date: pending jobs
+follow the new dates, sent ones stay sent). `run_due(now)` claims due jobs one at a time from the
+shared queue (`storage.reminders.SqlJobRepository.claim`: `FOR UPDATE SKIP LOCKED` on PostgreSQL),
+decides at that moment whether the reminder is still wanted (hyte/jobs.py `what_to_send`: the
+moment has not passed, the reminder is still in the plan and enabled, its target still one of the
+round's people, the organisation has not submitted), sends it through the proactive sender
+(bot/transport/sender.py), and records what hyte/jobs.py `after_delivery` makes of the result:
+sent, skipped, unreachable or failed (each with its typed reason), or back to pending with a later
+retry time. Several instances may run it at once against one PostgreSQL database; each job is sent
+by one of them.
+
+The background task (`start`/`stop`, from the app's cleanup_ctx) runs `run_due` every
+`poll_seconds` on the injected clock; tests call `run_due` with a fake clock instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.connector import Proactive, Roster
+from bot.rounds import Rounds
+from cards.timeline import announcement_card, nudge_card, team_reminder_card
+from hyte.clock import Clock
+from hyte.jobs import (
+    LEASE, Announce, FailureReason, Job, JobRepository, JobState, Nudge, RemindTeam, Skip, SkipReason, Verdict,
+    after_delivery, after_failure, what_to_send,
+)
+from hyte.reminders import SUBMITTED_STATES, manual_jobs, needs_reminder, plan
+from hyte.responses import ResponseKey, ResponseRepository
+from hyte.round import Representative, Round
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    outcomes: Counter = field(default_factory=Counter)
+    """JobState value -> how many jobs ended this run in it (pending: to be retried)."""
+    jobs: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, job: Job, state: JobState) -> None:
+        self.outcomes[state.value] += 1
+        self.jobs.append((job.id, state.value))
+
+
+class Scheduler:
+    def __init__(
+        self, *, rounds: Rounds, jobs: JobRepository, responses: ResponseRepository, sender: Proactive,
+        clock: Clock, poll_seconds: float = 30.0, concurrency: int = 8,
+    ) -> None:
+        self._rounds = rounds
+        self.jobs = jobs
+        self._responses = responses
+        self.sender = sender
+        self._clock = clock
+        self.poll_seconds = poll_seconds
+        self.concurrency = concurrency
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    @property
+    def round(self) -> Round:
+        """The configured round (`effective_round()` has the moved dates applied)."""
+        return self._rounds.configured
+
+    async def effective_round(self) -> Round:
+        return await self._rounds.current(self.round.tenant_id)
+
+    # Planning -----------------------------------------------------------------------------------
+
+    async def plan(self, now: datetime | None = None) -> int:
+        """Write the round's plan: missing jobs are added, pending ones move to their due times."""
+        now = now or self._clock.now()
+        round_ = await self.effective_round()
+        planned = plan(round_, round_.timetable)
+        await self.jobs.schedule(round_.tenant_id, round_.id, planned, now)
+        logger.info("reminders planned: round=%s jobs=%d", round_.id, len(planned))
+        return len(planned)
+
+    async def queue_manual(self, round_: Round, batch: str, recipients: list[Representative], now: datetime) -> int:
+        """A confirmed `muistuta`: one job per recipient, due now. Returns how many are new."""
+        added = await self.jobs.add(round_.tenant_id, round_.id,
+                                    manual_jobs(round_, round_.timetable, batch, recipients, now), now)
+        logger.info("manual reminder queued: round=%s batch=%s jobs=%d", round_.id, batch, added)
+        self.wake()
+        return added
+
+    # Sending ------------------------------------------------------------------------------------
+
+    async def run_due(self, now: datetime | None = None) -> RunReport:
+        """Send every job due at `now` (claimed one at a time by `concurrency` workers)."""
+        now = now or self._clock.now()
+        round_ = await self.effective_round()
+        run = _Run(round_, now, self.sender.roster())
+        report = RunReport()
+
+        async def worker() -> None:
+            while not self._stopping:
+                job = await self.jobs.claim(round_.tenant_id, round_.id, now, uuid.uuid4().hex, now + LEASE)
+                if job is None:
+                    return
+                try:
+                    verdict = await self._process(job, run)
+                except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
+                    logger.exception("reminder job failed: job=%d reminder=%s", job.id, job.reminder)
+                    verdict = after_failure(job, now, f"error: {type(exc).__name__}", FailureReason.ERROR)
+                    await self._record(job, verdict, now)
+                report.add(job, verdict.state)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, self.concurrency))))
+        if report.jobs:
+            logger.info("reminders run: round=%s %s", round_.id,
+                        " ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items())))
+        return report
+
+    async def _process(self, job: Job, run: _Run) -> Verdict:
+        round_, now = run.round, run.now
+        match what_to_send(job, round_, now):
+            case Skip(reason=reason):
+                return await self._record(job, Verdict(JobState.SKIPPED, reason), now)
+            case Announce(reminder=reminder):
+                submitted, total = await run.counts(self._responses)
+                card = announcement_card(round_, reminder, now, submitted=submitted, total=total)
+                delivery = await self.sender.to_channel(round_.tenant_id, card)
+            case Nudge(person=person):
+                response = await self._responses.get(ResponseKey(round_.tenant_id, round_.id, person.organisation))
+                if not needs_reminder(response):
+                    return await self._record(job, Verdict(JobState.SKIPPED, SkipReason.SUBMITTED), now)
+                card = nudge_card(round_, round_.organisation(person.organisation), response, now)
+                delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
+            case RemindTeam(person=person, reminder=reminder):
+                card = team_reminder_card(round_, reminder, now)
+                delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
+        verdict = after_delivery(job, delivery, now)
+        return await self._record(job, verdict, now, delivery.conversation_id, delivery.activity_id)
+
+    async def _record(self, job: Job, verdict: Verdict, now: datetime, conversation_id: str | None = None,
+                      activity_id: str | None = None) -> Verdict:
+        if verdict.state is JobState.PENDING:
+            assert verdict.retry_at is not None
+            await self.jobs.retry_later(job, now, verdict.retry_at, verdict.detail or "")
+            return verdict
+        if verdict.state in (JobState.FAILED, JobState.UNREACHABLE):
+            logger.warning("reminder not delivered: job=%d reminder=%s state=%s reason=%s detail=%s",
+                           job.id, job.reminder, verdict.state.value, verdict.reason, verdict.detail)
+        kept = await self.jobs.finish(job, verdict.state, now, error=verdict.detail, reason=verdict.reason,
+                                      conversation_id=conversation_id, activity_id=activity_id)
+        if not kept:
+            logger.warning("reminder job claim lost: job=%d", job.id)
+        return verdict
+
+    # The background task --------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Run due jobs every `poll_seconds` (or when woken) until `stop`."""
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._loop(), name="reminder-scheduler")
+
+    async def stop(self, timeout: float = 20.0) -> None:
+        """Let the current run finish its jobs in hand (claiming no more), then end."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
+                pass
+        self._task = None
+
+    async def _loop(self) -> None:
+        """Every `poll_seconds` (the first time one interval after start, so that a starting
+        instance first serves its turns), or at once when woken: send what is due."""
+        logger.info("reminder scheduler started: round=%s poll=%.1fs", self.round.id, self.poll_seconds)
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            if self._stopping:
+                break
+            try:
+                await self.run_due(self._clock.now())
+            except Exception:  # noqa: BLE001 - the next poll tries again
+                logger.exception("reminder run failed: round=%s", self.round.id)
+        logger.info("reminder scheduler stopped: round=%s", self.round.id)
+
+
+class _Run:
+    """What one run shares between its workers: the effective round, its time, the roster cache,
+    and the response counts for announcements (read once)."""
+
+    def __init__(self, round_: Round, now: datetime, roster: Roster) -> None:
+        self.round = round_
+        self.now = now
+        self.roster = roster
+        self._counts: tuple[int, int] | None = None
+        self._lock = asyncio.Lock()
+
+    async def counts(self, responses: ResponseRepository) -> tuple[int, int]:
+        async with self._lock:
+            if self._counts is None:
+                listed = await responses.list_for_round(self.round.tenant_id, self.round.id)
+                submitted = sum(1 for r in listed if r.state in SUBMITTED_STATES)
+                self._counts = (submitted, len(self.round.config.organisations))
+            return self._counts
