@@ -130,6 +130,21 @@ MESSAGES: dict[str, dict[str, str]] = {
             "ja kirjoita **kysely**."
         ),
         "card_not_understood": "En pystynyt lukemaan kortin tietoja. Kirjoita komento uudelleen, esimerkiksi **kysely** tai **ohje**.",
+        "no_county": (
+            "En palvele tämän Teams-organisaation HYTE-neuvotteluja: yksikään hyvinvointialue ei ole ottanut "
+            "minua käyttöön täällä. Jos tämä on mielestäsi virhe, ota yhteyttä hyvinvointialueesi HYTE-tiimiin."
+        ),
+        # Earlier rounds
+        "past_round.team_only": (
+            "Aiempien neuvottelukierrosten tiedot ovat vain HYTE-tiimin käytössä. Kirjoita **tila**, niin "
+            "näet organisaatiosi vastauksen tilan tällä kierroksella."
+        ),
+        "past_round.unknown": "Minulla ei ole vuoden {year} neuvottelukierrosta. Voit kysyä näiden vuosien kierroksia: {years}.",
+        "past_round.showing": "Tässä ovat vuoden {year} neuvottelukierroksen tiedot (aiempi kierros).",
+        # The privacy notices' and terms' list page, when several counties are served
+        "pages.notices_title": "Tietosuojaselosteet: HYTE-neuvottelut Teamsissa",
+        "pages.terms_title": "Käyttöehdot: HYTE-neuvottelut Teamsissa",
+        "pages.choose_county": "Valitse hyvinvointialueesi:",
         "error.generic": "Jokin meni vikaan, enkä pystynyt käsittelemään pyyntöäsi. Yritä hetken kuluttua uudelleen.",
         "datetime": "{date} klo {time}",
         "list.item": "{text}",
