@@ -118,6 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "help.command_also": "**{name}** (myös {others}): {description}",
         "help.name": "**{name}**",
         "help.or": " tai ",
+        "help.past_rounds": "Aiemman vuoden kierroksen tilanteen, yhteenvedon ja viennin saat, kun kirjoitat vuoden komennon perään, esimerkiksi **yhteenveto kysely {year}**.",
         "help.team_only": " (vain HYTE-tiimille)",
         "command.help": "näyttää tämän ohjeen",
         "command.survey": "avaa organisaatiosi ennakkokyselyn tai keskeneräisen vastauksen",

@@ -128,6 +128,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "help.command_also": "**{name}** (även {others}): {description}",
         "help.name": "**{name}**",
         "help.or": " eller ",
+        "help.past_rounds": "Läget, sammanfattningen och exporten för ett tidigare års omgång får du när du lägger till året efter kommandot, till exempel **enkätsammanfattning {year}**.",
         "help.team_only": " (endast för HYTE-teamet)",
         "command.help": "visar den här hjälpen",
         "command.survey": "öppnar din organisations förhandsenkät eller ett svar som du har påbörjat",
