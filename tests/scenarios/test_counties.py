@@ -6,8 +6,10 @@ links and export requests change nothing in the database."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
+import json
 import uuid
 from datetime import datetime
 
@@ -18,6 +20,7 @@ from openpyxl import load_workbook
 from app import SERVICES
 from auxil.counties import COUNTIES, KOLMAS, KOLMAS_HYTE, POHJOIS_SAVO, SAARISTO, SOFIA, env_of, rounds_folder
 from cards.catalogue import t
+from cli import export_command, person_command, round_command
 from conftest import OLLI, SANNA, make_settings
 from hyte.clock import HELSINKI
 from hyte.jobs import JobState
@@ -29,6 +32,7 @@ from loopback.teams import TeamsEnv, card_action, personal_message
 from scenarios.test_results import UploadTarget, cards_of, file_consent_invoke, say_in_channel
 from scenarios.test_security import snapshot
 from loopback.survey import ANSWERS
+from scenarios.test_logs import log_lines  # noqa: F401 (the fixture)
 from scenarios.test_survey_lifecycle import answer_all
 
 NO_COUNTY_TENANT = "77777777-0000-4000-8000-000000000007"
@@ -242,3 +246,46 @@ def person_key_of(user) -> str:
 def only_text(replies: list[dict]) -> str:
     assert len(replies) == 1 and not replies[0].get("attachments"), replies
     return replies[0]["text"]
+
+
+async def test_log_lines_name_each_turns_tenant_and_round(deployment, log_lines):
+    _server, _client, people = deployment
+    await people[SAARISTO.round_id][1].say("tila")
+    await people[POHJOIS_SAVO.round_id][1].say("tila")
+    turns = [json.loads(line) for line in log_lines()]
+    turns = [e for e in turns if e["message"].startswith("turn type=message")]
+    assert [(e["tenant"], e["round"]) for e in turns[-2:]] == [
+        (SAARISTO.tenant_id, SAARISTO.round_id), (POHJOIS_SAVO.tenant_id, POHJOIS_SAVO.round_id)]
+
+
+# The operator's commands, per county ---------------------------------------------------------------------
+
+
+async def test_operator_commands_name_one_county(deployment, capsys, tmp_path):
+    server, _client, _people = deployment
+    settings = server.settings
+    # export: any round of the folder, its county's data only; another tenant named is refused
+    out = tmp_path / "exports"
+    assert await asyncio.to_thread(export_command, settings, ["--round", SAARISTO.round_id, "--out", str(out),
+                                                              "--kind", "xlsx"]) == 0
+    (written,) = out.iterdir()
+    cells = " ".join(str(c.value) for sheet in load_workbook(written).worksheets for row in sheet.iter_rows()
+                     for c in row if c.value)
+    assert "Luodon kunta – Grundö kommun" in cells and "Kuopion kaupunki" not in cells
+    capsys.readouterr()
+    assert await asyncio.to_thread(export_command, settings, ["--round", SAARISTO.round_id, "--tenant",
+                                                              POHJOIS_SAVO.tenant_id, "--out", str(out)]) == 2
+    assert f"Unknown round '{SAARISTO.round_id}' in tenant {POHJOIS_SAVO.tenant_id}" in capsys.readouterr().err
+    # person: with several counties the tenant must be named
+    assert await asyncio.to_thread(person_command, settings, ["export", "--aad", SOFIA.aad_object_id]) == 2
+    assert "several counties: name one with --tenant" in capsys.readouterr().err
+    assert await asyncio.to_thread(person_command, settings, ["export", "--aad", SOFIA.aad_object_id,
+                                                              "--tenant", SAARISTO.tenant_id]) == 0
+    assert json.loads(capsys.readouterr().out)["tenant_id"] == SAARISTO.tenant_id
+    # round delete: a county's current round is in use; the tenant named must be the round's
+    assert await asyncio.to_thread(round_command, settings, ["delete", "--round", SAARISTO.round_id,
+                                                             "--older-than-days", "0"]) == 2
+    assert "it is its county's current round" in capsys.readouterr().err
+    assert await asyncio.to_thread(round_command, settings, ["delete", "--round", SAARISTO.round_id, "--tenant",
+                                                             KOLMAS.tenant_id, "--older-than-days", "0"]) == 2
+    assert f"is a round of tenant {SAARISTO.tenant_id}, not of {KOLMAS.tenant_id}" in capsys.readouterr().err
