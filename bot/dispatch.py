@@ -25,8 +25,8 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
-from bot.connector import Connector
 from bot import logs
+from bot.connector import Connector
 from bot.identity import Identity, IdentityResolver, sender_of
 from bot.inbound import Event, Inbound, Kind
 from bot.rounds import Rounds
