@@ -107,7 +107,9 @@ INDEX = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).fr
     """<!doctype html>
 <html lang="fi">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title></head>
+<title>{{ title }}</title>
+<style>body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 46rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
+a { color: #0b5394; }</style></head>
 <body>
 <h1>{{ title }}</h1>
 <p>{{ choose }}</p>
