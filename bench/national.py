@@ -41,7 +41,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -55,7 +54,7 @@ import aiohttp
 import asyncpg
 import yaml
 
-from bench.checks import percentile
+from bench.load_checks import latency_rows
 from bench.processes import DEMO_ROUND, REPO, Server, start
 from cards.catalogue import MESSAGES
 from loopback.channel import TeamSpec, team_update
@@ -335,17 +334,6 @@ async def check_database(database: str, counties: list[County], stats: Stats, co
     ]
 
 
-def latency_lines(label: str, samples: dict[str, list[float]]) -> list[str]:
-    lines = [f"latency, {label} (ms){'':6}{'n':>7}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}"]
-    for kind in KINDS:
-        values = samples.get(kind, [])
-        if values:
-            lines.append(f"  {kind:26}{len(values):>7}{statistics.median(values) * 1000:9.1f}"
-                         f"{percentile(values, 0.9) * 1000:9.1f}{percentile(values, 0.99) * 1000:9.1f}"
-                         f"{max(values) * 1000:9.1f}")
-    return lines
-
-
 # The run ----------------------------------------------------------------------------------------------
 
 
@@ -454,9 +442,9 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
             print(f"errors: {sum(stats.errors.values())}" + (f" {dict(stats.errors)}" if stats.errors else ""))
             for example in stats.examples:
                 print(f"  {example}")
-            for line in latency_lines("client side", stats.client):
+            for line in latency_rows("client side", stats.client, KINDS):
                 print(line)
-            for line in latency_lines("server side, both instances", server_samples):
+            for line in latency_rows("server side, both instances", server_samples, KINDS):
                 print(line)
             checks = await check_database(database, counties, stats, connector, installed)
             for passed, text in checks:
