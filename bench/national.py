@@ -7,9 +7,10 @@ traffic in one minute, against one PostgreSQL database and two instances of the 
 Starts, each in its own process on 127.0.0.1, two instances of our bot (`python -m bench.servers hyte`:
 the real `app.create_app` with the timing middleware, both over one fresh PostgreSQL database made
 for the run and one rounds folder), with their reminder schedulers running (every
-`--reminder-poll` seconds); this process hosts the Bot Connector stand-in of the tests
-(loopback/connector.py, on its own thread) and is the load generator, standing in for the load
-balancer: every request goes to the other instance than the one before.
+`--reminder-poll` seconds), and the Bot Connector stand-in of the tests (loopback/connector.py)
+with a small API beside it from which the load generator reads the bot's replies. This process is
+the load generator, standing in for the load balancer: every request goes to the other instance
+than the one before.
 
 The rounds folder holds `--counties` counties, each in a tenant of its own: the demo round's 25
 organisations (`--organisations`), each with a member and a deputy, and a HYTE team member; the
@@ -121,7 +122,8 @@ class Stats:
 # The rounds folder ------------------------------------------------------------------------------------
 
 
-def write_rounds(folder: Path, counties: int, organisations: int) -> list[County]:
+def write_rounds(folder: Path | None, counties: int, organisations: int) -> list[County]:
+    """The counties, and (`folder`) their round files: the same every time."""
     demo = yaml.safe_load(DEMO_ROUND.read_text(encoding="utf-8"))
     made = []
     for n in range(1, counties + 1):
@@ -149,11 +151,78 @@ def write_rounds(folder: Path, counties: int, organisations: int) -> list[County
             "board_team_id": county.board.team_id,
         }
         config.pop("privacy", None)
-        path = folder / f"county-{n:02d}" / "round.yaml"
-        path.parent.mkdir(parents=True)
-        path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        if folder is not None:
+            path = folder / f"county-{n:02d}" / "round.yaml"
+            path.parent.mkdir(parents=True)
+            path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         made.append(county)
     return made
+
+
+# The Bot Connector stand-in, in a process of its own -------------------------------------------------
+
+
+async def serve_connector(counties: int, organisations: int) -> None:
+    """`python -m bench.national connector`: the tests' stand-in (its own thread) with every county's
+    board team and roster, and beside it a small API for the load generator: the replies to an
+    activity (GET /replies?conversation=…&to=…), every call made (GET /calls), its service URL.
+    Prints ``READY <port of the API>``; SIGTERM stops it."""
+    import signal
+
+    from aiohttp import web
+
+    async with ConnectorStandIn() as connector:
+        for county in write_rounds(None, counties, organisations):
+            connector.add_team(county.board.team_id, county.board.name)
+            env = county.env(connector.service_url)
+            connector.members[county.board.team_id] = [member(env, u) for u, _ in county.members + county.deputies]
+
+        async def replies(request: web.Request) -> web.Response:
+            to = request.query["to"]
+            sent = connector.sent(request.query["conversation"])
+            return web.json_response([a for a in sent if a.get("replyToId") == to])
+
+        async def calls(_request: web.Request) -> web.Response:
+            return web.json_response([{"kind": c.kind, "conversation_id": c.conversation_id, "result_id": c.result_id,
+                                       "status": c.status} for c in connector.calls])
+
+        async def service_url(_request: web.Request) -> web.Response:
+            return web.json_response({"service_url": connector.service_url})
+
+        app = web.Application()
+        app.router.add_get("/replies", replies)
+        app.router.add_get("/calls", calls)
+        app.router.add_get("/service_url", service_url)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        print(f"READY {site._server.sockets[0].getsockname()[1]}", flush=True)  # type: ignore[union-attr]
+        await stop.wait()
+        await runner.cleanup()
+
+
+class Connector:
+    """The load generator's view of the stand-in's process."""
+
+    def __init__(self, session: aiohttp.ClientSession, server: Server) -> None:
+        self.session, self.url = session, server.url
+        self.service_url = ""
+
+    async def start(self) -> None:
+        async with self.session.get(self.url + "/service_url") as response:
+            self.service_url = (await response.json())["service_url"]
+
+    async def replies(self, conversation: str, to: str) -> list[dict]:
+        async with self.session.get(self.url + "/replies", params={"conversation": conversation, "to": to}) as response:
+            return await response.json()
+
+    async def calls(self) -> list[dict]:
+        async with self.session.get(self.url + "/calls") as response:
+            return await response.json()
 
 
 # The load ---------------------------------------------------------------------------------------------
@@ -199,16 +268,17 @@ def _cards(activities: list[dict]) -> list[dict]:
 
 
 class Person:
-    def __init__(self, balancer: Balancer, connector: ConnectorStandIn, env: TeamsEnv, user: TeamsUser) -> None:
+    def __init__(self, balancer: Balancer, connector: Connector, env: TeamsEnv, user: TeamsUser) -> None:
         self.balancer, self.connector, self.env, self.user = balancer, connector, env, user
         self.conversation = conversation_id_for(user)
 
     async def say(self, text: str, kind: str) -> list[dict] | None:
-        before = len(self.connector.sent(self.conversation))
-        answered = await self.balancer.post(personal_message(self.env, self.user, text), kind)
+        """A message, and the bot's replies to it (a reminder arriving meanwhile is not one)."""
+        activity = personal_message(self.env, self.user, text)
+        answered = await self.balancer.post(activity, kind)
         if answered is None:
             return None
-        replies = self.connector.sent(self.conversation)[before:]
+        replies = await self.connector.replies(self.conversation, activity["id"])
         if not replies:
             self.balancer.stats.error(kind, "no reply")
             return None
@@ -289,7 +359,7 @@ async def at(moment: float, work) -> None:
 # Checks -----------------------------------------------------------------------------------------------
 
 
-async def check_database(database: str, counties: list[County], stats: Stats, connector: ConnectorStandIn,
+async def check_database(database: str, counties: list[County], stats: Stats, calls: list[dict],
                          since: int) -> list[tuple[bool, str]]:
     """The checks; `since`: the connector's calls before it (the bot's welcome in each board team) are
     not reminders."""
@@ -316,8 +386,8 @@ async def check_database(database: str, counties: list[County], stats: Stats, co
     states = Counter(j["state"] for j in jobs)
     unfinished = [dict(j) for j in jobs if j["state"] in ("pending", "sending", "failed")]
     sent_jobs = Counter((j["conversation_id"], j["activity_id"]) for j in jobs if j["state"] == "sent")
-    proactive = Counter((c.conversation_id, c.result_id) for c in connector.calls[since:]
-                        if c.kind == "send" and c.status < 300)
+    proactive = Counter((c["conversation_id"], c["result_id"]) for c in calls[since:]
+                        if c["kind"] == "send" and c["status"] < 300)
     twice = {k: n for k, n in {**sent_jobs, **proactive}.items() if sent_jobs.get(k, 0) != 1 or proactive.get(k, 0) != 1}
     submitted = sum(1 for a in stats.acknowledged.values() if a.submitted_version)
     return [
@@ -376,84 +446,71 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
           f"{sum(len(c.members) + len(c.deputies) for c in counties)} people, {options.counties} HYTE team members; "
           f"PostgreSQL database {name}; workdir {workdir}", flush=True)
     servers: list[Server] = []
-    ok = True
     try:
-        async with ConnectorStandIn() as connector:
-            for county in counties:
-                connector.add_team(county.board.team_id, county.board.name)
-                env = county.env(connector.service_url)
-                connector.members[county.board.team_id] = [member(env, u) for u, _ in county.members + county.deputies]
-            env = {"HYTE_REMINDER_POLL_SECONDS": str(options.reminder_poll), "HYTE_LINK_SECRET": uuid.uuid4().hex,
-                   "LOG_LEVEL": "WARNING"}
-            args = ["bench.servers", "hyte", "--db", database.replace("postgresql://", "postgresql+asyncpg://", 1),
-                    "--round", str(workdir / "rounds"), "--today", TODAY, "--now", NOW]
-            first = await start("hyte-1", args, workdir, env)  # migrates the database first
-            servers.append(first)
-            servers.append(await start("hyte-2", args, workdir, env))
-            print(f"bench: instances up (pids {servers[0].process.pid}, {servers[1].process.pid}); the connector "
-                  f"stand-in on {connector.service_url}", flush=True)
+        stand_in = await start("connector", ["bench.national", "connector", "--counties", str(options.counties),
+                                             "--organisations", str(options.organisations)], workdir)
+        servers.append(stand_in)
+        env = {"HYTE_REMINDER_POLL_SECONDS": str(options.reminder_poll), "HYTE_LINK_SECRET": uuid.uuid4().hex,
+               "LOG_LEVEL": "WARNING"}
+        args = ["bench.servers", "hyte", "--db", database.replace("postgresql://", "postgresql+asyncpg://", 1),
+                "--round", str(workdir / "rounds"), "--today", TODAY, "--now", NOW]
+        instances = [await start("hyte-1", args, workdir, env)]  # the first migrates the database
+        instances.append(await start("hyte-2", args, workdir, env))
+        servers += instances
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as session:
+            connector = Connector(session, stand_in)
+            await connector.start()
+            print(f"bench: instances up (pids {instances[0].process.pid}, {instances[1].process.pid}); the connector "
+                  f"stand-in on {connector.service_url} (pid {stand_in.process.pid})", flush=True)
             stats = Stats()
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as session:
-                balancer = Balancer(session, [s.url for s in servers], stats, options.timeout)
-                for county in counties:  # each county's HYTE team adds the bot to its board's team
-                    env_ = county.env(connector.service_url)
-                    await balancer.post(team_update(env_, county.hyte, county.board, "teamMemberAdded",
-                                                    members_added=[env_.bot_id]), "install")
-                installed = len(connector.calls)
-                await instance_samples(session, servers)  # forget the warm-up's samples
-                rng = random.Random(18)
-                began = time.monotonic()
-                work = []
-                for county in counties:
-                    env_ = county.env(connector.service_url)
-                    for user, organisation in county.members:
-                        person = Person(balancer, connector, env_, user)
-                        work.append(at(began + rng.uniform(0, options.seconds),
-                                       member_session(person, organisation, (county.round_id, organisation), stats)))
-                    for user, _ in county.deputies:
-                        work.append(at(began + rng.uniform(0, options.seconds),
-                                       deputy_session(Person(balancer, connector, env_, user))))
-                    offsets = sorted(rng.uniform(0, options.seconds) for _ in range(3)) + [
-                        rng.uniform(options.seconds * 0.75, options.seconds)]
-                    work.append(hyte_session(Person(balancer, connector, env_, county.hyte), offsets, began))
-                cpu_before = (await instance_samples(session, servers))[1]
-                await asyncio.gather(*work)
-                elapsed = time.monotonic() - began
-                server_samples, cpu_after = await instance_samples(session, servers)
-                # the reminders: both instances' schedulers, until no job is left to do
-                deadline = time.monotonic() + options.reminder_wait
-                while time.monotonic() < deadline:
-                    connection = await asyncpg.connect(database)
-                    try:
-                        left = await connection.fetchval(
-                            "SELECT count(*) FROM reminder_jobs WHERE state IN ('pending', 'sending') "
-                            "AND due_at <= $1 AND (expires_at IS NULL OR expires_at > $1)",
-                            datetime_of(NOW))
-                    finally:
-                        await connection.close()
-                    if left == 0:
-                        break
-                    await asyncio.sleep(1.0)
-                # each instance's background summaries finish before the checks
-                await asyncio.sleep(2.0)
-            requests = sum(len(v) for v in stats.client.values())
-            print(f"\nthe week in {elapsed:.1f} s: {requests} requests, {requests / elapsed:.1f} req/s overall; "
-                  + ", ".join(f"{k} {len(stats.client[k])}" for k in KINDS))
-            print(f"errors: {sum(stats.errors.values())}" + (f" {dict(stats.errors)}" if stats.errors else ""))
-            for example in stats.examples:
-                print(f"  {example}")
-            for line in latency_rows("client side", stats.client, KINDS):
-                print(line)
-            for line in latency_rows("server side, both instances", server_samples, KINDS):
-                print(line)
-            checks = await check_database(database, counties, stats, connector, installed)
-            for passed, text in checks:
-                print(f"{'PASS' if passed else 'FAIL'}  {text}")
-            ok = not stats.errors and all(passed for passed, _ in checks)
-            cpu = [after - before for before, after in zip(cpu_before, cpu_after)]
-            print(f"machine: {os.cpu_count()} cores; load average before {load_before[0]:.2f}, after "
-                  f"{os.getloadavg()[0]:.2f}; the instances' CPU during the week {cpu[0]:.1f} s and {cpu[1]:.1f} s "
-                  f"({sum(cpu) / elapsed * 100:.0f} % of one core together); total run {time.perf_counter() - started_run:.0f} s")
+            balancer = Balancer(session, [s.url for s in instances], stats, options.timeout)
+            for county in counties:  # each county's HYTE team adds the bot to its board's team
+                county_env = county.env(connector.service_url)
+                await balancer.post(team_update(county_env, county.hyte, county.board, "teamMemberAdded",
+                                                members_added=[county_env.bot_id]), "install")
+            installed = len(await connector.calls())
+            await instance_samples(session, instances)  # forget the warm-up's samples
+            rng = random.Random(18)
+            began = time.monotonic()
+            work = []
+            for county in counties:
+                county_env = county.env(connector.service_url)
+                for user, organisation in county.members:
+                    person = Person(balancer, connector, county_env, user)
+                    work.append(at(began + rng.uniform(0, options.seconds),
+                                   member_session(person, organisation, (county.round_id, organisation), stats)))
+                for user, _ in county.deputies:
+                    work.append(at(began + rng.uniform(0, options.seconds),
+                                   deputy_session(Person(balancer, connector, county_env, user))))
+                offsets = sorted(rng.uniform(0, options.seconds) for _ in range(3)) + [
+                    rng.uniform(options.seconds * 0.75, options.seconds)]
+                work.append(hyte_session(Person(balancer, connector, county_env, county.hyte), offsets, began))
+            cpu_before = (await instance_samples(session, instances))[1]
+            own_cpu = time.process_time()
+            await asyncio.gather(*work)
+            elapsed = time.monotonic() - began
+            own_cpu = time.process_time() - own_cpu
+            server_samples, cpu_after = await instance_samples(session, instances)
+            await wait_for_reminders(database, options.reminder_wait)
+            await asyncio.sleep(2.0)  # the instances' background summaries finish
+            calls = await connector.calls()
+        requests = sum(len(stats.client[k]) for k in KINDS)
+        print(f"\nthe week in {elapsed:.1f} s: {requests} requests, {requests / elapsed:.1f} req/s overall; "
+              + ", ".join(f"{k} {len(stats.client[k])}" for k in KINDS))
+        print(f"errors: {sum(stats.errors.values())}" + (f" {dict(stats.errors)}" if stats.errors else ""))
+        for example in stats.examples:
+            print(f"  {example}")
+        for line in [*latency_rows("client side", stats.client, KINDS),
+                     *latency_rows("server side, both instances", server_samples, KINDS)]:
+            print(line)
+        checks = await check_database(database, counties, stats, calls, installed)
+        for passed, text in checks:
+            print(f"{'PASS' if passed else 'FAIL'}  {text}")
+        ok = not stats.errors and all(passed for passed, _ in checks)
+        cpu = [after - before for before, after in zip(cpu_before, cpu_after)]
+        print(f"machine: {os.cpu_count()} cores; load average before {load_before[0]:.2f}, after "
+              f"{os.getloadavg()[0]:.2f}; CPU during the week: the instances {cpu[0]:.1f} s and {cpu[1]:.1f} s, the "
+              f"load generator {own_cpu:.1f} s, in {elapsed:.0f} s; total run {time.perf_counter() - started_run:.0f} s")
     finally:
         for server in servers:
             await server.stop()
@@ -461,6 +518,22 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
             await drop_database(options.postgres, name)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
+
+
+async def wait_for_reminders(database: str, seconds: float) -> None:
+    """Until both instances' schedulers have done every job due (or `seconds` have passed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        connection = await asyncpg.connect(database)
+        try:
+            left = await connection.fetchval(
+                "SELECT count(*) FROM reminder_jobs WHERE state IN ('pending', 'sending') "
+                "AND due_at <= $1 AND (expires_at IS NULL OR expires_at > $1)", datetime_of(NOW))
+        finally:
+            await connection.close()
+        if left == 0:
+            return
+        await asyncio.sleep(1.0)
 
 
 def datetime_of(local: str):
@@ -472,6 +545,13 @@ def datetime_of(local: str):
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["connector"]:
+        parser = argparse.ArgumentParser(prog="python -m bench.national connector")
+        parser.add_argument("--counties", type=int, required=True)
+        parser.add_argument("--organisations", type=int, required=True)
+        options = parser.parse_args(argv[1:])
+        asyncio.run(serve_connector(options.counties, options.organisations))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counties", type=int, default=22)
     parser.add_argument("--organisations", type=int, default=25, help="per county, each with a member and a deputy")
