@@ -168,7 +168,8 @@ async def run(options: argparse.Namespace, workdir: Path) -> int:
     print(f"reminders: {options.counties} counties in {options.counties} tenants, {options.people} people each, "
           f"one reminder each, via {path}")
     print(f"database: {'SQLite (temporary)' if not options.database_url else options.database_url.split('@')[-1]}; "
-          f"scheduler workers: {options.concurrency} per county")
+          f"scheduler workers: {max(1, options.concurrency // options.counties)} per county "
+          f"({options.concurrency} shared out)")
     print(f"limits: per tenant {limit:g}/s; per conversation 7/s and 60/30 s")
     total = options.people * options.counties
     print(f"delivered: {sum(results.values())}/{total} jobs sent; connector accepted {len(accepted)} messages "
@@ -202,7 +203,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--throttle", type=int, default=20, help="answer this many sends with 429, Retry-After: 1")
     parser.add_argument("--new-conversations", action="store_true", help="no stored references: roster + create")
     parser.add_argument("--tenant-rate", type=float, default=50.0, help="HYTE_SEND_TENANT_PER_SECOND")
-    parser.add_argument("--concurrency", type=int, default=8, help="scheduler workers")
+    parser.add_argument("--concurrency", type=int, default=8, help="scheduler workers, shared out between the counties")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     options = parser.parse_args(argv)

@@ -13,8 +13,11 @@ retry time. Several instances may run it at once against one PostgreSQL database
 by one of them.
 
 Every county's current round is planned and run; each round's due jobs have workers of their own
-(`concurrency` per round), so that a county's reminders never wait for another county's: Teams'
-limits are per tenant, and so is the limiter every send waits for (bot/transport/outbound.py).
+(`concurrency` shared out between the rounds, at least one each), so that a county's reminders
+never wait for another county's: Teams' limits are per tenant, and so is the limiter every send
+waits for (bot/transport/outbound.py). Sharing them out keeps the instance's own turns answered:
+with a worker pool per round, 22 counties' 176 workers took the database's connections from the
+turns (`bench.national`).
 
 The background task (`start`/`stop`, from the app's cleanup_ctx) runs `run_due` every
 `poll_seconds` on the injected clock; tests call `run_due` with a fake clock instead.
@@ -114,13 +117,15 @@ class Scheduler:
         """Send every job due at `now` of every county's current round, the rounds side by side."""
         now = now or self._clock.now()
         report = RunReport()
-        for part in await asyncio.gather(*(self._run_round(r, now) for r in await self.current_rounds())):
+        rounds = await self.current_rounds()
+        workers = max(1, self.concurrency // max(1, len(rounds)))
+        for part in await asyncio.gather(*(self._run_round(r, now, workers) for r in rounds)):
             report.outcomes.update(part.outcomes)
             report.jobs += part.jobs
         return report
 
-    async def _run_round(self, round_: Round, now: datetime) -> RunReport:
-        """Send the round's due jobs (claimed one at a time by `concurrency` workers of its own)."""
+    async def _run_round(self, round_: Round, now: datetime, workers: int) -> RunReport:
+        """Send the round's due jobs (claimed one at a time by `workers` of its own)."""
         logs.current_round.set(round_.id)  # this task's log lines name the round
         run = _Run(round_, now, self.sender.roster())
         report = RunReport()
@@ -138,7 +143,7 @@ class Scheduler:
                     await self._record(job, verdict, now)
                 report.add(job, verdict.state)
 
-        await asyncio.gather(*(worker() for _ in range(max(1, self.concurrency))))
+        await asyncio.gather(*(worker() for _ in range(workers)))
         if report.jobs:
             logger.info("reminders run: round=%s %s", round_.id,
                         " ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items())))
