@@ -158,7 +158,7 @@ def migrate_command(settings: Settings, _args: list[str]) -> int:
     return 0
 
 
-# Exports -----------------------------------------------------------------------------------------------
+# The rounds folder ---------------------------------------------------------------------------------------
 
 
 def _catalogue(settings: Settings) -> RoundCatalogue | None:
@@ -170,10 +170,8 @@ def _catalogue(settings: Settings) -> RoundCatalogue | None:
         return None
 
 
-def _tenant_of(catalogue: RoundCatalogue, given: str | None) -> str | None:
-    """`--tenant`, or the only county's; None after saying that several counties need it."""
-    if given is not None:
-        return given
+def _only_tenant(catalogue: RoundCatalogue) -> str | None:
+    """The only county's tenant; None after saying that several counties need `--tenant`."""
     if len(catalogue.counties) == 1:
         return catalogue.counties[0].tenant_id
     listed = ", ".join(f"{c.tenant_id} ({c.key})" for c in catalogue.counties)
@@ -239,7 +237,7 @@ def person_command(settings: Settings, args: list[str]) -> int:
     tenant = options.tenant
     if tenant is None:
         catalogue = _catalogue(settings)
-        tenant = _tenant_of(catalogue, None) if catalogue is not None else None
+        tenant = _only_tenant(catalogue) if catalogue is not None else None
         if tenant is None:
             return 2
 
