@@ -20,7 +20,9 @@ from bot.dispatch import Dispatcher
 from bot.features.board_team import BoardTeamServices
 from bot.features.exports import ExportServices, download_handler
 from bot.features.guide import GuideServices
-from bot.features.privacy import PRIVACY_PATH, TERMS_PATH, Facts, page_handler, render_pages
+from bot.features.privacy import (
+    PRIVACY_PATH, TERMS_PATH, Facts, county_page_handler, page_handler, render_county_pages,
+)
 from bot.features.reminders import ReminderServices
 from bot.features.results import ResultsServices
 from bot.features.survey import Survey
@@ -46,8 +48,8 @@ from bot.transport.sender import Sender
 from hyte.clock import Clock, SystemClock
 from hyte.round import Round
 from hyte.finnish import lemmatiser_available
-from hyte.workshop import WorkshopDefinition, load_round_workshop
-from settings import HERE, Settings, StartupError, database_problem, load_configured_round
+from hyte.rounds import RoundCatalogue
+from settings import HERE, Settings, StartupError, database_problem, load_configured_rounds
 from storage.activities import SqlActivityLog
 from storage.db import OPEN_ERRORS, Database, migrate
 from storage.queued import SqlQueuedReplies
@@ -71,7 +73,8 @@ class Services:
     operators to look at."""
 
     round: Round
-    """The configured round (`rounds.current` has the moved dates applied)."""
+    """The first county's current round, as configured (a one-file folder's only round; every
+    county's: `rounds.catalogue`, with moved dates: `rounds.current(tenant)`)."""
     rounds: Rounds
     clock: Clock
     responses: SqlResponseRepository
@@ -81,7 +84,6 @@ class Services:
     timetables: SqlTimetableRepository
     jobs: SqlJobRepository
     workshops: SqlWorkshopRepository
-    workshop: WorkshopDefinition | None
     scheduler: Scheduler
     sender: Sender
     exports: Exports
@@ -107,7 +109,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     one that signs tokens locally, so the real connector client talks to a loopback stand-in; the
     Entra tests point the real ones at a loopback token endpoint with ToChannelFromBotLoginUrl)."""
     clock = clock or SystemClock()
-    round_ = load_configured_round(settings, clock)
+    catalogue = load_configured_rounds(settings, clock)
+    round_ = catalogue.default
     hide_server_software()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     try:
@@ -124,8 +127,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     conversations, teams = SqlConversationRepository(database), SqlTeamRepository(database)
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
-    workshop = load_round_workshop(settings.round_file, round_.config.workshop_file, round_.languages)
-    rounds = Rounds(round_, timetables)
+    rounds = Rounds(catalogue, timetables)
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))
     scheduler = Scheduler(rounds=rounds, jobs=jobs, responses=responses, sender=sender, clock=clock,
@@ -133,8 +135,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     queued = QueuedReplies(SqlQueuedReplies(database), outbound, sender.credentials, clock,
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
-        round_, rounds, clock, responses, positions, conversations, teams, timetables, jobs, workshops, workshop,
-        scheduler, sender, Exports(responses, workshops, workshop),
+        round_, rounds, clock, responses, positions, conversations, teams, timetables, jobs, workshops,
+        scheduler, sender, Exports(responses, workshops),
         link_signer(settings.link_secret.get_secret_value(), settings.public_base_url, settings.link_ttl_minutes),
         Background(),
     )
@@ -151,14 +153,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             "exports": exports,
             "timeline": TimelineServices(responses, timetables, jobs, scheduler, rounds),
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),
-            "workshop": WorkshopServices(workshops, teams, workshop),
+            "workshop": WorkshopServices(workshops, teams),
             "board_team": BoardTeamServices(teams, conversations, workshops),
         },
         rounds=rounds, identities=IdentityResolver(conversations), conversations=conversations, teams=teams,
         clock=clock, background=services.background,
     )
     activities = SqlActivityLog(database)
-    pages = render_pages(round_, settings.round_file, Facts(
+    pages = render_county_pages(catalogue, Facts(
         activity_ids_days=ACTIVITY_IDS_KEPT.days, link_minutes=settings.link_ttl_minutes,
         queued_reply_minutes=int(queued.max_age.total_seconds() // 60), base_url=settings.public_base_url,
     ), BUNDLED_ROUND)
@@ -169,6 +171,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
                 "No MicrosoftAppId set: running UNAUTHENTICATED for local development only "
                 "(Agents Playground, tests). Set MicrosoftAppId and MicrosoftAppPassword in production."
             )
+        _log_counties(catalogue)
+        for note in catalogue.notes:
+            logger.warning("rounds: %s", note)
         if not lemmatiser_available():
             logger.warning("Voikko is not installed: summaries will leave out themes (apt-get install libvoikko1 voikko-fi)")
         if settings.migrate_on_start:
@@ -196,24 +201,33 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
         await queued.stop()
 
     async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "round": round_.id})
+        return web.json_response({"status": "ok", "round": round_.id,
+                                  "rounds": [r.id for r in catalogue.current_rounds()]})
 
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(reminders)
     app.cleanup_ctx.append(activity_ids_kept(activities, clock))
     app.cleanup_ctx.append(queued_replies)
     app.router.add_post("/api/messages", messages_handler(
-        bf.adapter, TeamsBot(dispatcher, outbound, queued), bf.authenticator, settings.tenants(round_.tenant_id),
+        bf.adapter, TeamsBot(dispatcher, outbound, queued), bf.authenticator, settings.tenants(catalogue.tenants),
         activities=activities, clock=clock,
     ))
     app.router.add_get("/healthz", healthz)
-    app.router.add_get(PRIVACY_PATH, page_handler(pages.notice))
-    app.router.add_get(TERMS_PATH, page_handler(pages.terms))
+    app.router.add_get(PRIVACY_PATH, page_handler(pages.bare.notice))
+    app.router.add_get(TERMS_PATH, page_handler(pages.bare.terms))
+    app.router.add_get(PRIVACY_PATH + "/{county}", county_page_handler(pages, "notice"))
+    app.router.add_get(TERMS_PATH + "/{county}", county_page_handler(pages, "terms"))
     app.router.add_get(DOWNLOAD_PATH, download_handler(exports, rounds, clock.now))
     app[SERVICES] = services
     app[AUTHENTICATOR] = bf.authenticator
     app[QUEUED] = queued
     return app
+
+
+def _log_counties(catalogue: RoundCatalogue) -> None:
+    for county in catalogue.counties:
+        logger.info("county served: key=%s tenant=%s round=%s earlier=%s", county.key, county.tenant_id,
+                    county.current.id, ",".join(r.id for r in county.rounds[1:]) or "-")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,16 @@
 
     python app.py            serve POST /api/messages, GET /healthz, /tietosuoja and /kayttoehdot on HOST:PORT
     python app.py migrate    create or upgrade the database schema, then exit
-    python app.py export --round <id> --out DIR    write the round's Excel and Word exports
-    python app.py person export --aad <id>         print everything stored about one person (JSON)
-    python app.py person erase --aad <id>          erase one person (the organisation's answers stay)
-    python app.py round delete --round <id> --older-than-days N   delete a finished round's data
-        [--yes-delete-a-round-in-use]               even the configured round, or one not yet ended
+    python app.py export --round <id> --out DIR    write a round's Excel and Word exports (any round of the folder)
+    python app.py person export --aad <id> [--tenant <id>]   print everything stored about one person (JSON)
+    python app.py person erase --aad <id> [--tenant <id>]    erase one person (the organisation's answers stay)
+    python app.py round new --from <round id> --year <year>  write next year's round from last year's
+    python app.py round delete --round <id> --older-than-days N [--tenant <id>]   delete a finished round's data
+        [--yes-delete-a-round-in-use]               even a county's current round, or one not yet ended
+
+Every command works on one county: a round names its county (its tenant); `--tenant` names it where
+no round does (`person`; `round delete` of a round no longer in the rounds folder), and is needed
+when the rounds folder has several counties.
 
 The settings are read first (one line per invalid setting, exit status 2); a subcommand gets them
 and the rest of the arguments, and returns the exit status.
@@ -32,12 +37,15 @@ from bot import logs
 from bot.services.exports import KINDS, Exports
 from hyte.clock import SystemClock
 from hyte.configuration import ConfigurationError
-from hyte.workshop import load_round_workshop
+from hyte.next_year import write_next_round
+from hyte.rounds import RoundCatalogue, load_rounds
 from settings import (
-    Settings, StartupError, database_problem, load_configured_round, round_problem, settings_problems,
+    Settings, StartupError, database_problem, load_configured_rounds, round_problem, settings_problems,
 )
 from storage.db import OPEN_ERRORS, Database, create_engine, migrate
-from storage.personal_data import RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round
+from storage.personal_data import (
+    RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round, stored_tenants,
+)
 from storage.repositories import SqlResponseRepository
 from storage.workshop import SqlWorkshopRepository
 
@@ -150,6 +158,27 @@ def migrate_command(settings: Settings, _args: list[str]) -> int:
     return 0
 
 
+# The rounds folder ---------------------------------------------------------------------------------------
+
+
+def _catalogue(settings: Settings) -> RoundCatalogue | None:
+    """The rounds folder, or None after saying why it cannot be read."""
+    try:
+        return load_configured_rounds(settings, SystemClock())
+    except ConfigurationError as exc:
+        print(round_problem(settings, exc), file=sys.stderr)
+        return None
+
+
+def _only_tenant(catalogue: RoundCatalogue) -> str | None:
+    """The only county's tenant; None after saying that several counties need `--tenant`."""
+    if len(catalogue.counties) == 1:
+        return catalogue.counties[0].tenant_id
+    listed = ", ".join(f"{c.tenant_id} ({c.key})" for c in catalogue.counties)
+    print(f"The rounds folder has several counties: name one with --tenant ({listed}).", file=sys.stderr)
+    return None
+
+
 # Exports -----------------------------------------------------------------------------------------------
 
 
@@ -157,25 +186,27 @@ def migrate_command(settings: Settings, _args: list[str]) -> int:
 def export_command(settings: Settings, args: list[str]) -> int:
     """`python app.py export --round <id> --out DIR [--kind xlsx|docx]`: the exports, for an operator."""
     parser = argparse.ArgumentParser(prog="app.py export", description="Write a round's Excel and Word exports.")
-    parser.add_argument("--round", required=True, help="the round's id (must be the configured round's)")
+    parser.add_argument("--round", required=True, help="the round's id (any round of the rounds folder)")
+    parser.add_argument("--tenant", help="the round's county's tenant (checked against the round's, if given)")
     parser.add_argument("--out", required=True, type=Path, help="the folder to write into")
     parser.add_argument("--kind", choices=KINDS, action="append", help="only this file (default: both)")
     options = parser.parse_args(args)
     clock = SystemClock()
-    try:
-        round_ = load_configured_round(settings, clock)
-    except ConfigurationError as exc:
-        print(round_problem(settings, exc), file=sys.stderr)
+    catalogue = _catalogue(settings)
+    if catalogue is None:
         return 2
-    if options.round != round_.id:
-        print(f"Unknown round {options.round!r}: the configured round is {round_.id!r} (HYTE_ROUND_FILE).", file=sys.stderr)
+    entry = catalogue.entry(options.round)
+    if entry is None or (options.tenant is not None and options.tenant != entry.round.tenant_id):
+        known = ", ".join(f.round.id for f in catalogue.files)
+        print(f"Unknown round {options.round!r}{' in tenant ' + options.tenant if options.tenant else ''}: "
+              f"the rounds are {known} ({settings.rounds_setting}).", file=sys.stderr)
         return 2
+    round_ = entry.round
 
     async def run() -> list[Path]:
         database = Database.connect(settings.database_url)
         try:
-            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database),
-                              load_round_workshop(settings.round_file, round_.config.workshop_file, round_.languages))
+            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database))
             written = []
             for kind in options.kind or KINDS:
                 export = await exports.build(round_, kind, clock.now())
@@ -201,14 +232,13 @@ def person_command(settings: Settings, args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="app.py person", description="Export or erase what is stored about one person.")
     parser.add_argument("action", choices=("export", "erase"))
     parser.add_argument("--aad", required=True, help="the person's Entra object id")
-    parser.add_argument("--tenant", help="the tenant (default: the configured round's)")
+    parser.add_argument("--tenant", help="the person's county's tenant (needed when the rounds folder has several counties)")
     options = parser.parse_args(args)
     tenant = options.tenant
     if tenant is None:
-        try:
-            tenant = load_configured_round(settings, SystemClock()).tenant_id
-        except ConfigurationError as exc:
-            print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+        catalogue = _catalogue(settings)
+        tenant = _only_tenant(catalogue) if catalogue is not None else None
+        if tenant is None:
             return 2
 
     async def run() -> dict:
@@ -227,40 +257,66 @@ def person_command(settings: Settings, args: list[str]) -> int:
 
 @command("round")
 def round_command(settings: Settings, args: list[str]) -> int:
-    """`python app.py round delete --round <id> --older-than-days N [--yes-delete-a-round-in-use]`:
-    delete a finished round's data."""
+    """`python app.py round new|delete …`: next year's round; a finished round's data deleted."""
+    if args[:1] == ["new"]:
+        return round_new(settings, args[1:])
     parser = argparse.ArgumentParser(prog="app.py round", description="Delete everything stored for a finished round.")
     parser.add_argument("action", choices=("delete",))
     parser.add_argument("--round", required=True, help="the round's id")
+    parser.add_argument("--tenant", help="the round's county's tenant (default: the tenant of the rounds folder's "
+                                         "round of that id, else the one tenant that stores it)")
     parser.add_argument("--older-than-days", required=True, type=int,
                         help="refuse unless the round's newest data is at least this many days old")
     parser.add_argument("--yes-delete-a-round-in-use", action="store_true", dest="in_use",
-                        help="delete even the configured round (HYTE_ROUND_FILE), or one whose timetable has not ended")
+                        help="delete even a county's current round, the round it is read against, or one whose "
+                             "timetable has not ended")
     options = parser.parse_args(args)
     if options.older_than_days < 0:
         parser.error("--older-than-days must not be negative")
-    clock = SystemClock()
-    try:
-        configured = load_configured_round(settings, clock).id
-    except ConfigurationError as exc:
-        print(f"Invalid round configuration:\n{exc}", file=sys.stderr)
+    catalogue = _catalogue(settings)
+    if catalogue is None:
         return 2
+    clock = SystemClock()
     now = clock.now()
+    entry = catalogue.entry(options.round)
+    if entry is not None and options.tenant not in (None, entry.round.tenant_id):
+        print(f"Round {options.round!r} is a round of tenant {entry.round.tenant_id}, not of {options.tenant}.",
+              file=sys.stderr)
+        return 2
+    in_use = None
+    if entry is not None:
+        if catalogue.is_current(entry.round):
+            in_use = "it is its county's current round in the rounds folder"
+        elif any(catalogue.previous(r) is entry.round for r in catalogue.current_rounds()):
+            in_use = "its county's current round is read against it (previous_round): keep it for that year"
 
     async def run() -> dict:
         database = Database.connect(settings.database_url)
         try:
-            return await delete_round(
-                database, options.round, older_than=now - timedelta(days=options.older_than_days), now=now,
-                configured_round_id=configured, even_if_in_use=options.in_use,
+            tenant = entry.round.tenant_id if entry is not None else options.tenant
+            if tenant is None:
+                tenants = await stored_tenants(database, options.round)
+                if len(tenants) > 1:
+                    raise _Ambiguous(tenants)
+                if not tenants:
+                    raise UnknownRound(options.round)
+                tenant = tenants[0]
+            counts = await delete_round(
+                database, tenant, options.round, older_than=now - timedelta(days=options.older_than_days), now=now,
+                in_use=in_use, even_if_in_use=options.in_use,
             )
+            return {"deleted_round": options.round, "tenant_id": tenant, "rows": counts}
         finally:
             await database.dispose()
 
     try:
-        counts = asyncio.run(run())
+        deleted = asyncio.run(run())
     except UnknownRound:
-        print(f"Unknown round {options.round!r}: nothing is stored for it (the configured round is {configured!r}).",
+        print(f"Unknown round {options.round!r}: nothing is stored for it "
+              f"(the rounds folder's are {', '.join(f.round.id for f in catalogue.files)}).", file=sys.stderr)
+        return 2
+    except _Ambiguous as exc:
+        print(f"Round {options.round!r} is stored for several tenants ({', '.join(exc.tenants)}): name one with --tenant.",
               file=sys.stderr)
         return 2
     except RoundInUse as exc:
@@ -270,5 +326,58 @@ def round_command(settings: Settings, args: list[str]) -> int:
     except RoundStillActive as exc:
         print(f"Round {options.round!r} not deleted: {exc} (newer than {options.older_than_days} days).", file=sys.stderr)
         return 2
-    print(json.dumps({"deleted_round": options.round, "rows": counts}, indent=2))
+    print(json.dumps(deleted, indent=2))
+    return 0
+
+
+class _Ambiguous(Exception):
+    def __init__(self, tenants: list[str]) -> None:
+        super().__init__(", ".join(tenants))
+        self.tenants = tenants
+
+
+def round_new(settings: Settings, args: list[str]) -> int:
+    """`python app.py round new --from <round id> --year <year> [--id <new id>] [--out DIR]`."""
+    parser = argparse.ArgumentParser(prog="app.py round new", description=(
+        "Write next year's round from last year's: a new id, the timetable moved a year, the same survey, "
+        "previous_round set; nothing copied from the answers."))
+    parser.add_argument("--from", required=True, dest="source", help="last year's round id (in the rounds folder)")
+    parser.add_argument("--year", required=True, type=int, help="the new round's year")
+    parser.add_argument("--id", dest="new_id", help="the new round's id (default: the old one with the year replaced)")
+    parser.add_argument("--out", type=Path, help="the new round's folder (default: <rounds folder>/<new id>)")
+    options = parser.parse_args(args)
+    catalogue = _catalogue(settings)
+    if catalogue is None:
+        return 2
+    entry = catalogue.entry(options.source)
+    if entry is None:
+        print(f"Unknown round {options.source!r}: the rounds are {', '.join(f.round.id for f in catalogue.files)} "
+              f"({settings.rounds_setting}).", file=sys.stderr)
+        return 2
+    try:
+        written = write_next_round(entry, options.year, new_id=options.new_id, folder=options.out)
+    except ConfigurationError as exc:
+        print(f"Round not written: {exc}", file=sys.stderr)
+        return 2
+    source = settings.rounds_source
+    try:  # the new round must load, and fit with the others of its folder
+        in_folder = source.is_dir() and written.round_file.resolve().is_relative_to(source.resolve())
+        load_rounds(source if in_folder else written.round_file, today=settings.today)
+    except ConfigurationError as exc:
+        print(f"The new round {written.round_file} does not load:\n{exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {written.round_file} (round {written.id}, {written.year}; previous_round: {options.source})")
+    for path in written.copied:
+        print(f"  copied {path.name}")
+    print("The timetable, moved a year (weekdays change: check each date; ! marks a weekend or a public holiday):")
+    for moved in written.dates:
+        mark = "!" if moved.check else " "
+        why = f"  <- {', '.join(moved.check)}" if moved.check else ""
+        print(f" {mark} {moved.phase.value:<22} {moved.old:%a %Y-%m-%d %H:%M} -> {moved.new:%a %Y-%m-%d %H:%M}{why}")
+    print("The survey is last year's file, copied: if you change its questions, raise its `version`. Check the "
+          "organisations, representatives and HYTE team too. Once it is in the rounds folder, the new round is its "
+          "county's current round when the bot starts; last year's stays readable "
+          f"(tila {entry.round.year}, yhteenveto kysely {entry.round.year}).")
+    if settings.round_file is not None:
+        print(f"HYTE_ROUND_FILE names one round: point it at {written.round_file}, or use HYTE_ROUNDS_DIR for both.")
     return 0

@@ -10,18 +10,20 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.exc import DBAPIError
 
 from bot.services.exports import MIN_SECRET_BYTES
 from bot.transport.auth import CHANNEL_OPENID_METADATA_URL, CHANNEL_TOKEN_ISSUER
 from hyte.clock import HELSINKI, Clock
-from hyte.round import Round, load_round
 from hyte.configuration import ConfigurationError
+from hyte.rounds import RoundCatalogue, load_rounds
 from storage.db import check_database_url
 
 HERE = Path(__file__).resolve().parent
+DEFAULT_ROUNDS_DIR = HERE / "config"
+"""The bundled rounds folder: the demo's two counties (config/pohjois-savo/, config/saaristo/)."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -43,13 +45,18 @@ class Settings(BaseSettings):
     )
     microsoft_app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
     allowed_tenants: str = Field("", alias="HYTE_ALLOWED_TENANTS")
-    """Comma-separated tenant ids served besides the round's own (and MicrosoftAppTenantId)."""
+    """Comma-separated tenant ids let in besides the counties' own (and MicrosoftAppTenantId); an
+    activity from a tenant no county is in is told so, and nothing else."""
     channel_openid_metadata_url: str = Field(CHANNEL_OPENID_METADATA_URL, alias="ToBotFromChannelOpenIdMetadataUrl")
     channel_token_issuer: str = Field(CHANNEL_TOKEN_ISSUER, alias="ToBotFromChannelTokenIssuer")
     allow_unauthenticated_on_network: bool = Field(False, alias="HYTE_ALLOW_UNAUTHENTICATED_ON_NETWORK")
     """Without an app id the bot listens on loopback only, unless this is set (never in production)."""
     database_url: str = Field(f"sqlite+aiosqlite:///{HERE / 'var' / 'hyte.db'}", alias="DATABASE_URL")
-    round_file: Path = Field(HERE / "config" / "pohjois-savo" / "round.yaml", alias="HYTE_ROUND_FILE")
+    rounds_dir: Path | None = Field(None, alias="HYTE_ROUNDS_DIR")
+    """The rounds folder: one `round.yaml` per county and year, each in a folder of its own with its
+    survey, workshop and thesaurus files (default: the bundled config/, two demo counties)."""
+    round_file: Path | None = Field(None, alias="HYTE_ROUND_FILE")
+    """One round file instead of a folder: a folder of one round (one county)."""
     today: date | None = Field(None, alias="HYTE_TODAY")
     """The day relative dates of the round file count from (default: today in Helsinki)."""
     migrate_on_start: bool = Field(True, alias="HYTE_MIGRATE_ON_START")
@@ -109,18 +116,38 @@ class Settings(BaseSettings):
             raise ValueError("must be the bot's address as the users reach it, such as https://hyte.example.fi")
         return value.strip().rstrip("/")
 
+    @model_validator(mode="after")
+    def _one_source_of_rounds(self) -> Settings:
+        if self.rounds_dir is not None and self.round_file is not None:
+            raise ValueError("HYTE_ROUNDS_DIR and HYTE_ROUND_FILE are both set: set one (a folder, or one round file)")
+        return self
+
     @property
     def authenticated(self) -> bool:
         return bool(self.microsoft_app_id)
 
-    def tenants(self, round_tenant: str) -> frozenset[str]:
+    @property
+    def rounds_source(self) -> Path:
+        """Where the rounds are read from: HYTE_ROUNDS_DIR, else HYTE_ROUND_FILE, else the bundled folder."""
+        return self.rounds_dir or self.round_file or DEFAULT_ROUNDS_DIR
+
+    @property
+    def rounds_setting(self) -> str:
+        """The setting that names the rounds, as an error message names it."""
+        if self.round_file is not None:
+            return f"HYTE_ROUND_FILE={self.round_file}"
+        return f"HYTE_ROUNDS_DIR={self.rounds_source}"
+
+    def tenants(self, county_tenants: frozenset[str]) -> frozenset[str]:
         extra = {t.strip() for t in self.allowed_tenants.split(",") if t.strip()}
-        return frozenset({round_tenant, *extra, *([self.microsoft_app_tenant_id] if self.microsoft_app_tenant_id else [])})
+        return frozenset({*county_tenants, *extra,
+                          *([self.microsoft_app_tenant_id] if self.microsoft_app_tenant_id else [])})
 
 
-def load_configured_round(settings: Settings, clock: Clock) -> Round:
+def load_configured_rounds(settings: Settings, clock: Clock) -> RoundCatalogue:
+    """Every round of the rounds folder (or the one round file), checked together."""
     today = settings.today or clock.now().astimezone(HELSINKI).date()
-    return load_round(settings.round_file, today=today)
+    return load_rounds(settings.rounds_source, today=today)
 
 
 SECRET_SETTINGS = frozenset({"MicrosoftAppPassword", "HYTE_LINK_SECRET", "DATABASE_URL"})
@@ -134,6 +161,9 @@ def settings_problems(error: ValidationError) -> list[str]:
         name = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
         given = problem.get("input")
+        if not name:  # a rule between settings
+            lines.append(f"Invalid settings: {message}")
+            continue
         if name not in SECRET_SETTINGS and isinstance(given, (str, int, float)):
             message += f" (it is {given!r})"
         lines.append(f"Invalid setting {name}: {message}")
@@ -148,6 +178,6 @@ def database_problem(exc: Exception) -> str:
 
 
 def round_problem(settings: Settings, exc: ConfigurationError) -> str:
-    return f"Invalid round configuration (HYTE_ROUND_FILE={settings.round_file}):\n{exc}"
+    return f"Invalid round configuration ({settings.rounds_setting}):\n{exc}"
 
 

@@ -37,9 +37,9 @@ class Note:
     text: str
 
 
-def latency_rows(label: str, samples: dict[str, list[float]]) -> list[str]:
+def latency_rows(label: str, samples: dict[str, list[float]], kinds: tuple[str, ...] = KINDS) -> list[str]:
     lines = [f"latency, {label} (ms){'':8}{'n':>7}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}"]
-    for kind in KINDS:
+    for kind in kinds:
         values = samples.get(kind, [])
         if values:
             lines.append(f"  {kind:28}{len(values):>7}{statistics.median(values) * 1000:9.1f}"

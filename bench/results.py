@@ -43,7 +43,7 @@ from cards.results import summary_cards, team_status_card
 from hyte.results import summarise
 from hyte.round import Category, Organisation, Round, load_round
 from hyte.survey import MethodsQuestion, MultiChoiceQuestion, ScaleQuestion, SingleChoiceQuestion, TextQuestion
-from hyte.workshop import Assignment, WorkshopStatus, load_round_workshop
+from hyte.workshop import Assignment, WorkshopStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
@@ -59,7 +59,7 @@ def texts() -> list[str]:
 
 
 BASE = load_round(ROOT / "config" / "pohjois-savo" / "round.yaml", today=date(2024, 5, 1))
-WORKSHOP = load_round_workshop(ROOT / "config" / "pohjois-savo" / "round.yaml", BASE.config.workshop_file)
+WORKSHOP = BASE.workshop
 
 
 def make_round(size: int, round_id: str | None = None, tenant_id: str | None = None) -> Round:
@@ -73,7 +73,8 @@ def make_round(size: int, round_id: str | None = None, tenant_id: str | None = N
         update["id"] = round_id
     if tenant_id:
         update["tenant_id"] = tenant_id
-    return Round(config=BASE.config.model_copy(update=update), survey=BASE.survey, thesaurus=BASE.thesaurus)
+    return Round(config=BASE.config.model_copy(update=update), survey=BASE.survey, thesaurus=BASE.thesaurus,
+                 workshop=BASE.workshop)
 
 
 def answers_for(round_: Round, rng: random.Random, pool: list[str]) -> dict:
@@ -256,7 +257,7 @@ async def run(args) -> int:
         try:
             await migrate(database.engine)
             responses, workshops = SqlResponseRepository(database), SqlWorkshopRepository(database)
-            exports = Exports(responses, workshops, WORKSHOP)
+            exports = Exports(responses, workshops)
             filler = Filler(database, pool)
             rounds = {n: make_round(n, f"measured-{n}", MEASURED_TENANT) for n in sizes}
             real = rounds[25]

@@ -103,8 +103,9 @@ def build_hyte(args: argparse.Namespace) -> web.Application:
     from settings import Settings
 
     limits = {"HYTE_SEND_TENANT_PER_SECOND": args.send_tenant_per_second} if args.send_tenant_per_second else {}
+    rounds = {"HYTE_ROUNDS_DIR" if Path(args.round).is_dir() else "HYTE_ROUND_FILE": Path(args.round)}
     settings = Settings(
-        DATABASE_URL=args.db, HYTE_ROUND_FILE=Path(args.round), HYTE_TODAY=date.fromisoformat(args.today),
+        DATABASE_URL=args.db, **rounds, HYTE_TODAY=date.fromisoformat(args.today),
         MicrosoftAppId="", _env_file=None, **limits,
     )
     clock = FixedClock(datetime.fromisoformat(args.now).replace(tzinfo=HELSINKI))
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kind", choices=sorted(BUILDERS))
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--db", help="hyte: DATABASE_URL")
-    parser.add_argument("--round", help="hyte: round file")
+    parser.add_argument("--round", help="hyte: a round file, or a rounds folder")
     parser.add_argument("--today", default="2024-05-01", help="hyte: HYTE_TODAY")
     parser.add_argument("--now", default="2024-05-02T10:00", help="hyte: the fixed clock (Helsinki time)")
     parser.add_argument("--send-tenant-per-second", type=float,

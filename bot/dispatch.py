@@ -5,6 +5,12 @@ command, a card action, an event), builds the `Turn` (the round, the person, the
 feature's services), refuses by the route's declared access, runs the handler and returns its
 reply for the transport to write.
 
+A turn is served by the current round of its tenant's county (bot/rounds.py), and by nothing else: a
+tenant no county is in gets a sentence saying so, whatever it sent. A route declared for past
+rounds serves one of the county's earlier rounds when its command names a year ("yhteenveto kysely
+2024") or its card came from one, for the HYTE team only; a card of any other round, or of another
+county, is refused as stale.
+
 What is cheap is decided first. A channel message that does not @mention the bot is a command only
 when its whole text is one and it comes from a person of the round in the board team's channels;
 anything else goes to the channel-message route (workshop notes), which needs neither the sender
@@ -19,6 +25,7 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
+from bot import logs
 from bot.connector import Connector
 from bot.identity import Identity, IdentityResolver, sender_of
 from bot.inbound import Event, Inbound, Kind
@@ -64,7 +71,7 @@ class Dispatcher:
         neither addressed to the bot nor a command (a note, or chatter)."""
         if inbound.kind is not Kind.MESSAGE or inbound.conversation.personal or inbound.mentions_bot:
             return True
-        return self.router.find_command(inbound.command) is not None
+        return self.router.match_command(inbound.command) is not None
 
     async def handle(self, inbound: Inbound, connector: Connector) -> Reply | None:
         """The reply to write (a card action's card, a message's answer); None: nothing to say."""
@@ -87,28 +94,33 @@ class Dispatcher:
     # Messages ---------------------------------------------------------------------------------------
 
     async def _message(self, inbound: Inbound, connector: Connector) -> Reply | None:
-        command = self.router.find_command(inbound.command)
+        found = self.router.match_command(inbound.command)
         if inbound.conversation.personal or inbound.mentions_bot:
-            if command is not None:
-                return await self._run(command, inbound, connector)
+            if found is not None:
+                return await self._run(found.command, inbound, connector, year=found.year)
             if not inbound.conversation.personal:
                 note = await self._event(Event.CHANNEL_MESSAGE, inbound, connector)
                 if note is not None:
                     return note  # a note that @mentions the bot
             else:  # a person of the round's 1:1 chat is kept, whatever they wrote
-                await self._identify(inbound, await self._rounds.current(inbound.tenant_id), self._clock.now(), connector)
+                round_ = await self._round(inbound)
+                if round_ is None:
+                    return self._no_county(inbound)
+                await self._identify(inbound, round_, self._clock.now(), connector)
             echo = " ".join(inbound.command.split())[:MAX_COMMAND_ECHO]
             return Reply(card=ui.card([ui.sentence("unknown_command", text=User(echo))]))
-        if command is not None:
+        if found is not None:
             # Teams may deliver an @mention with no mention entity and the bot's name cut from the
             # text (MicrosoftDocs/msteams-docs#14422), so "@HYTE-botti yhteenveto työpaja" arrives
             # as "yhteenveto työpaja": from a person of the round in the board team's channels, a
             # message that is wholly a command is one (in a group channel during the workshop: not a note).
-            round_ = await self._rounds.current(inbound.tenant_id)
-            person = await self._identify(inbound, round_, self._clock.now(), connector)
-            if not person.is_stranger and await self.in_board_team(inbound):
-                logger.info("channel command without a mention: id=%s", inbound.id)
-                return await self._run(command, inbound, connector, round_=round_, person=person)
+            round_ = await self._round(inbound)
+            if round_ is not None:
+                person = await self._identify(inbound, round_, self._clock.now(), connector)
+                if not person.is_stranger and await self.in_board_team(inbound):
+                    logger.info("channel command without a mention: id=%s", inbound.id)
+                    return await self._run(found.command, inbound, connector, round_=round_, person=person,
+                                           year=found.year)
         return await self._event(Event.CHANNEL_MESSAGE, inbound, connector)
 
     # Card actions -----------------------------------------------------------------------------------
@@ -137,22 +149,60 @@ class Dispatcher:
 
     async def _run(
         self, route: Route, inbound: Inbound, connector: Connector, *, payload: Any = None,
-        round_: Round | None = None, person: Identity | None = None,
+        round_: Round | None = None, person: Identity | None = None, year: int | None = None,
     ) -> Reply | None:
         now = self._clock.now()
         if round_ is None:
-            round_ = await self._rounds.current(inbound.tenant_id)
+            round_ = await self._round(inbound)
+            if round_ is None:
+                return self._no_county(inbound)
         if person is None:
             person = await self._identify(inbound, round_, now, connector) if route.identify else sender_of(inbound)
         refused = await refusal(route.access, person, inbound.conversation.personal, lambda: self.in_board_team(inbound))
         if refused:
             return Reply(text=t(refused))
+        served = round_
         if payload is not None and payload.round != round_.id:
-            return Reply(text=t("survey.stale_round"))
-        turn = Turn(inbound, person, round_, now, self._services.get(route.feature), connector, self.background)
+            # A card of an earlier round of this county, for a route that reads past rounds; any
+            # other (an earlier round's survey card, another county's round) is stale.
+            past = await self._rounds.find(inbound.tenant_id, payload.round) \
+                if route.past_rounds and person.team_member is not None else None
+            if past is None:
+                logger.info("card of another round refused: route=%s", route.target)
+                return Reply(text=t("survey.stale_round"))
+            served = past
+        if year is not None and year != round_.year:
+            if person.team_member is None:
+                return Reply(text=t("past_round.team_only"))
+            past = await self._rounds.in_year(inbound.tenant_id, year)
+            if past is None:
+                county = self._rounds.catalogue.county(inbound.tenant_id)
+                years = ", ".join(str(y) for y in county.years) if county is not None else ""
+                return Reply(text=t("past_round.unknown", year=year, years=years))
+            served = past
+            await connector.say(Reply(text=t("past_round.showing", year=year)))
+        if served is not round_:
+            logs.current_round.set(served.id)
+            logger.info("past round served: route=%s", route.target)
+        turn = Turn(inbound, person, served, now, self._services.get(route.feature), connector, self.background)
         if payload is not None:
             return await route.handler(turn, payload)
         return await route.handler(turn)
+
+    async def _round(self, inbound: Inbound) -> Round | None:
+        """The current round of the activity's tenant's county (None: no county is in that tenant),
+        named in every log line of the turn from here on."""
+        round_ = await self._rounds.current(inbound.tenant_id)
+        logs.current_round.set(round_.id if round_ is not None else None)
+        return round_
+
+    @staticmethod
+    def _no_county(inbound: Inbound) -> Reply | None:
+        """A tenant the settings let in but no county is in: told so when it asked something."""
+        logger.info("no county in the activity's tenant: id=%s", inbound.id)
+        asked = inbound.kind in (Kind.CARD_ACTION, Kind.FILE_CONSENT) or (
+            inbound.kind is Kind.MESSAGE and (inbound.conversation.personal or inbound.mentions_bot))
+        return Reply(text=t("no_county")) if asked else None
 
     async def _identify(self, inbound: Inbound, round_: Round, now: datetime, connector: Connector) -> Identity:
         """The sender matched to the round's people; a known person's 1:1 conversation is kept for

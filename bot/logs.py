@@ -1,5 +1,6 @@
 """Structured logs: one JSON object a line, with the activity being handled (a contextvar set per
-request by bot/transport/http.py), so that a turn's lines can be found together. Ids only, never texts."""
+request by bot/transport/http.py) and the round it is for (set by the dispatcher and the reminder
+scheduler), so that a turn's lines, and a county's, can be found together. Ids only, never texts."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def short(value: object) -> str | None:
 
 
 current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)
+current_round: ContextVar[str | None] = ContextVar("current_round", default=None)
+"""The id of the round (so the county) the work in hand is for; None before it is known, or when no
+county is in the activity's tenant."""
 
 QUIET = {"msrest": logging.WARNING}
 """Libraries that log HTTP bodies (cards with answers in them) at DEBUG/INFO: kept at WARNING."""
@@ -55,6 +59,9 @@ class JsonFormatter(logging.Formatter):
                 "activity_id": request.activity_id, "tenant": request.tenant,
                 "activity_type": request.activity_type, "elapsed_ms": request.elapsed_ms(),
             }
+        round_id = current_round.get()
+        if round_id is not None:
+            entry["round"] = round_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

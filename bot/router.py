@@ -8,6 +8,11 @@ collapsed, case folded; the transport has removed Teams' HTML and the mentions),
 substring. Card actions route on the payload model their data parses into; events on what
 happened (bot/inbound.Event).
 
+A route that declares `past_rounds` may also serve one of the county's earlier rounds: its command
+takes a year after its name ("yhteenveto kysely 2024"), and its card action is served for the round
+its card came from when that is one of the county's rounds. Every other card from an earlier round
+is refused, as a card from another round always was.
+
 Every route declares its `access`: for whom it is (`Audience`) and where it may be used (`Where`).
 The dispatcher derives the refusal from that declaration (`refusal`): who comes first (a person
 outside every audience is told whom it is for), then where (a person of the audience in the wrong
@@ -17,6 +22,7 @@ declaration (`Command.team_only`, `Command.personal_only`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -111,6 +117,9 @@ class Route:
     identify: bool = True
     """Whether the handler needs to know who is speaking (the sender matched to the round's people;
     for a UPN-only person a member look-up). A route for anyone that reads only the activity does not."""
+    past_rounds: bool = False
+    """Whether it may serve one of the county's earlier rounds (a year after the command; a card
+    from such a round). Only for the HYTE team: the dispatcher refuses anyone else."""
 
     @property
     def target(self) -> str:
@@ -169,23 +178,28 @@ class Routes:
 
     def command(
         self, *finnish: str, english: Sequence[str] = (), description: str, access: Sequence[Access] = ANYONE,
+        past_rounds: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """A command under its Finnish names (the natural one first) and English aliases."""
+        """A command under its Finnish names (the natural one first) and English aliases;
+        `past_rounds`: a year may follow its name, for that year's round of the county."""
         if not finnish:
             raise ValueError("a command needs a Finnish name")
 
         def register(handler: Handler) -> Handler:
             self.commands.append(Command(
-                handler, self.feature, tuple(access), finnish=tuple(normalise_command(n) for n in finnish),
+                handler, self.feature, tuple(access), past_rounds=past_rounds,
+                finnish=tuple(normalise_command(n) for n in finnish),
                 english=tuple(normalise_command(n) for n in english), description_key=description,
             ))
             return handler
 
         return register
 
-    def action(self, payload_type: type, *, access: Sequence[Access] = ANYONE) -> Callable[[Handler], Handler]:
+    def action(self, payload_type: type, *, access: Sequence[Access] = ANYONE,
+               past_rounds: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.actions.append(ActionRoute(handler, self.feature, tuple(access), payload_type=payload_type))
+            self.actions.append(ActionRoute(handler, self.feature, tuple(access), past_rounds=past_rounds,
+                                            payload_type=payload_type))
             return handler
 
         return register
@@ -196,6 +210,16 @@ class Routes:
             return handler
 
         return register
+
+
+_WITH_YEAR = re.compile(r"(?P<name>.+) (?P<year>20\d\d)")
+
+
+@dataclass(frozen=True)
+class CommandMatch:
+    command: Command
+    year: int | None = None
+    """The year named after the command: that year's round of the county."""
 
 
 @dataclass
@@ -233,10 +257,20 @@ class Router:
 
     def find_command(self, text: str) -> Command | None:
         """The command `text` is exactly (see `normalise_command`), or None."""
+        found = self.match_command(text)
+        return found.command if found is not None else None
+
+    def match_command(self, text: str) -> CommandMatch | None:
+        """The command `text` is exactly, or a command for past rounds followed by a year."""
         wanted = normalise_command(text)
         for command in self.commands:
             if wanted in command.names:
-                return command
+                return CommandMatch(command)
+        dated = _WITH_YEAR.fullmatch(wanted)
+        if dated is not None:
+            for command in self.commands:
+                if command.past_rounds and dated["name"] in command.names:
+                    return CommandMatch(command, int(dated["year"]))
         return None
 
     def find_action(self, payload: object) -> ActionRoute | None:

@@ -36,9 +36,10 @@ def table(router: Router) -> str:
     """One line per route: what starts it, the function that handles it, for whom, where."""
     rows = [("kind", "command / verb / event", "handler", "who", "where")]
     for command in router.commands:
-        rows += _rows("command", " | ".join(command.names), command)
+        rows += _rows("command", " | ".join(command.names) + (" [+ year: an earlier round]" if command.past_rounds else ""),
+                      command)
     for action in router.actions.values():
-        rows += _rows("action", action.verb, action)
+        rows += _rows("action", action.verb + (" [from an earlier round too]" if action.past_rounds else ""), action)
     for event in router.events.values():
         rows += _rows("event", event.event.value, event)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]

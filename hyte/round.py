@@ -8,6 +8,7 @@ local Europe/Helsinki times; the demo round may give them relative to the day it
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,7 @@ from hyte.configuration import ConfigurationError, describe_validation_error, re
 from hyte.survey import Identifier, Survey, load_survey
 from hyte.thesaurus import EMPTY as EMPTY_THESAURUS
 from hyte.thesaurus import Thesaurus, load_round_thesaurus
+from hyte.workshop import WorkshopDefinition, load_round_workshop
 
 _RELATIVE = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>\d{1,4})d)?(?:\s+(?P<hh>\d{1,2}):(?P<mm>\d{2}))?$")
 
@@ -182,6 +184,11 @@ class RemindersConfig(_Strict):
 RoundId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
+DEFAULT_NOTICE_TEMPLATE = "tietosuoja.html"
+DEFAULT_TERMS_TEMPLATE = "kayttoehdot.html"
+"""The privacy pages' templates a round uses beside its file when it names none."""
+
+
 class PrivacyNotice(_Strict):
     """What the privacy notice and the terms of use (served by the bot, linked from the Teams app)
     say beyond what the bot knows itself: the county's own contacts and decisions, in Finnish."""
@@ -226,6 +233,9 @@ class RoundConfig(_Strict):
     """The reminder plan (optional section; every reminder has a default)."""
     privacy: PrivacyNotice = PrivacyNotice()
     """The privacy notice's and terms' contacts and templates (optional section)."""
+    previous_round: RoundId | None = None
+    """The id of the county's round of an earlier year that this round follows (set by `python
+    app.py round new`): what this year's results are read against."""
 
     @model_validator(mode="after")
     def _consistent(self) -> RoundConfig:
@@ -248,13 +258,16 @@ class RoundConfig(_Strict):
 
 
 class Round(BaseModel):
-    """A loaded round: its configuration with the survey and the themes' thesaurus it uses."""
+    """A loaded round: its configuration with the survey, the themes' thesaurus and the workshop
+    questions it uses."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     config: RoundConfig
     survey: Survey
     thesaurus: Thesaurus = EMPTY_THESAURUS
+    workshop: WorkshopDefinition | None = None
+    """The workshop's questions; None: the round has no workshop (its commands say so)."""
 
     @property
     def id(self) -> str:
@@ -278,6 +291,12 @@ class Round(BaseModel):
         return self.config.year or self.timetable.negotiation_meeting.astimezone(HELSINKI).year
 
     @property
+    def county_key(self) -> str:
+        """The county's key in addresses (its privacy notice's, its Teams app package's): the
+        region's name in lowercase ASCII, e.g. "pohjois-savo". The same every year."""
+        return county_key(self.config.region)
+
+    @property
     def has_upn_only_people(self) -> bool:
         """Whether someone is configured by UPN alone (recognised through a member look-up)."""
         return any(p.upn and not p.aad_object_id for p in (*self.config.representatives, *self.config.hyte_team))
@@ -296,6 +315,13 @@ class Round(BaseModel):
         return SurveyWindow.OPEN
 
 
+def county_key(region: str) -> str:
+    """"Pohjois-Savo" -> "pohjois-savo", "Åland" -> "aland": letters without their marks, digits
+    and single hyphens."""
+    plain = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "county"
+
+
 class SurveyWindow(StrEnum):
     NOT_YET_OPEN = "not_yet_open"
     OPEN = "open"
@@ -303,8 +329,8 @@ class SurveyWindow(StrEnum):
 
 
 def load_round(path: Path, today: date | None = None) -> Round:
-    """Load a round file, the survey and the thesaurus it names, in every language the round
-    offers; relative dates count from `today` (Helsinki)."""
+    """Load a round file, the survey, the thesaurus and the workshop questions it names, in every
+    language the round offers; relative dates count from `today` (Helsinki)."""
     data = read_yaml(path)
     try:
         config = RoundConfig.model_validate(data, context={"today": today})
@@ -312,4 +338,5 @@ def load_round(path: Path, today: date | None = None) -> Round:
         raise ConfigurationError(describe_validation_error(path, exc)) from exc
     survey = load_survey((path.parent / config.survey_file).resolve(), config.languages)
     thesaurus = load_round_thesaurus(path, config.thesaurus_file, config.languages)
-    return Round(config=config, survey=survey, thesaurus=thesaurus)
+    workshop = load_round_workshop(path, config.workshop_file, config.languages)
+    return Round(config=config, survey=survey, thesaurus=thesaurus, workshop=workshop)

@@ -29,6 +29,9 @@ OLLI = TeamsUser("00000000-0000-0000-0000-0000000000c1", "Olli Ulkopuolinen", up
 
 
 def make_settings(database_url: str, round_file: Path = DEMO_ROUND, **overrides) -> Settings:
-    values = {"DATABASE_URL": database_url, "HYTE_ROUND_FILE": round_file, "HYTE_TODAY": TODAY,
+    """The bot's settings over `database_url`: the demo round, or another round file, or a rounds
+    folder (`round_file` a directory: HYTE_ROUNDS_DIR)."""
+    rounds = {"HYTE_ROUNDS_DIR" if round_file.is_dir() else "HYTE_ROUND_FILE": round_file}
+    values = {"DATABASE_URL": database_url, **rounds, "HYTE_TODAY": TODAY,
               "MicrosoftAppId": "", "MicrosoftAppPassword": "", **overrides}
     return Settings(_env_file=None, **values)

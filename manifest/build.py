@@ -1,8 +1,18 @@
 """Build the Teams app package: manifest.json, its localisations (en.json, sv.json) and the two
 icons in one zip.
 
-    MicrosoftAppId=<bot app id> .venv/bin/python -m manifest.build
-    .venv/bin/python manifest/build.py --app-id <bot app id> [--output path.zip]
+    MicrosoftAppId=<bot app id> .venv/bin/python -m manifest.build [--county pohjois-savo]
+    .venv/bin/python manifest/build.py --app-id <bot app id> [--county KEY] [--output path.zip]
+
+One package per county: each county uploads the app into its own tenant's catalogue, and each is
+the controller of its people's data, so its package names it as the publisher and links its own
+privacy notice and terms (`/tietosuoja/<county key>`, `/kayttoehdot/<county key>`, which the bot
+serves from that county's round). `--county` names the county by its key (the region's name as the
+bot's addresses have it, e.g. `pohjois-savo`), read from the rounds folder the bot serves
+(HYTE_ROUNDS_DIR or HYTE_ROUND_FILE). Every package has the same Teams app id and bot id (one
+registration serves every tenant) and the same commands. Without `--county` the package links the
+bare `/tietosuoja` and `/kayttoehdot`: the county's own pages when the bot serves one county, else a
+page listing every county's.
 
 Settings (a flag wins over the environment variable):
 
@@ -11,9 +21,10 @@ Settings (a flag wins over the environment variable):
 | --app-id           | MicrosoftAppId        | required: the bot's Entra app id  |
 | --teams-app-id     | TEAMS_APP_ID          | the bot's app id                  |
 | --base-url         | HYTE_PUBLIC_BASE_URL  | https://example.invalid           |
-| --developer-name   | HYTE_DEVELOPER_NAME   | Pohjois-Savon hyvinvointialue     |
+| --developer-name   | HYTE_DEVELOPER_NAME   | the county's name, else Pohjois-Savon hyvinvointialue |
 | --version          | HYTE_APP_VERSION      | the version in pyproject.toml     |
-| --output           |                       | manifest/build/hyte-teams-app.zip |
+| --county           |                       | none: the bare pages' links       |
+| --output           |                       | manifest/build/hyte-teams-app[-<county key>].zip |
 
 The bot's commands are not written in the template: both command lists (personal and team
 scope) come from the router's registry and each route's declared access (bot/router.py), titled
@@ -43,6 +54,7 @@ from urllib.parse import urlsplit
 if __package__ in (None, ""):  # run as a file: python manifest/build.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.features.privacy import PRIVACY_PATH, TERMS_PATH, county_path  # noqa: E402
 from bot.router import Command, Router  # noqa: E402
 from bot.routes import build_router  # noqa: E402
 from cards.catalogue import MESSAGES, t  # noqa: E402
@@ -92,10 +104,38 @@ class PackageSettings:
     public_base_url: str
     developer_name: str
     version: str
+    county_key: str | None = None
+    """The county whose package this is (its pages are linked); None: the bare pages."""
 
     @property
     def public_host(self) -> str:
         return urlsplit(self.public_base_url).hostname or ""
+
+    @property
+    def privacy_url(self) -> str:
+        return self.public_base_url + (county_path(PRIVACY_PATH, self.county_key) if self.county_key else PRIVACY_PATH)
+
+    @property
+    def terms_url(self) -> str:
+        return self.public_base_url + (county_path(TERMS_PATH, self.county_key) if self.county_key else TERMS_PATH)
+
+
+@dataclass(frozen=True)
+class CountyPackage:
+    """What a county's package takes from its round: its key and its name."""
+
+    key: str
+    name: str
+
+    @property
+    def publisher(self) -> str | None:
+        """The county's name as Teams' publisher (at most 32 characters): the whole name, or a
+        bilingual name's first language ("Saariston hyvinvointialue – Skärgårdens …"); None if
+        neither fits."""
+        for name in (self.name, self.name.split(" – ")[0]):
+            if 0 < len(name.strip()) <= MAX_DEVELOPER_NAME:
+                return name.strip()
+        return None
 
 
 def project_version() -> str:
@@ -111,8 +151,10 @@ def settings_from(
     base_url: str | None = None,
     developer_name: str | None = None,
     version: str | None = None,
+    county: CountyPackage | None = None,
 ) -> PackageSettings:
-    """Flags first, then the environment, then the defaults; every value checked."""
+    """Flags first, then the environment, then the defaults (a county's package: its name as the
+    publisher); every value checked."""
     bot_id = (app_id or environ.get("MicrosoftAppId") or "").strip()
     if not bot_id:
         raise BuildError(
@@ -132,7 +174,11 @@ def settings_from(
             f"HYTE_PUBLIC_BASE_URL must be an https URL such as https://hyte.example.fi, not {base!r}."
         )
 
-    developer = (developer_name or environ.get("HYTE_DEVELOPER_NAME") or DEFAULT_DEVELOPER_NAME).strip()
+    given = developer_name or environ.get("HYTE_DEVELOPER_NAME")
+    if not given and county is not None and county.publisher is None:
+        raise BuildError(f"The county's name {county.name!r} is longer than Teams' {MAX_DEVELOPER_NAME} characters for "
+                         "the publisher: set HYTE_DEVELOPER_NAME or --developer-name.")
+    developer = (given or (county.publisher if county is not None else None) or DEFAULT_DEVELOPER_NAME).strip()
     if not developer or len(developer) > MAX_DEVELOPER_NAME:
         raise BuildError(f"HYTE_DEVELOPER_NAME must be 1-{MAX_DEVELOPER_NAME} characters, not {developer!r}.")
 
@@ -140,7 +186,7 @@ def settings_from(
     if not _SEMVER.match(app_version):
         raise BuildError(f"The app version must be MAJOR.MINOR.PATCH (Teams requires it), not {app_version!r}.")
 
-    return PackageSettings(bot_id, teams_id, base, developer, app_version)
+    return PackageSettings(bot_id, teams_id, base, developer, app_version, county.key if county is not None else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,6 +283,8 @@ def render(settings: PackageSettings, router: Router | None = None) -> tuple[dic
         "DEVELOPER_NAME": settings.developer_name,
         "PUBLIC_BASE_URL": settings.public_base_url,
         "PUBLIC_HOST": settings.public_host,
+        "PRIVACY_URL": settings.privacy_url,
+        "TERMS_URL": settings.terms_url,
     }
     manifest = _fill(json.loads(MANIFEST_TEMPLATE.read_text(encoding="utf-8")), values)
     manifest["bots"][0]["commandLists"] = command_lists(router)
@@ -299,6 +347,27 @@ def build_package(settings: PackageSettings, output: Path = DEFAULT_OUTPUT, *, r
     return output
 
 
+def county_package(key: str) -> CountyPackage:
+    """The county of the rounds folder the bot serves, by its key."""
+    from pydantic import ValidationError
+
+    from hyte.clock import SystemClock
+    from hyte.configuration import ConfigurationError
+    from settings import Settings, load_configured_rounds, settings_problems
+
+    try:
+        catalogue = load_configured_rounds(Settings(), SystemClock())
+    except ValidationError as exc:
+        raise BuildError("; ".join(settings_problems(exc))) from None
+    except ConfigurationError as exc:
+        raise BuildError(f"The rounds cannot be read:\n{exc}") from None
+    for county in catalogue.counties:
+        if county.key == key:
+            return CountyPackage(county.key, county.name)
+    raise BuildError(f"No county {key!r} in the rounds folder: its counties are "
+                     f"{', '.join(c.key for c in catalogue.counties)}.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m manifest.build", description="Build the HYTE bot's Teams app package (zip)."
@@ -308,9 +377,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base-url", help=f"the bot's public https base URL (default: $HYTE_PUBLIC_BASE_URL, else {DEFAULT_BASE_URL})")
     parser.add_argument("--developer-name", help=f"the publisher shown in Teams (default: $HYTE_DEVELOPER_NAME, else {DEFAULT_DEVELOPER_NAME})")
     parser.add_argument("--version", help="the app version, MAJOR.MINOR.PATCH (default: $HYTE_APP_VERSION, else pyproject's)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the zip (default: %(default)s)")
+    parser.add_argument("--county", help="the county whose package to build, by its key (e.g. pohjois-savo), from "
+                                           "the rounds folder the bot serves (HYTE_ROUNDS_DIR or HYTE_ROUND_FILE)")
+    parser.add_argument("--output", type=Path, help=f"where to write the zip (default: {DEFAULT_OUTPUT}, or "
+                                                     "hyte-teams-app-<county key>.zip beside it)")
     args = parser.parse_args(argv)
     try:
+        county = county_package(args.county) if args.county else None
         settings = settings_from(
             os.environ,
             app_id=args.app_id,
@@ -318,14 +391,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             base_url=args.base_url,
             developer_name=args.developer_name,
             version=args.version,
+            county=county,
         )
-        path = build_package(settings, args.output)
+        output = args.output or (DEFAULT_OUTPUT.with_name(f"hyte-teams-app-{county.key}.zip") if county else DEFAULT_OUTPUT)
+        path = build_package(settings, output)
     except BuildError as error:
         print(f"manifest.build: {error}", file=sys.stderr)
         return 2
     print(
         f"Wrote {path} (Teams app {settings.teams_app_id}, bot {settings.bot_id}, version {settings.version}, "
-        f"manifest schema v{SCHEMA_VERSION})"
+        f"manifest schema v{SCHEMA_VERSION}{', county ' + county.key if county else ''}; privacy notice "
+        f"{settings.privacy_url})"
     )
     if settings.public_base_url == DEFAULT_BASE_URL:
         print(f"Note: HYTE_PUBLIC_BASE_URL is not set; the developer URLs point at {DEFAULT_BASE_URL}.", file=sys.stderr)

@@ -181,41 +181,61 @@ class RoundStillActive(Exception):
 
 
 class UnknownRound(Exception):
-    """Nothing is stored for the round, and it is not the configured one."""
+    """Nothing is stored for the round in the tenant, and the configuration does not name it."""
 
 
 class RoundInUse(Exception):
-    """The configured round, or one whose timetable has not ended: not deleted unless asked to."""
+    """A round the configuration still needs, or one whose timetable has not ended: not deleted
+    unless asked to."""
 
 
 PENDING_STATES = ("pending", "sending")
 
 
-async def delete_round(
-    database: Database, round_id: str, *, older_than: datetime, now: datetime, configured_round_id: str | None,
-    even_if_in_use: bool = False,
-) -> dict[str, int]:
-    """Delete everything stored for a round (answers and their audit rows, survey positions, the
-    workshop with its notes and reactions, timetable changes, reminder jobs), in one transaction.
+async def stored_tenants(database: Database, round_id: str) -> list[str]:
+    """The tenants that hold anything of a round of this id (an operator naming a round that is no
+    longer in the rounds folder: normally one)."""
+    found: set[str] = set()
+    async with database.sessions() as session:
+        for table in (ResponseRow, SurveyPositionRow, WorkshopRow, WorkshopNoteRow, TimetableMoveRow,
+                      TimetableChangeRow, ReminderJobRow):
+            found.update((await session.scalars(
+                select(table.tenant_id).where(table.round_id == round_id).distinct())).all())
+    return sorted(found)
 
-    Refused with UnknownRound when nothing is stored for it (and it is not the configured round);
-    with RoundInUse, unless `even_if_in_use`, when it is the configured round or its timetable has
-    not ended (reminders still to be sent, or its last phase moved past `now`); with RoundStillActive
-    when anything of it is newer than `older_than`."""
+
+async def delete_round(
+    database: Database, tenant_id: str, round_id: str, *, older_than: datetime, now: datetime,
+    in_use: str | None = None, even_if_in_use: bool = False,
+) -> dict[str, int]:
+    """Delete everything stored for one county's round (answers and their audit rows, survey
+    positions, the workshop with its notes and reactions, timetable changes, reminder jobs), in one
+    transaction; nothing of another tenant, whatever its round ids.
+
+    `in_use`: why the configuration still needs the round (a county's current round, or the round
+    a current round is read against), None when it does not. Refused with UnknownRound when nothing
+    is stored for it and the configuration does not name it; with RoundInUse, unless
+    `even_if_in_use`, when `in_use` or its timetable has not ended (reminders still to be sent, or
+    its last phase moved past `now`); with RoundStillActive when anything of it is newer than
+    `older_than`."""
     newest_of = [
-        select(func.max(ResponseRow.updated_at)).where(ResponseRow.round_id == round_id),
-        select(func.max(SurveyPositionRow.updated_at)).where(SurveyPositionRow.round_id == round_id),
-        select(func.max(WorkshopNoteRow.updated_at)).where(WorkshopNoteRow.round_id == round_id),
-        select(func.max(ReminderJobRow.updated_at)).where(ReminderJobRow.round_id == round_id),
-        select(func.max(TimetableChangeRow.at)).where(TimetableChangeRow.round_id == round_id),
-        select(func.max(WorkshopRow.started_at)).where(WorkshopRow.round_id == round_id),
+        select(func.max(ResponseRow.updated_at)).where(ResponseRow.tenant_id == tenant_id, ResponseRow.round_id == round_id),
+        select(func.max(SurveyPositionRow.updated_at)).where(SurveyPositionRow.tenant_id == tenant_id,
+                                                             SurveyPositionRow.round_id == round_id),
+        select(func.max(WorkshopNoteRow.updated_at)).where(WorkshopNoteRow.tenant_id == tenant_id,
+                                                           WorkshopNoteRow.round_id == round_id),
+        select(func.max(ReminderJobRow.updated_at)).where(ReminderJobRow.tenant_id == tenant_id,
+                                                          ReminderJobRow.round_id == round_id),
+        select(func.max(TimetableChangeRow.at)).where(TimetableChangeRow.tenant_id == tenant_id,
+                                                      TimetableChangeRow.round_id == round_id),
+        select(func.max(WorkshopRow.started_at)).where(WorkshopRow.tenant_id == tenant_id, WorkshopRow.round_id == round_id),
     ]
     counts: dict[str, int] = {}
     async with database.write() as session:
-        if round_id != configured_round_id and not await _stored(session, round_id):
-            raise UnknownRound(f"nothing is stored for round {round_id!r}")
+        if in_use is None and not await _stored(session, tenant_id, round_id):
+            raise UnknownRound(f"nothing is stored for round {round_id!r} in tenant {tenant_id}")
         if not even_if_in_use:
-            reason = await _in_use(session, round_id, now, configured_round_id)
+            reason = in_use or await _in_use(session, tenant_id, round_id, now)
             if reason is not None:
                 raise RoundInUse(reason)
         times = [t for t in [await session.scalar(s) for s in newest_of] if t is not None]
@@ -227,43 +247,52 @@ async def delete_round(
             counts[name] = (await session.execute(statement)).rowcount or 0
 
         noted = select(WorkshopNoteRow.tenant_id, WorkshopNoteRow.channel_id, WorkshopNoteRow.message_id).where(
-            WorkshopNoteRow.round_id == round_id)
+            WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.round_id == round_id)
         await run("workshop_reactions", delete(WorkshopReactionRow).where(
             tuple_(WorkshopReactionRow.tenant_id, WorkshopReactionRow.channel_id, WorkshopReactionRow.message_id).in_(noted)))
-        response_ids = select(ResponseRow.id).where(ResponseRow.round_id == round_id)
+        response_ids = select(ResponseRow.id).where(ResponseRow.tenant_id == tenant_id, ResponseRow.round_id == round_id)
         await run("response_changes", delete(ResponseChangeRow).where(ResponseChangeRow.response_id.in_(response_ids)))
-        await run("responses", delete(ResponseRow).where(ResponseRow.round_id == round_id))
-        await run("survey_positions", delete(SurveyPositionRow).where(SurveyPositionRow.round_id == round_id))
-        workshop_ids = select(WorkshopRow.id).where(WorkshopRow.round_id == round_id)
-        note_ids = select(WorkshopNoteRow.id).where(WorkshopNoteRow.round_id == round_id)
+        await run("responses", delete(ResponseRow).where(ResponseRow.tenant_id == tenant_id,
+                                                          ResponseRow.round_id == round_id))
+        await run("survey_positions", delete(SurveyPositionRow).where(SurveyPositionRow.tenant_id == tenant_id,
+                                                                      SurveyPositionRow.round_id == round_id))
+        workshop_ids = select(WorkshopRow.id).where(WorkshopRow.tenant_id == tenant_id, WorkshopRow.round_id == round_id)
+        note_ids = select(WorkshopNoteRow.id).where(WorkshopNoteRow.tenant_id == tenant_id,
+                                                    WorkshopNoteRow.round_id == round_id)
         await run("workshop_note_versions", delete(WorkshopNoteVersionRow).where(WorkshopNoteVersionRow.note_id.in_(note_ids)))
-        await run("workshop_notes", delete(WorkshopNoteRow).where(WorkshopNoteRow.round_id == round_id))
+        await run("workshop_notes", delete(WorkshopNoteRow).where(WorkshopNoteRow.tenant_id == tenant_id,
+                                                                  WorkshopNoteRow.round_id == round_id))
         await run("workshop_posts", delete(WorkshopPostRow).where(WorkshopPostRow.workshop_id.in_(workshop_ids)))
         await run("workshop_groups", delete(WorkshopGroupRow).where(WorkshopGroupRow.workshop_id.in_(workshop_ids)))
-        await run("workshops", delete(WorkshopRow).where(WorkshopRow.round_id == round_id))
-        await run("timetable_moves", delete(TimetableMoveRow).where(TimetableMoveRow.round_id == round_id))
-        await run("timetable_changes", delete(TimetableChangeRow).where(TimetableChangeRow.round_id == round_id))
-        await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.round_id == round_id))
+        await run("workshops", delete(WorkshopRow).where(WorkshopRow.tenant_id == tenant_id, WorkshopRow.round_id == round_id))
+        await run("timetable_moves", delete(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id,
+                                                                    TimetableMoveRow.round_id == round_id))
+        await run("timetable_changes", delete(TimetableChangeRow).where(TimetableChangeRow.tenant_id == tenant_id,
+                                                                        TimetableChangeRow.round_id == round_id))
+        await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.tenant_id == tenant_id,
+                                                                ReminderJobRow.round_id == round_id))
     return counts
 
 
-async def _stored(session, round_id: str) -> bool:
-    for column in (ResponseRow.round_id, SurveyPositionRow.round_id, WorkshopRow.round_id, WorkshopNoteRow.round_id,
-                   TimetableMoveRow.round_id, TimetableChangeRow.round_id, ReminderJobRow.round_id):
-        if await session.scalar(select(column).where(column == round_id).limit(1)) is not None:
+async def _stored(session, tenant_id: str, round_id: str) -> bool:
+    for table in (ResponseRow, SurveyPositionRow, WorkshopRow, WorkshopNoteRow, TimetableMoveRow, TimetableChangeRow,
+                  ReminderJobRow):
+        found = await session.scalar(select(table.round_id).where(table.tenant_id == tenant_id,
+                                                                  table.round_id == round_id).limit(1))
+        if found is not None:
             return True
     return False
 
 
-async def _in_use(session, round_id: str, now: datetime, configured_round_id: str | None) -> str | None:
-    if round_id == configured_round_id:
-        return "it is the configured round (HYTE_ROUND_FILE)"
+async def _in_use(session, tenant_id: str, round_id: str, now: datetime) -> str | None:
     pending = await session.scalar(select(func.count()).select_from(ReminderJobRow).where(
-        ReminderJobRow.round_id == round_id, ReminderJobRow.state.in_(PENDING_STATES),
+        ReminderJobRow.tenant_id == tenant_id, ReminderJobRow.round_id == round_id,
+        ReminderJobRow.state.in_(PENDING_STATES),
         or_(ReminderJobRow.expires_at.is_(None), ReminderJobRow.expires_at > now)))
     if pending:
         return f"its timetable has not ended: {pending} reminders are still to be sent"
-    last = await session.scalar(select(func.max(TimetableMoveRow.at)).where(TimetableMoveRow.round_id == round_id))
+    last = await session.scalar(select(func.max(TimetableMoveRow.at)).where(
+        TimetableMoveRow.tenant_id == tenant_id, TimetableMoveRow.round_id == round_id))
     if last is not None and last > now:
         return f"its timetable has not ended: a phase was moved to {last.isoformat()}"
     return None

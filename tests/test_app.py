@@ -67,6 +67,25 @@ def test_a_broken_round_file_fails_at_start(tmp_path, sqlite_url, clock):
         create_app(make_settings(sqlite_url, round_file=bad), clock=clock)
 
 
+def test_the_default_rounds_folder_serves_the_bundled_counties(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .env
+    settings = Settings(_env_file=None)
+    assert settings.rounds_source == Path(__file__).resolve().parents[1] / "config"
+    assert settings.rounds_setting.startswith("HYTE_ROUNDS_DIR=")
+
+
+def test_every_broken_file_of_the_rounds_folder_is_named_at_start(tmp_path: Path):
+    for county in ("a", "b"):
+        (tmp_path / "rounds" / county).mkdir(parents=True)
+        (tmp_path / "rounds" / county / "round.yaml").write_text("id: x\n", encoding="utf-8")
+    result = run_app(tmp_path, HYTE_ROUNDS_DIR=str(tmp_path / "rounds"), DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Invalid round configuration (HYTE_ROUNDS_DIR={tmp_path / 'rounds'}):"
+    assert f"{tmp_path / 'rounds' / 'a' / 'round.yaml'}: " in result.stderr
+    assert f"{tmp_path / 'rounds' / 'b' / 'round.yaml'}: " in result.stderr and "county" in result.stderr
+
+
 def test_without_app_id_it_refuses_to_listen_beyond_loopback(monkeypatch, capsys):
     monkeypatch.setenv("HOST", "0.0.0.0")
     monkeypatch.setenv("MicrosoftAppId", "")
@@ -132,6 +151,9 @@ def test_the_link_secret_is_counted_in_bytes():
         ]),
         ({"HYTE_MIGRATE_ON_START": "maybe"},
          ["Invalid setting HYTE_MIGRATE_ON_START: Input should be a valid boolean, unable to interpret input (it is 'maybe')"]),
+        ({"HYTE_ROUNDS_DIR": "config", "HYTE_ROUND_FILE": "config/pohjois-savo/round.yaml"}, [
+            "Invalid settings: HYTE_ROUNDS_DIR and HYTE_ROUND_FILE are both set: set one (a folder, or one round file)"
+        ]),
         ({"HYTE_TODAY": "1.5.2024", "HYTE_LINK_SECRET": SECRET}, [
             "Invalid setting HYTE_TODAY: Input should be a valid date or datetime, input is too short (it is '1.5.2024')",
             "Invalid setting HYTE_LINK_SECRET: must be at least 16 bytes, not 15 (e.g. the output of "

@@ -4,6 +4,7 @@ command list that cannot drift from the router's registry."""
 from __future__ import annotations
 
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -359,3 +360,38 @@ def test_the_build_command_runs_from_the_repo(command: list[str], tmp_path: Path
     assert result.returncode == 0, result.stderr
     manifest, _, _ = read_package(output)
     assert manifest["bots"][0]["botId"] == APP_ID
+
+
+# --- One package per county -------------------------------------------------------------------------
+
+
+def test_a_countys_package_names_it_and_links_its_own_pages(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no .env: the bundled rounds folder, two counties
+    for key, publisher in (("pohjois-savo", "Pohjois-Savon hyvinvointialue"), ("saaristo", "Saariston hyvinvointialue")):
+        settings = build.settings_from(ENV, county=build.county_package(key))
+        manifest, _, _ = read_package(build.build_package(settings, tmp_path / f"{key}.zip"))
+        assert manifest["developer"] == {
+            "name": publisher, "websiteUrl": BASE_URL + "/",
+            "privacyUrl": f"{BASE_URL}/tietosuoja/{key}", "termsOfUseUrl": f"{BASE_URL}/kayttoehdot/{key}",
+        }
+        assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID  # one registration for every county
+    with pytest.raises(build.BuildError, match="No county 'nowhere' in the rounds folder: its counties are "
+                                               "pohjois-savo, saaristo"):
+        build.county_package("nowhere")
+    long_name = build.CountyPackage("x", "Hyvin pitkän nimisen kuvitteellisen alueen hyvinvointialue")
+    with pytest.raises(build.BuildError, match="set HYTE_DEVELOPER_NAME"):
+        build.settings_from(ENV, county=long_name)
+    assert build.settings_from({**ENV, "HYTE_DEVELOPER_NAME": "Lyhyt"}, county=long_name).developer_name == "Lyhyt"
+
+
+def test_the_county_build_command_writes_the_countys_zip(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "manifest.build", "--app-id", APP_ID, "--base-url", BASE_URL, "--county", "saaristo",
+         "--output", str(tmp_path / "saaristo.zip")],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("HYTE_")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "county saaristo; privacy notice https://hyte.example.fi/tietosuoja/saaristo" in result.stdout
+    manifest, _, _ = read_package(tmp_path / "saaristo.zip")
+    assert manifest["developer"]["privacyUrl"] == f"{BASE_URL}/tietosuoja/saaristo"

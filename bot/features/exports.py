@@ -39,7 +39,7 @@ routes = Routes("exports", ExportServices)
 
 
 @routes.command("vienti", "vie tulokset", english=("export",), description="command.export",
-                access=(Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEAM),))
+                access=(Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEAM),), past_rounds=True)
 async def export(turn: Turn[ExportServices]) -> Reply:
     services, round_ = turn.services, turn.round
     if not turn.personal:
@@ -63,7 +63,7 @@ async def export(turn: Turn[ExportServices]) -> Reply:
     return Reply(text=t("export.preparing"))
 
 
-@routes.action(ExportConsent, access=(Access(Audience.HYTE_TEAM, Where.PERSONAL),))
+@routes.action(ExportConsent, access=(Access(Audience.HYTE_TEAM, Where.PERSONAL),), past_rounds=True)
 async def export_consent(turn: Turn[ExportServices], payload: ExportConsent) -> Reply:
     if payload.action != "accept" or payload.upload is None:
         return Reply(text=t("export.declined"))
@@ -100,8 +100,9 @@ def download_handler(services: ExportServices, rounds: Rounds, now: Callable[[],
         except ExpiredLink:
             logger.info("export link refused: expired")
             return web.Response(status=410, text="Link expired")
-        round_ = await rounds.current(claims.tenant_id)
-        if (claims.tenant_id, claims.round_id) != (round_.tenant_id, round_.id):
+        round_ = await rounds.find(claims.tenant_id, claims.round_id)  # this county's, current or past
+        if round_ is None:
+            logger.info("export link refused: no such round in the tenant's county")
             return web.Response(status=404, text="Not found")
         export_file = await services.exports.build(round_, claims.kind, now())
         ascii_name = export_file.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")

@@ -46,7 +46,8 @@ async def greeting(turn: Turn[GuideServices]) -> Reply:
         return Reply(card=card)
     if person.team_member is not None:
         body = [ui.sentence("greeting.team", name=User(person.name), year=round_.year,
-                            county=Config(round_.config.county)), *help_block]
+                            county=Config(round_.config.county)), *help_block,
+                ui.text(t("help.past_rounds", year=round_.year - 1), size="Small")]
         return Reply(card=ui.card(body))
     return Reply(card=ui.card([ui.sentence("greeting.stranger", county=Config(round_.config.county))]))
 

@@ -2,7 +2,8 @@
 every organisation's state), and the HYTE team's survey summary with every answer to a question.
 
 The HYTE team sees results in 1:1 chat or in the advisory board team's channels (the routes'
-declared access); anyone else gets the catalogue's refusal and nothing else (not even counts).
+declared access); anyone else gets the catalogue's refusal and nothing else (not even counts). The
+HYTE team reads an earlier round of the county by its year (`tila 2024`, `yhteenveto kysely 2024`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ routes = Routes("results", ResultsServices)
 
 
 @routes.command("tila", "vastaustilanne", "näytä tila", english=("status",), description="command.status",
-                access=(Access(Audience.REPRESENTATIVES, Where.PERSONAL), *HYTE_TEAM_RESULTS))
+                access=(Access(Audience.REPRESENTATIVES, Where.PERSONAL), *HYTE_TEAM_RESULTS), past_rounds=True)
 async def status(turn: Turn[ResultsServices]) -> Reply:
     round_, person = turn.round, turn.person
     if person.team_member is not None:
@@ -48,7 +49,7 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
 
 @routes.command("kyselyn yhteenveto", "yhteenveto kysely", "ennakkokyselyn yhteenveto",
                 english=("summary survey", "survey summary"), description="command.summary_survey",
-                access=HYTE_TEAM_RESULTS)
+                access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
     async def send_summary() -> None:
         cards = summary_cards(await _summary(turn), turn.round.config.county)
@@ -60,7 +61,7 @@ async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
     return Reply(text=t("results.preparing"))
 
 
-@routes.action(ResultsAnswers, access=HYTE_TEAM_RESULTS)
+@routes.action(ResultsAnswers, access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> Reply:
     summary = await _summary(turn)
     result = next((r for r in summary.texts if r.question_id == payload.question), None)

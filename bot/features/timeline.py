@@ -40,7 +40,7 @@ FAILED_SHOWN = 5
 
 
 class Planner(Protocol):
-    async def plan(self, now: datetime | None = None) -> int:
+    async def plan(self, now: datetime | None = None, round_: Round | None = None) -> int:
         """Re-plan the round's reminders to its (moved) dates."""
         ...
 
@@ -87,13 +87,13 @@ async def timeline_save(turn: Turn[TimelineServices], payload: TimelineSave) -> 
                                        person.aad_object_id, person.name, turn.now)
         logger.info("timetable moved: round=%s phases=%s by=%s", round_.id,
                     ",".join(p.value for p in effect.moves), person.aad_object_id)
-        await services.planner.plan(turn.now)
+        await services.planner.plan(turn.now, round_)
 
     try:
         view = await carry_out(decide(TimelineState(round_, revision), SaveDates(date_inputs(payload.inputs),
                                                                                  payload.revision)), {MoveDates: move})
     except StaleTimetable:
-        current = await services.rounds.current(round_.tenant_id)
+        current = await services.rounds.find(round_.tenant_id, round_.id) or round_
         latest = (await services.timetables.changes(round_.tenant_id, round_.id, limit=1) or [None])[0]
         stale = Stale(latest.revision if latest else 0, latest.by_name if latest else None, latest.at if latest else None)
         form = decide(TimelineState(current, revision), stale).view
@@ -105,7 +105,7 @@ async def timeline_save(turn: Turn[TimelineServices], payload: TimelineSave) -> 
         case Unchanged():
             return Reply(card=await timeline_view(turn, round_, (phrase("dates.unchanged"), "accent")))
         case Saved(count=count):
-            moved = await services.rounds.current(round_.tenant_id)
+            moved = await services.rounds.find(round_.tenant_id, round_.id) or round_
             return Reply(card=await timeline_view(turn, moved, (phrase("dates.saved", count=count), "good")))
     raise TypeError(view)
 

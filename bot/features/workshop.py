@@ -32,7 +32,7 @@ from dialogs.workshop_flow import (
 )
 from hyte.round import Round
 from hyte.teams import Team, TeamRepository
-from hyte.workshop import Group, WorkshopDefinition, WorkshopRepository
+from hyte.workshop import Group, WorkshopRepository
 from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
@@ -43,10 +43,11 @@ POST_CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class WorkshopServices:
+    """The workshop's storage; its questions are the turn's round's (`Round.workshop`; None: the
+    round has no workshop, and the commands say so)."""
+
     workshops: WorkshopRepository
     teams: TeamRepository
-    definition: WorkshopDefinition | None
-    """The round's workshop questions; None: the round has no workshop (the commands say so)."""
 
 
 routes = Routes("workshop", WorkshopServices)
@@ -56,7 +57,7 @@ async def _state(turn: Turn[WorkshopServices]) -> WorkshopState:
     services = turn.services
     team = await services.teams.board_team(turn.round.tenant_id)
     run = await services.workshops.get(turn.round.tenant_id, turn.round.id)
-    return WorkshopState(services.definition, team, run)
+    return WorkshopState(turn.round.workshop, team, run)
 
 
 @routes.command("aloita työpaja", "työpaja aloita", english=("workshop start", "start workshop"),
@@ -65,9 +66,9 @@ async def start(turn: Turn[WorkshopServices]) -> Reply:
     view = decide(await _state(turn), StartCommand()).view
     if isinstance(view, Refuse):
         return Reply(text=t(view.message_key))
-    assert isinstance(view, Choose) and turn.services.definition is not None
+    assert isinstance(view, Choose) and turn.round.workshop is not None
     return Reply(card=channel_choice_card(
-        turn.round.id, turn.services.definition, view.channels, view.preselected, view.running,
+        turn.round.id, turn.round.workshop, view.channels, view.preselected, view.running,
     ))
 
 
@@ -109,10 +110,10 @@ async def stop(turn: Turn[WorkshopServices]) -> Reply:
 
 
 @routes.command("työpajan yhteenveto", "yhteenveto työpaja", english=("summary workshop", "workshop summary"),
-                description="command.summary_workshop", access=HYTE_TEAM)
+                description="command.summary_workshop", access=HYTE_TEAM, past_rounds=True)
 async def summary(turn: Turn[WorkshopServices]) -> Reply:
     services, round_ = turn.services, turn.round
-    definition = services.definition
+    definition = round_.workshop
     if definition is None:
         return Reply(text=t("workshop.not_configured"))
     run = await services.workshops.get(round_.tenant_id, round_.id)
@@ -138,7 +139,7 @@ async def _start(turn: Turn[WorkshopServices], decision: Start) -> dict[str, Any
     """Start the workshop in the chosen channels, post each question there once, announce it in
     General; the card that says how it went."""
     services, round_ = turn.services, turn.round
-    definition = services.definition
+    definition = round_.workshop
     assert definition is not None
     tenant_id, round_id = round_.tenant_id, round_.id
     run = await services.workshops.start(
@@ -185,10 +186,10 @@ async def _post(turn: Turn[WorkshopServices], team: Team, channel_id: str, card:
 # Channel activities --------------------------------------------------------------------------------
 
 
-def _in_reach(inbound: Inbound, round_: Round, services: WorkshopServices) -> bool:
+def _in_reach(inbound: Inbound, round_: Round) -> bool:
     """Could this be one of the round's workshop notes at all (nothing read from the database yet)."""
     return (
-        services.definition is not None and inbound.tenant_id == round_.tenant_id
+        round_.workshop is not None and inbound.tenant_id == round_.tenant_id
         and inbound.conversation.channel and inbound.conversation.channel_id is not None
     )
 
@@ -199,7 +200,7 @@ async def on_channel_message(turn: Turn[WorkshopServices]) -> Reply | None:
     message was the workshop's), else None (not the bot's concern)."""
     inbound, round_, services = turn.inbound, turn.round, turn.services
     channel_id, message_id = inbound.conversation.channel_id, inbound.id
-    if not _in_reach(inbound, round_, services) or not channel_id or not message_id:
+    if not _in_reach(inbound, round_) or not channel_id or not message_id:
         return None
     if inbound.from_bot:  # the bot's own post, come back: not a note, and nothing to say
         logger.info("channel message not a note: channel=%s message=%s reason=%s", channel_id, message_id,
@@ -222,7 +223,7 @@ async def on_channel_message(turn: Turn[WorkshopServices]) -> Reply | None:
             note.late,
         )
 
-    view = await carry_out(decide(WorkshopState(services.definition, context=context), message), {StoreNote: store})
+    view = await carry_out(decide(WorkshopState(round_.workshop, context=context), message), {StoreNote: store})
     if isinstance(view, NotANote):
         if view.reason not in (NoteSkip.NO_WORKSHOP, NoteSkip.NOT_A_GROUP):
             logger.info("channel message not a note: channel=%s message=%s reason=%s", channel_id, message_id,
@@ -235,7 +236,7 @@ async def on_channel_message(turn: Turn[WorkshopServices]) -> Reply | None:
 async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
     """messageUpdate (editMessage, undeleteMessage) and messageDelete (softDeleteMessage)."""
     inbound, round_, services = turn.inbound, turn.round, turn.services
-    if not _in_reach(inbound, round_, services):
+    if not _in_reach(inbound, round_):
         return None
     tenant_id, channel_id, message_id = round_.tenant_id, inbound.conversation.channel_id, inbound.id
     if not channel_id or not message_id:
@@ -263,7 +264,7 @@ async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
         logger.info("workshop note: event=edited channel=%s message=%s question=%s", channel_id, message_id,
                     effect.question_id)
 
-    state = WorkshopState(services.definition, context=context, note=note)
+    state = WorkshopState(round_.workshop, context=context, note=note)
     await carry_out(decide(state, Edit(inbound.text)), {EditNote: edit})
     return None
 
@@ -272,7 +273,7 @@ async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
 async def on_reaction(turn: Turn[WorkshopServices]) -> Reply | None:
     """messageReaction on a note: counted; a HYTE team member's marks a highlight."""
     inbound, round_, services = turn.inbound, turn.round, turn.services
-    if not _in_reach(inbound, round_, services):
+    if not _in_reach(inbound, round_):
         return None
     channel_id, message_id, sender = inbound.conversation.channel_id, inbound.reply_to_id, inbound.sender
     if not channel_id or not message_id or not sender.id:

@@ -29,7 +29,7 @@ from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, w
 from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
-from hyte.workshop import WorkshopDefinition, WorkshopRepository
+from hyte.workshop import WorkshopRepository
 from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
@@ -54,10 +54,11 @@ def filename_for(round_: Round, kind: Kind) -> str:
 
 
 async def workshop_material(
-    round_: Round, workshops: WorkshopRepository | None, definition: WorkshopDefinition | None
+    round_: Round, workshops: WorkshopRepository | None
 ) -> tuple[list[ExportNote], list[WorkshopPoints]]:
     """The notes sheet of the Excel and the workshop points of the Word document, from the round's
     workshop (none if the round has no workshop or it was never started)."""
+    definition = round_.workshop
     if workshops is None or definition is None:
         return [], []
     run = await workshops.get(round_.tenant_id, round_.id)
@@ -92,17 +93,15 @@ async def workshop_material(
 class Exports:
     """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
-    def __init__(
-        self, responses: ResponseRepository, workshops: WorkshopRepository, workshop: WorkshopDefinition | None,
-    ) -> None:
+    def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository) -> None:
         self._responses = responses
         self._workshops = workshops
-        self._workshop = workshop
 
     async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
-        """The round's Excel or Word file; the workshop's notes and points when the round has a workshop."""
+        """The round's Excel or Word file; the workshop's notes and points when the round has a
+        workshop. The round is one the caller found for the asker's county (bot/rounds.py)."""
         stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
-        notes, points = await workshop_material(round_, self._workshops, self._workshop)
+        notes, points = await workshop_material(round_, self._workshops)
 
         def write() -> bytes:
             summary = summarise(round_, stored, now)

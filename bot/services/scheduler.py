@@ -12,6 +12,13 @@ sent, skipped, unreachable or failed (each with its typed reason), or back to pe
 retry time. Several instances may run it at once against one PostgreSQL database; each job is sent
 by one of them.
 
+Every county's current round is planned and run; each round's due jobs have workers of their own
+(`concurrency` shared out between the rounds, at least one each), so that a county's reminders
+never wait for another county's: Teams' limits are per tenant, and so is the limiter every send
+waits for (bot/transport/outbound.py). Sharing them out keeps the instance's own turns answered:
+with a worker pool per round, 22 counties' 176 workers took the database's connections from the
+turns (`bench.national`).
+
 The background task (`start`/`stop`, from the app's cleanup_ctx) runs `run_due` every
 `poll_seconds` on the injected clock; tests call `run_due` with a fake clock instead.
 """
@@ -25,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot import logs
 from bot.connector import Proactive, Roster
 from bot.rounds import Rounds
 from cards.timeline import announcement_card, nudge_card, team_reminder_card
@@ -69,22 +77,31 @@ class Scheduler:
 
     @property
     def round(self) -> Round:
-        """The configured round (`effective_round()` has the moved dates applied)."""
+        """The first county's current round, as configured (a one-file folder's only round)."""
         return self._rounds.configured
 
     async def effective_round(self) -> Round:
-        return await self._rounds.current(self.round.tenant_id)
+        return await self._rounds.effective(self.round)
+
+    async def current_rounds(self) -> list[Round]:
+        """Every county's current round, with its moved dates."""
+        return [await self._rounds.effective(r) for r in self._rounds.catalogue.current_rounds()]
 
     # Planning -----------------------------------------------------------------------------------
 
-    async def plan(self, now: datetime | None = None) -> int:
-        """Write the round's plan: missing jobs are added, pending ones move to their due times."""
+    async def plan(self, now: datetime | None = None, round_: Round | None = None) -> int:
+        """Write the plan of `round_`, or of every county's current round, with the dates as moved
+        now: missing jobs are added, pending ones move to their due times."""
         now = now or self._clock.now()
-        round_ = await self.effective_round()
-        planned = plan(round_, round_.timetable)
-        await self.jobs.schedule(round_.tenant_id, round_.id, planned, now)
-        logger.info("reminders planned: round=%s jobs=%d", round_.id, len(planned))
-        return len(planned)
+        planned_jobs = 0
+        rounds = [await self._rounds.find(round_.tenant_id, round_.id) or round_] if round_ is not None \
+            else await self.current_rounds()
+        for current in rounds:
+            planned = plan(current, current.timetable)
+            await self.jobs.schedule(current.tenant_id, current.id, planned, now)
+            logger.info("reminders planned: round=%s jobs=%d", current.id, len(planned))
+            planned_jobs += len(planned)
+        return planned_jobs
 
     async def queue_manual(self, round_: Round, batch: str, recipients: list[Representative], now: datetime) -> int:
         """A confirmed `muistuta`: one job per recipient, due now. Returns how many are new."""
@@ -97,9 +114,19 @@ class Scheduler:
     # Sending ------------------------------------------------------------------------------------
 
     async def run_due(self, now: datetime | None = None) -> RunReport:
-        """Send every job due at `now` (claimed one at a time by `concurrency` workers)."""
+        """Send every job due at `now` of every county's current round, the rounds side by side."""
         now = now or self._clock.now()
-        round_ = await self.effective_round()
+        report = RunReport()
+        rounds = await self.current_rounds()
+        workers = max(1, self.concurrency // max(1, len(rounds)))
+        for part in await asyncio.gather(*(self._run_round(r, now, workers) for r in rounds)):
+            report.outcomes.update(part.outcomes)
+            report.jobs += part.jobs
+        return report
+
+    async def _run_round(self, round_: Round, now: datetime, workers: int) -> RunReport:
+        """Send the round's due jobs (claimed one at a time by `workers` of its own)."""
+        logs.current_round.set(round_.id)  # this task's log lines name the round
         run = _Run(round_, now, self.sender.roster())
         report = RunReport()
 
@@ -116,7 +143,7 @@ class Scheduler:
                     await self._record(job, verdict, now)
                 report.add(job, verdict.state)
 
-        await asyncio.gather(*(worker() for _ in range(max(1, self.concurrency))))
+        await asyncio.gather(*(worker() for _ in range(workers)))
         if report.jobs:
             logger.info("reminders run: round=%s %s", round_.id,
                         " ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items())))
@@ -192,7 +219,8 @@ class Scheduler:
     async def _loop(self) -> None:
         """Every `poll_seconds` (the first time one interval after start, so that a starting
         instance first serves its turns), or at once when woken: send what is due."""
-        logger.info("reminder scheduler started: round=%s poll=%.1fs", self.round.id, self.poll_seconds)
+        logger.info("reminder scheduler started: rounds=%s poll=%.1fs",
+                    ",".join(r.id for r in self._rounds.catalogue.current_rounds()), self.poll_seconds)
         while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
@@ -204,8 +232,8 @@ class Scheduler:
             try:
                 await self.run_due(self._clock.now())
             except Exception:  # noqa: BLE001 - the next poll tries again
-                logger.exception("reminder run failed: round=%s", self.round.id)
-        logger.info("reminder scheduler stopped: round=%s", self.round.id)
+                logger.exception("reminder run failed")
+        logger.info("reminder scheduler stopped")
 
 
 class _Run:

@@ -118,6 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "help.command_also": "**{name}** (myös {others}): {description}",
         "help.name": "**{name}**",
         "help.or": " tai ",
+        "help.past_rounds": "Aiemman vuoden kierroksen tilanteen, yhteenvedon ja viennin saat, kun kirjoitat vuoden komennon perään, esimerkiksi **yhteenveto kysely {year}**.",
         "help.team_only": " (vain HYTE-tiimille)",
         "command.help": "näyttää tämän ohjeen",
         "command.survey": "avaa organisaatiosi ennakkokyselyn tai keskeneräisen vastauksen",
@@ -130,6 +131,21 @@ MESSAGES: dict[str, dict[str, str]] = {
             "ja kirjoita **kysely**."
         ),
         "card_not_understood": "En pystynyt lukemaan kortin tietoja. Kirjoita komento uudelleen, esimerkiksi **kysely** tai **ohje**.",
+        "no_county": (
+            "En palvele tämän Teams-organisaation HYTE-neuvotteluja: yksikään hyvinvointialue ei ole ottanut "
+            "minua käyttöön täällä. Jos tämä on mielestäsi virhe, ota yhteyttä hyvinvointialueesi HYTE-tiimiin."
+        ),
+        # Earlier rounds
+        "past_round.team_only": (
+            "Aiempien neuvottelukierrosten tiedot ovat vain HYTE-tiimin käytössä. Kirjoita **tila**, niin "
+            "näet organisaatiosi vastauksen tilan tällä kierroksella."
+        ),
+        "past_round.unknown": "Minulla ei ole vuoden {year} neuvottelukierrosta. Voit kysyä näiden vuosien kierroksia: {years}.",
+        "past_round.showing": "Tässä ovat vuoden {year} neuvottelukierroksen tiedot (aiempi kierros).",
+        # The privacy notices' and terms' list page, when several counties are served
+        "pages.notices_title": "Tietosuojaselosteet: HYTE-neuvottelut Teamsissa",
+        "pages.terms_title": "Käyttöehdot: HYTE-neuvottelut Teamsissa",
+        "pages.choose_county": "Valitse hyvinvointialueesi:",
         "error.generic": "Jokin meni vikaan, enkä pystynyt käsittelemään pyyntöäsi. Yritä hetken kuluttua uudelleen.",
         "datetime": "{date} klo {time}",
         "list.item": "{text}",

@@ -128,6 +128,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "help.command_also": "**{name}** (även {others}): {description}",
         "help.name": "**{name}**",
         "help.or": " eller ",
+        "help.past_rounds": "Läget, sammanfattningen och exporten för ett tidigare års omgång får du när du lägger till året efter kommandot, till exempel **enkätsammanfattning {year}**.",
         "help.team_only": " (endast för HYTE-teamet)",
         "command.help": "visar den här hjälpen",
         "command.survey": "öppnar din organisations förhandsenkät eller ett svar som du har påbörjat",
@@ -140,6 +141,21 @@ MESSAGES: dict[str, dict[str, str]] = {
             "och skriv **enkät**."
         ),
         "card_not_understood": "Jag kunde inte läsa uppgifterna på kortet. Skriv kommandot på nytt, till exempel **enkät** eller **hjälp**.",
+        "no_county": (
+            "Jag betjänar inte HYTE-förhandlingarna i den här Teams-organisationen: inget välfärdsområde har "
+            "tagit mig i bruk här. Om du tror att det är ett misstag, kontakta HYTE-teamet i ditt välfärdsområde."
+        ),
+        # Earlier rounds
+        "past_round.team_only": (
+            "Uppgifterna om tidigare förhandlingsomgångar kan bara användas av HYTE-teamet. Skriv **status** "
+            "så ser du läget för din organisations svar i den här omgången."
+        ),
+        "past_round.unknown": "Jag har ingen förhandlingsomgång för år {year}. Du kan fråga efter omgångarna för de här åren: {years}.",
+        "past_round.showing": "Här är uppgifterna om förhandlingsomgången {year} (en tidigare omgång).",
+        # The privacy notices' and terms' list page, when several counties are served
+        "pages.notices_title": "Dataskyddsbeskrivningar: HYTE-förhandlingarna i Teams",
+        "pages.terms_title": "Användarvillkor: HYTE-förhandlingarna i Teams",
+        "pages.choose_county": "Välj ditt välfärdsområde:",
         "error.generic": "Något gick fel och jag kunde inte behandla din begäran. Försök på nytt om en stund.",
         "datetime": "{date} kl. {time}",
         "list.item": "{text}",

@@ -108,3 +108,17 @@ def test_a_name_taken_twice_is_refused_when_the_routes_are_joined():
     router.add(first)
     with pytest.raises(ValueError, match="registered twice"):
         router.add(second)
+
+
+def test_a_year_follows_only_a_command_for_past_rounds():
+    router = build_router()
+    for text, name, year in (("yhteenveto kysely 2024", "kyselyn yhteenveto", 2024), ("Tila  2023", "tila", 2023),
+                             ("vienti 2025", "vienti", 2025), ("summary survey 2024", "kyselyn yhteenveto", 2024),
+                             ("työpajan yhteenveto 2024", "työpajan yhteenveto", 2024),
+                             ("yhteenveto kysely", "kyselyn yhteenveto", None)):
+        found = router.match_command(text)
+        assert found is not None and (found.command.name, found.year) == (name, year), text
+    for text in ("kysely 2024", "muistuta 2024", "aikataulu 2024", "yhteenveto kysely 24", "yhteenveto kysely 2024 2025",
+                 "yhteenveto kysely vuosi 2024", "2024"):
+        assert router.match_command(text) is None, text
+    assert router.find_command("tila 2024") is router.find_command("tila")

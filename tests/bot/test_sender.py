@@ -50,6 +50,20 @@ async def test_the_tenant_gets_at_most_its_rate_across_conversations(fake: FakeT
     assert fake.now == before
 
 
+async def test_one_tenants_sends_never_wait_for_anothers(fake: FakeTime):
+    """Teams limits proactive messages per app and tenant: the one limiter of the process keeps a
+    window per tenant, so a county's reminders go at its own rate whatever another county sends."""
+    limiter = RateLimiter(tenant_per_second=50, monotonic=fake.monotonic, sleep=fake.sleep)
+    for n in range(50):
+        await limiter.acquire("county-a", f"a:{n}")
+    assert fake.slept == []  # county A has used its second's 50
+    for n in range(50):
+        await limiter.acquire("county-b", f"b:{n}")
+    assert fake.slept == []  # county B's 50 go at once all the same
+    await limiter.acquire("county-a", "a:50")
+    assert fake.slept and sum(fake.slept) == pytest.approx(1.05)  # A's 51st waits for A's window only
+
+
 def test_backoff_is_exponential_with_jitter_and_honours_retry_after():
     outbound = Outbound(RateLimiter(), backoff_base=1.0, rand=lambda: 0.5)
     assert [outbound.backoff(n, None) for n in range(4)] == [0.75, 1.5, 3.0, 6.0]

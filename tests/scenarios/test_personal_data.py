@@ -190,7 +190,7 @@ async def test_round_delete_refuses_the_configured_round_unless_told_loudly(clie
     before = await snapshot(server)
     assert await delete(server, "--round", ROUND, "--older-than-days", "0") == 2
     error = capsys.readouterr().err
-    assert "it is the configured round" in error and "--yes-delete-a-round-in-use" in error
+    assert "it is its county's current round" in error and "--yes-delete-a-round-in-use" in error
     assert await snapshot(server) == before
     assert await delete(server, "--round", ROUND, "--older-than-days", "0", "--yes-delete-a-round-in-use") == 0
     assert await server.app[SERVICES].responses.get(KEY) is None

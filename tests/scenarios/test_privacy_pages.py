@@ -149,3 +149,31 @@ async def test_a_county_template_beside_the_round_file_is_used_and_a_broken_one_
     (tmp_path / "tietosuoja.html").write_text("<p>{{ countty }}</p>", encoding="utf-8")  # a misspelt value
     with pytest.raises(ConfigurationError, match="countty"):
         await BotServer(make_settings(sqlite_url, round_file), clock).start()
+
+
+async def test_each_county_has_its_own_pages_and_the_bare_ones_list_them(sqlite_url, clock, tmp_path):
+    from auxil.counties import rounds_folder
+
+    server = await BotServer(make_settings(sqlite_url, rounds_folder(tmp_path, third=False),
+                                           HYTE_PUBLIC_BASE_URL=BASE_URL), clock).start()
+    try:
+        pages = {path: await get(server, path) for path in (
+            "/tietosuoja", "/kayttoehdot", "/tietosuoja/pohjois-savo", "/tietosuoja/saaristo",
+            "/kayttoehdot/saaristo", "/tietosuoja/nowhere")}
+    finally:
+        await server.stop()
+    savo, saaristo = visible(pages["/tietosuoja/pohjois-savo"][1])[0], visible(pages["/tietosuoja/saaristo"][1])[0]
+    assert "Rekisterinpitäjä: Pohjois-Savon hyvinvointialue" in savo and "Saariston" not in savo
+    assert "Rekisterinpitäjä: Saariston hyvinvointialue – Skärgårdens välfärdsområde" in saaristo
+    assert "kirjaamo@saaristo.example" in saaristo and "Pohjois-Savon" not in saaristo
+    # each county's pages link each other at the county's own addresses, as its Teams app package does
+    assert f'href="{BASE_URL}/kayttoehdot/saaristo"' in pages["/tietosuoja/saaristo"][1]
+    assert f'href="{BASE_URL}/tietosuoja/saaristo"' in pages["/kayttoehdot/saaristo"][1]
+    assert pages["/tietosuoja/nowhere"][0] == 404
+    status, html, headers = pages["/tietosuoja"]
+    text, lang = visible(html)
+    assert status == 200 and lang == "fi" and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert text.endswith("Valitse hyvinvointialueesi: Pohjois-Savon hyvinvointialue "
+                         "Saariston hyvinvointialue – Skärgårdens välfärdsområde")
+    assert f'<a href="{BASE_URL}/tietosuoja/pohjois-savo">Pohjois-Savon hyvinvointialue</a>' in html
+    assert f'<a href="{BASE_URL}/kayttoehdot/saaristo">' in pages["/kayttoehdot"][1]

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import ConversationRow, PersonRow, ReminderJobRow, ResponseRow, TimetableMoveRow
-from storage.personal_data import RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round
+from storage.personal_data import (
+    RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round, stored_tenants,
+)
 
 AT = datetime(2024, 5, 2, 7, 0, tzinfo=UTC)
 
@@ -36,15 +38,17 @@ async def test_export_and_erase(database):
 
 async def test_delete_round_only_when_old_enough(database):
     async with database.write() as session:
-        for round_id in ("old", "other"):
-            session.add(ResponseRow(tenant_id="t", round_id=round_id, organisation_id="o", answers={}, submitted_answers=None,
-                                    version=1, created_at=AT, updated_at=AT))
+        for tenant_id, round_id in (("t", "old"), ("t", "other"), ("another-county", "old")):
+            session.add(ResponseRow(tenant_id=tenant_id, round_id=round_id, organisation_id="o", answers={},
+                                    submitted_answers=None, version=1, created_at=AT, updated_at=AT))
+    assert await stored_tenants(database, "old") == ["another-county", "t"]
     with pytest.raises(RoundStillActive):
-        await delete_round(database, "old", older_than=AT, now=AT, configured_round_id="new")
-    counts = await delete_round(database, "old", older_than=AT + timedelta(days=1), now=AT, configured_round_id="new")
+        await delete_round(database, "t", "old", older_than=AT, now=AT)
+    counts = await delete_round(database, "t", "old", older_than=AT + timedelta(days=1), now=AT)
     assert counts["responses"] == 1 and counts["workshop_reactions"] == 0
-    async with database.sessions() as session:
-        assert (await session.scalars(select(ResponseRow.round_id))).all() == ["other"]
+    async with database.sessions() as session:  # the other county's round of the same id is untouched
+        assert sorted((await session.execute(select(ResponseRow.tenant_id, ResponseRow.round_id))).all()) == [
+            ("another-county", "old"), ("t", "other")]
 
 
 async def test_delete_round_refuses_an_unknown_round_and_one_in_use(database):
@@ -55,23 +59,26 @@ async def test_delete_round_refuses_an_unknown_round_and_one_in_use(database):
                                    state="pending", created_at=old, updated_at=old))
         session.add(TimetableMoveRow(tenant_id="t", round_id="moved", phase="results_into_plan",
                                      at=AT + timedelta(days=30), revision=1, moved_at=old))
-    kwargs = dict(older_than=AT, now=AT, configured_round_id="new")
+    kwargs = dict(older_than=AT, now=AT)
+    current = "it is the county's current round"
     with pytest.raises(UnknownRound):
-        await delete_round(database, "no-such-round", **kwargs)
+        await delete_round(database, "t", "no-such-round", **kwargs)
     with pytest.raises(UnknownRound):
-        await delete_round(database, "no-such-round", **kwargs, even_if_in_use=True)
-    with pytest.raises(RoundInUse, match="configured round"):
-        await delete_round(database, "new", **kwargs)
+        await delete_round(database, "t", "no-such-round", **kwargs, even_if_in_use=True)
+    with pytest.raises(UnknownRound):  # another county's round is not this tenant's
+        await delete_round(database, "another-county", "r", **kwargs, even_if_in_use=True)
+    with pytest.raises(RoundInUse, match="current round"):
+        await delete_round(database, "t", "new", **kwargs, in_use=current)
     with pytest.raises(RoundInUse, match="1 reminders are still to be sent"):
-        await delete_round(database, "r", **kwargs)
+        await delete_round(database, "t", "r", **kwargs)
     with pytest.raises(RoundInUse, match="a phase was moved to"):
-        await delete_round(database, "moved", **kwargs)
-    assert (await delete_round(database, "r", **kwargs, even_if_in_use=True))["reminder_jobs"] == 1
-    assert (await delete_round(database, "moved", **kwargs, even_if_in_use=True))["timetable_moves"] == 1
-    assert set((await delete_round(database, "new", **kwargs, even_if_in_use=True)).values()) == {0}
+        await delete_round(database, "t", "moved", **kwargs)
+    assert (await delete_round(database, "t", "r", **kwargs, even_if_in_use=True))["reminder_jobs"] == 1
+    assert (await delete_round(database, "t", "moved", **kwargs, even_if_in_use=True))["timetable_moves"] == 1
+    assert set((await delete_round(database, "t", "new", **kwargs, in_use=current, even_if_in_use=True)).values()) == {0}
     # once its reminders are past their point, a round is no longer in use
     async with database.write() as session:
         session.add(ReminderJobRow(tenant_id="t", round_id="past", reminder="survey_open", audience="channel",
                                    target="channel", due_at=old, expires_at=old, state="pending",
                                    created_at=old, updated_at=old))
-    assert (await delete_round(database, "past", **kwargs))["reminder_jobs"] == 1
+    assert (await delete_round(database, "t", "past", **kwargs))["reminder_jobs"] == 1
