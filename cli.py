@@ -206,7 +206,7 @@ def export_command(settings: Settings, args: list[str]) -> int:
     async def run() -> list[Path]:
         database = Database.connect(settings.database_url)
         try:
-            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database))
+            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database), catalogue)
             written = []
             for kind in options.kind or KINDS:
                 export = await exports.build(round_, kind, clock.now())
