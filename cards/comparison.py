@@ -103,8 +103,6 @@ def _theme_mark(mark: ThemeMark, count: int, previous: int) -> str:
 
 def _themes_block(summary: SurveySummary, change: ThemesChange) -> Block:
     block: Block = [_question(summary, change.section_id, change.number, change.text)]
-    if not change.themes:
-        block.append(ui.text(t("comparison.no_themes"), size="Small", subtle=True, spacing="None"))
     for theme in change.themes:
         block.append(ui.sentence("comparison.theme_line", label=User(theme.label),
                                  mark=_theme_mark(theme.mark, theme.count, theme.previous_count), bullet=True,

@@ -86,8 +86,6 @@ def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison
         document.add_heading(t("comparison.themes_title"), level=2)
         for change in comparison.themes:
             document.add_heading(_question(t, summary, change.section_id, change.number, change.text), level=3)
-            if not change.themes:
-                document.add_paragraph(t("comparison.no_themes"))
             for theme in change.themes:
                 mark = t(f"comparison.theme.{theme.mark.value}", count=theme.count, previous=theme.previous_count)
                 document.add_paragraph(visible(t("comparison.theme_line", label=theme.label, mark=mark)),

@@ -232,6 +232,7 @@ class Comparison:
     distributions: tuple[DistributionChange, ...] = ()
     rankings: tuple[RankingChange, ...] = ()
     themes: tuple[ThemesChange, ...] = ()
+    """The text questions with a theme in either year."""
     changed: tuple[ChangedQuestion, ...] = ()
 
     @property
@@ -336,8 +337,9 @@ def compare(current: SurveySummary, previous: SurveySummary, new: Survey, old: S
                             if same(d.question_id) and d.question_id in before_distributions),
         rankings=tuple(_ranking(r, before_rankings[r.question_id], current.counted, previous.counted)
                        for r in current.goal_rankings if same(r.question_id) and r.question_id in before_rankings),
-        themes=tuple(_themes(r, before_texts[r.question_id]) for r in current.texts
-                     if same(r.question_id) and r.question_id in before_texts),
+        themes=tuple(change for change in (_themes(r, before_texts[r.question_id]) for r in current.texts
+                                           if same(r.question_id) and r.question_id in before_texts)
+                     if change.themes),
         changed=_changed(old, new, reasons),
     )
 

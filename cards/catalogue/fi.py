@@ -459,7 +459,6 @@ MESSAGES["fi"].update({
     "comparison.move.new": "uusi",
     "comparison.move.dropped": "ei valittu",
     "comparison.themes_title": "Avointen vastausten teemat: uudet, toistuvat ja poistuneet",
-    "comparison.no_themes": "Toistuvia teemoja ei kumpanakaan vuonna.",
     "comparison.theme_line": "{label}: {mark}",
     "comparison.theme.new": "uusi ({count} organisaatiota)",
     "comparison.theme.recurring": "toistuva ({count} organisaatiota, edellisenä vuonna {previous})",

@@ -468,7 +468,6 @@ MESSAGES["sv"].update({
     "comparison.move.new": "ny",
     "comparison.move.dropped": "inte vald",
     "comparison.themes_title": "Teman i de öppna svaren: nya, återkommande och försvunna",
-    "comparison.no_themes": "Inga återkommande teman något av åren.",
     "comparison.theme_line": "{label}: {mark}",
     "comparison.theme.new": "nytt ({count} organisationer)",
     "comparison.theme.recurring": "återkommande ({count} organisationer, föregående år {previous})",
