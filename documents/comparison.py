@@ -18,6 +18,8 @@ from hyte.text import visible
 
 Translate = Callable[..., str]
 TABLE_STYLE = "Table Grid"
+LABEL_CM, FIGURE_CM = 7.0, 3.0
+"""Column widths: the label (an option, a goal, a category) and each figure."""
 
 
 def _points(t: Translate, value: int) -> str:
@@ -25,8 +27,11 @@ def _points(t: Translate, value: int) -> str:
 
 
 def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    from docx.shared import Cm
+
     table = document.add_table(rows=1, cols=len(header))
     table.style = TABLE_STYLE
+    table.autofit = False
     for cell, value in zip(table.rows[0].cells, header):
         cell.text = ""
         cell.paragraphs[0].add_run(visible(value)).bold = True
@@ -34,6 +39,11 @@ def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) 
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             cell.text = visible(value)
+    for index, column in enumerate(table.columns):
+        width = Cm(LABEL_CM if index == 0 else FIGURE_CM)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _question(t: Translate, summary: SurveySummary, section_id: str, number: str, text: str) -> str:
@@ -50,7 +60,7 @@ def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison
         return
     years = (str(comparison.previous_year), str(comparison.year))
     document.add_heading(t("comparison.docx_title", previous=comparison.previous_year, year=comparison.year), level=1)
-    document.add_paragraph(t("comparison.intro", previous=comparison.previous_year))
+    document.add_paragraph(t("comparison.docx_intro", previous=comparison.previous_year))
 
     document.add_heading(t("comparison.rates_title"), level=2)
     _table(document, (t("comparison.docx_category"), *years, t("comparison.change")), [
@@ -92,7 +102,7 @@ def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison
                                        style="List Bullet")
 
     if comparison.changed:
-        document.add_heading(t("comparison.changed_title"), level=2)
+        document.add_heading(t("comparison.docx_changed_title"), level=2)
         for question in comparison.changed:
             document.add_paragraph(t("comparison.changed_line", section=question.section_title, number=question.number,
                                      text=question.text, reason=t(f"comparison.reason.{question.reason.value}")),

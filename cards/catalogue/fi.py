@@ -473,6 +473,11 @@ MESSAGES["fi"].update({
     "comparison.reason.areas": "painopistealueet muuttuivat",
     "comparison.reason.text": "kysymyksen sanamuoto muuttui",
     "comparison.docx_title": "Muutos edellisestä vuodesta ({previous}–{year})",
+    "comparison.docx_intro": (
+        "Vertailussa ovat vain kysymykset, jotka kysyttiin molempina vuosina samoin. Osuudet ovat vastanneista "
+        "organisaatioista, ja muutos on prosenttiyksikköinä. Vuoden {previous} luvut ovat sen kierroksen lähetetyistä vastauksista."
+    ),
+    "comparison.docx_changed_title": "Kysymykset, joita ei verrata",
     "comparison.docx_category": "Organisaatioryhmä",
     "comparison.docx_rate": "{submitted}/{total} ({percent} %)",
     "comparison.docx_goals": "Tavoitteiden sijat: {text}",

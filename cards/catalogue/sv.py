@@ -482,6 +482,11 @@ MESSAGES["sv"].update({
     "comparison.reason.areas": "prioriteringsområdena ändrades",
     "comparison.reason.text": "frågans formulering ändrades",
     "comparison.docx_title": "Förändring från föregående år ({previous}–{year})",
+    "comparison.docx_intro": (
+        "Jämförelsen omfattar bara frågor som ställdes på samma sätt båda åren. Andelarna gäller de organisationer "
+        "som svarade, och förändringen anges i procentenheter. Siffrorna för {previous} kommer från de svar som skickades in den omgången."
+    ),
+    "comparison.docx_changed_title": "Frågor som inte jämförs",
     "comparison.docx_category": "Organisationsgrupp",
     "comparison.docx_rate": "{submitted}/{total} ({percent} %)",
     "comparison.docx_goals": "Målens placering: {text}",

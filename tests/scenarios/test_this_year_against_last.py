@@ -133,6 +133,7 @@ async def test_the_second_round_is_read_against_the_first(folder, sqlite_url, co
             goals = next(tb for tb in tables if tb[0][0] == t("comparison.goal"))
             assert [t("comparison.move.dropped")] == [row[3] for row in goals if row[2] == "–"]
             paragraphs = "\n".join(p.text for p in document.paragraphs)
+            assert t("comparison.docx_changed_title") in headings
             assert f"Yhdyspinnat, kysymys 2: {REWORDED} – {t('comparison.reason.text')}" in paragraphs
             if lemmatiser_available():
                 assert t("comparison.theme.new", count=2, previous=0) in paragraphs
