@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from datetime import date, datetime
 
 from docx import Document
@@ -44,7 +45,7 @@ def reword(round_folder) -> None:
     """Next year's survey: one question reworded, one with an option more, the version raised."""
     path = round_folder / "survey.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("version: 1", "version: 2", 1)
+    text = re.sub(r"(?m)^version: (\d+)$", lambda found: f"version: {int(found[1]) + 1}", text, count=1)
     text = text.replace("text: Oletteko löytäneet yhteistyökumppaneita HYTE-teemoihin tarpeen mukaan?",
                         f"text: {REWORDED}", 1)
     head, marker, tail = text.partition("      - id: roles_clear")
