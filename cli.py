@@ -39,9 +39,8 @@ from bot.services.exports import KINDS, Exports
 from hyte.clock import SystemClock
 from hyte.configuration import ConfigurationError
 from hyte.next_year import write_next_round
-from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 from hyte.rounds import RoundCatalogue, load_rounds
-from hyte.sample_answers import sample_answers
+from hyte.sample_answers import write_sample_answers
 from settings import (
     Settings, StartupError, database_problem, load_configured_rounds, round_problem, settings_problems,
 )
@@ -390,46 +389,28 @@ def round_new(settings: Settings, args: list[str]) -> int:
 
 DEMO_PREVIOUS_ROUND = "pohjois-savo-demo-edellinen"
 """The bundled demo county's last year (config/pohjois-savo-edellinen/), whose answers are generated."""
-DEMO_SEED = 2025
 
 
 @command("demo-data")
 def demo_data_command(settings: Settings, args: list[str]) -> int:
     """`python app.py demo-data [--round <id>] [--seed N]`: generated, submitted answers for a round
-    that has none stored (by default the bundled demo's last year, so that the summary shows this
-    year against last; demo.sh runs it). A round with any answer stored is left as it is."""
-    parser = argparse.ArgumentParser(prog="app.py demo-data",
-                                     description="Write generated answers into a round that has none (the demo's last year).")
+    that has none stored (hyte/sample_answers.py; by default the demo's last year, demo.sh runs it)."""
+    parser = argparse.ArgumentParser(prog="app.py demo-data", description="Generated answers for a round that has none.")
     parser.add_argument("--round", default=DEMO_PREVIOUS_ROUND, help="the round's id (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=DEMO_SEED, help="the generator's seed (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=2025, help="the generator's seed (default: %(default)s)")
     options = parser.parse_args(args)
     catalogue = _catalogue(settings)
-    if catalogue is None:
-        return 2
-    entry = catalogue.entry(options.round)
+    entry = catalogue.entry(options.round) if catalogue is not None else None
     if entry is None:
         print(f"No round {options.round!r} in the rounds folder ({settings.rounds_setting}): nothing written.",
               file=sys.stderr)
         return 2
-    round_ = entry.round
-    generated = sample_answers(round_, options.seed)
 
     async def run() -> int:
         database = Database.connect(settings.database_url)
         try:
             await migrate(database.engine)
-            responses = SqlResponseRepository(database)
-            if await responses.list_for_round(round_.tenant_id, round_.id):
-                return 0
-            at = round_.timetable.survey_closes - timedelta(days=len(generated))
-            for index, (organisation, answers) in enumerate(generated.items()):
-                key = ResponseKey(round_.tenant_id, round_.id, organisation)
-                actor = Actor(f"demo-{organisation}", "Esimerkkivastaaja")
-                when = at + timedelta(days=index, hours=index % 7)
-                await responses.apply(key, Change(answers, 0, ChangeAction.SAVE, tuple(answers)), actor, when)
-                await responses.apply(key, Change(answers, 1, ChangeAction.SUBMIT, tuple(answers)), actor,
-                                      when + timedelta(minutes=20))
-            return len(generated)
+            return await write_sample_answers(SqlResponseRepository(database), entry.round, options.seed)
         finally:
             await database.dispose()
 
@@ -438,9 +419,7 @@ def demo_data_command(settings: Settings, args: list[str]) -> int:
     except OPEN_ERRORS as exc:
         print(database_problem(exc), file=sys.stderr)
         return 2
-    if written:
-        print(f"Wrote generated answers of {written}/{len(round_.config.organisations)} organisations into round "
-              f"{round_.id} ({round_.year}).")
-    else:
-        print(f"Round {round_.id} has answers stored already: nothing written.")
+    print(f"Wrote generated answers of {written}/{len(entry.round.config.organisations)} organisations into round "
+          f"{entry.round.id} ({entry.round.year})." if written else
+          f"Round {entry.round.id} has answers stored already: nothing written.")
     return 0

@@ -11,8 +11,10 @@ HYTE field, so that the themes found in them are the county thesaurus's (config/
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
+from hyte.responses import Actor, Change, ChangeAction, ResponseKey, ResponseRepository
 from hyte.round import Round
 from hyte.survey import MethodsQuestion, MultiChoiceQuestion, ScaleQuestion, SingleChoiceQuestion, TextQuestion
 
@@ -131,3 +133,20 @@ def _methods(question: MethodsQuestion, rng: random.Random) -> dict[str, Any]:
     for area in rng.sample(list(question.areas), k=rng.randint(1, 2)):
         areas[area.id] = {"name": rng.choice(METHODS), "description": None, "level": rng.choice(levels)}
     return {"none": False, "areas": areas}
+
+
+async def write_sample_answers(responses: ResponseRepository, round_: Round, seed: int) -> int:
+    """Generated answers saved and submitted, as the survey flow stores them, in the days before the
+    survey closed; nothing when the round has any response stored. Returns how many were written."""
+    if await responses.list_for_round(round_.tenant_id, round_.id):
+        return 0
+    generated = sample_answers(round_, seed)
+    start = round_.timetable.survey_closes - timedelta(days=len(generated))
+    for index, (organisation, answers) in enumerate(generated.items()):
+        key = ResponseKey(round_.tenant_id, round_.id, organisation)
+        actor = Actor(f"demo-{organisation}", "Esimerkkivastaaja")
+        at = start + timedelta(days=index, hours=index % 7)
+        await responses.apply(key, Change(answers, 0, ChangeAction.SAVE, tuple(answers)), actor, at)
+        await responses.apply(key, Change(answers, 1, ChangeAction.SUBMIT, tuple(answers)), actor,
+                              at + timedelta(minutes=20))
+    return len(generated)
