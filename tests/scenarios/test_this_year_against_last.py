@@ -1,4 +1,4 @@
-"""This year against last over HTTP: a county's 2024 round answered through the bot, its 2025 round
+"""This year against last over HTTP, on SQLite and PostgreSQL: a county's 2024 round answered through the bot, its 2025 round
 written from it with `python app.py round new` (one question reworded, another with an option
 added, the survey's version raised), answered again; the HYTE team's summary card and Word
 document show both years side by side with the difference, the goals' movement, the response rate
@@ -58,9 +58,9 @@ def lines(cards: list[dict]) -> str:
     return "\n".join(texts(card) for card in cards)
 
 
-async def test_the_second_round_is_read_against_the_first(folder, sqlite_url, connector, teams):  # noqa: F811
+async def test_the_second_round_is_read_against_the_first(folder, database_url, connector, teams):  # noqa: F811
     # 2024: Kuopio and Iisalmi answer through the bot.
-    settings = make_settings(sqlite_url, folder)
+    settings = make_settings(database_url, folder)
     server = await BotServer(settings, FixedClock(datetime(2024, 5, 2, 10, 0, tzinfo=HELSINKI))).start()
     async with BotClient(server.url, settle=server.settle) as client:
         await answer(Person(client, connector, teams, MAIJA), {"goals_measures": {"q.goals_to_strengthen": "g03,g14"}})
@@ -75,7 +75,7 @@ async def test_the_second_round_is_read_against_the_first(folder, sqlite_url, co
 
     # 2025: the same organisations answer otherwise; the HYTE team reads this year against last.
     clock = FixedClock(datetime(2025, 5, 2, 10, 0, tzinfo=HELSINKI))
-    server = BotServer(make_settings(sqlite_url, folder, HYTE_TODAY=date(2025, 5, 1)), clock)
+    server = BotServer(make_settings(database_url, folder, HYTE_TODAY=date(2025, 5, 1)), clock)
     await server.start()
     try:
         async with BotClient(server.url, settle=server.settle) as client:
