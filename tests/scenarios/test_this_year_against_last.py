@@ -1,9 +1,9 @@
-"""This year against last over HTTP, on SQLite and PostgreSQL: a county's 2024 round answered through the bot, its 2025 round
-written from it with `python app.py round new` (one question reworded, another with an option
-added, the survey's version raised), answered again; the HYTE team's summary card and Word
-document show both years side by side with the difference, the goals' movement, the response rate
-by category, the themes marked new, recurring or dropped, and the changed questions with why. A
-county with no previous round is told so."""
+"""This year against last over HTTP, on SQLite and PostgreSQL: a county's 2024 round answered
+through the bot, its 2025 round written from it with `python app.py round new` (one question
+reworded, another with an option added, the survey's version raised), answered again; the HYTE
+team's summary card and Word document show both years side by side with the difference, the goals'
+movement, the response rate by category, the themes marked new, recurring or dropped, and the
+changed questions with why. A county with no previous round is told so."""
 
 from __future__ import annotations
 
