@@ -15,7 +15,6 @@ from auxil.cards import assert_parsed_cleanly, markdown_texts, shown_texts, with
 from cards.catalogue import t
 from cards.pager import MAX_MESSAGE_BYTES
 from cards.results import summary_cards
-from cards.text import neutralise
 from conftest import DEMO_TENANT, NOW
 from hyte.comparison import compare, no_previous
 from hyte.responses import Response, ResponseKey
@@ -23,8 +22,9 @@ from hyte.results import summarise
 
 
 
-
 def _load():
+    """The results cards' test module (its round, answers and injected texts), loaded by its path as
+    test_every_card.py loads the card families."""
     import importlib.util
     spec = importlib.util.spec_from_file_location("comparison_results_cards", Path(__file__).parent / "test_results_cards.py")
     module = importlib.util.module_from_spec(spec)
