@@ -20,6 +20,7 @@ from bot.dispatch import Dispatcher
 from bot.features.board_team import BoardTeamServices
 from bot.features.exports import ExportServices, download_handler
 from bot.features.guide import GuideServices
+from bot.features.language import LanguageServices
 from bot.features.privacy import (
     PRIVACY_PATH, TERMS_PATH, Facts, county_page_handler, page_handler, render_county_pages,
 )
@@ -57,6 +58,7 @@ from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetable
 from storage.repositories import (
     SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
 )
+from storage.languages import SqlLanguageChoices
 from storage.workshop import SqlWorkshopRepository
 
 logger = logging.getLogger("hyte")
@@ -127,6 +129,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     conversations, teams = SqlConversationRepository(database), SqlTeamRepository(database)
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
+    languages = SqlLanguageChoices(database)
     rounds = Rounds(catalogue, timetables)
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))
@@ -155,9 +158,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),
             "workshop": WorkshopServices(workshops, teams),
             "board_team": BoardTeamServices(teams, conversations, workshops),
+            "language": LanguageServices(languages),
         },
         rounds=rounds, identities=IdentityResolver(conversations), conversations=conversations, teams=teams,
-        clock=clock, background=services.background,
+        clock=clock, background=services.background, languages=languages,
     )
     activities = SqlActivityLog(database)
     pages = render_county_pages(catalogue, Facts(

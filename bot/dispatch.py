@@ -34,10 +34,11 @@ from bot.router import Route, Router, refusal
 from bot.services.background import Background
 from bot.turn import Reply, Turn
 from cards import elements as ui
-from cards.catalogue import t
+from cards.catalogue import speaking, t
 from cards.payloads import parse_payload
 from cards.text import User
 from hyte.clock import Clock
+from hyte.languages import LanguageChoices, language_for
 from hyte.round import Round
 from hyte.teams import ConversationRepository, TeamRepository
 
@@ -51,6 +52,7 @@ class Dispatcher:
     def __init__(
         self, router: Router, services: Mapping[str, Any], *, rounds: Rounds, identities: IdentityResolver,
         conversations: ConversationRepository, teams: TeamRepository, clock: Clock, background: Background,
+        languages: LanguageChoices | None = None,
     ) -> None:
         for routes in router.features:
             given = services.get(routes.feature)
@@ -64,6 +66,7 @@ class Dispatcher:
         self._teams = teams
         self._clock = clock
         self.background = background
+        self._languages = languages
         self._known_conversations: set[tuple[str | None, str, str]] = set()
 
     def recorded(self, inbound: Inbound) -> bool:
@@ -184,10 +187,24 @@ class Dispatcher:
         if served is not round_:
             logs.current_round.set(served.id)
             logger.info("past round served: route=%s", route.target)
-        turn = Turn(inbound, person, served, now, self._services.get(route.feature), connector, self.background)
-        if payload is not None:
-            return await route.handler(turn, payload)
-        return await route.handler(turn)
+        language = await self.language_of(inbound, person, served)
+        turn = Turn(inbound, person, served.in_language(language), now, self._services.get(route.feature), connector,
+                    self.background, language)
+        with speaking(language):
+            if payload is not None:
+                return await route.handler(turn, payload)
+            return await route.handler(turn)
+
+    async def language_of(self, inbound: Inbound, person: Identity, round_: Round) -> str:
+        """The language the person reads (hyte.languages.language_for): the one they chose with
+        `kieli` / `språk` (a person of the round), else their Teams client's locale, else the
+        round's first; only one the round offers. A one-language round asks nothing."""
+        if len(round_.languages) == 1:
+            return round_.languages[0]
+        chosen = None
+        if self._languages is not None and not person.is_stranger and person.tenant_id and person.aad_object_id:
+            chosen = await self._languages.chosen(person.tenant_id, person.aad_object_id)
+        return language_for(round_.languages, chosen, inbound.locale)
 
     async def _round(self, inbound: Inbound) -> Round | None:
         """The current round of the activity's tenant's county (None: no county is in that tenant),

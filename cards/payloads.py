@@ -158,6 +158,16 @@ class WorkshopStart(_Payload):
     FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"groups"})
 
 
+# Language (issue 19)
+
+
+class LanguageChoose(_Payload):
+    """A button of the `kieli` / `språk` card: read the bot in this language from now on."""
+
+    verb: Literal["language.choose"] = "language.choose"
+    language: Literal["fi", "sv"]
+
+
 Payload = Annotated[
     SurveyOpen
     | SurveyStep
@@ -172,7 +182,8 @@ Payload = Annotated[
     | RemindSend
     | RemindCancel
     | ReminderSurvey
-    | WorkshopStart,
+    | WorkshopStart
+    | LanguageChoose,
     Field(discriminator="verb"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -268,6 +269,23 @@ class Round(BaseModel):
     thesaurus: Thesaurus = EMPTY_THESAURUS
     workshop: WorkshopDefinition | None = None
     """The workshop's questions; None: the round has no workshop (its commands say so)."""
+    _in_languages: dict[str, Round] = PrivateAttr(default_factory=dict)
+
+    def in_language(self, language: str) -> Round:
+        """The round with its survey, workshop and thesaurus in `language` (the texts a person
+        reading it sees); a language the round does not offer gives its first language's. Ids,
+        answers and dates are the same in every version."""
+        if language == self.survey.language or language not in self.languages:
+            return self
+        found = self._in_languages.get(language)
+        if found is None:
+            found = self.model_copy(update={
+                "survey": self.survey.in_language(language),
+                "thesaurus": self.thesaurus.in_language(language),
+                "workshop": self.workshop.in_language(language) if self.workshop is not None else None,
+            })
+            self._in_languages[language] = found
+        return found
 
     @property
     def id(self) -> str:

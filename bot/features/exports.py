@@ -38,7 +38,8 @@ class ExportServices:
 routes = Routes("exports", ExportServices)
 
 
-@routes.command("vienti", "vie tulokset", english=("export",), description="command.export",
+@routes.command("vienti", "vie tulokset", swedish=("export", "exportera"), english=("export",),
+                description="command.export",
                 access=(Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEAM),), past_rounds=True)
 async def export(turn: Turn[ExportServices]) -> Reply:
     services, round_ = turn.services, turn.round

@@ -61,6 +61,7 @@ async def _state(turn: Turn[WorkshopServices]) -> WorkshopState:
 
 
 @routes.command("aloita työpaja", "työpaja aloita", english=("workshop start", "start workshop"),
+                swedish=("starta workshop", "workshop starta"),
                 description="command.workshop_start", access=HYTE_TEAM)
 async def start(turn: Turn[WorkshopServices]) -> Reply:
     view = decide(await _state(turn), StartCommand()).view
@@ -86,6 +87,7 @@ async def confirm(turn: Turn[WorkshopServices], payload: WorkshopStart) -> Reply
 
 
 @routes.command("lopeta työpaja", "työpaja lopeta", "päätä työpaja", english=("workshop stop", "stop workshop"),
+                swedish=("avsluta workshop", "workshop avsluta"),
                 description="command.workshop_stop", access=HYTE_TEAM)
 async def stop(turn: Turn[WorkshopServices]) -> Reply:
     services, round_ = turn.services, turn.round
@@ -110,6 +112,7 @@ async def stop(turn: Turn[WorkshopServices]) -> Reply:
 
 
 @routes.command("työpajan yhteenveto", "yhteenveto työpaja", english=("summary workshop", "workshop summary"),
+                swedish=("workshopsammanfattning", "sammanfattning workshop"),
                 description="command.summary_workshop", access=HYTE_TEAM, past_rounds=True)
 async def summary(turn: Turn[WorkshopServices]) -> Reply:
     services, round_ = turn.services, turn.round

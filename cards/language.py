@@ -1,0 +1,33 @@
+"""The `kieli` / `språk` card: the language I write to the person in, and a button per language
+the round offers (each language named in itself: "Suomi", "Svenska")."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from cards import elements as ui
+from cards.catalogue import t
+from cards.payloads import LanguageChoose
+from cards.text import User
+
+
+def language_card(round_id: str, current: str, offered: Sequence[str], *, chosen: bool = False,
+                  unknown: str | None = None) -> dict[str, Any]:
+    """`current`: the language the person reads now (the card is in it); `chosen`: they just chose it."""
+    body: list[dict[str, Any]] = [ui.heading(t("language.title"))]
+    if unknown is not None:
+        body.append(ui.sentence("language.unknown", words=User(unknown)))
+    key = "language.chosen" if chosen else "language.current"
+    body.append(ui.text(t(key, language=t(f"language.in_{current}"))))
+    if len(offered) > 1:
+        body.append(ui.text(t("language.choose_hint"), subtle=True))
+    actions = [ui.execute(t(f"language.button_{code}"), LanguageChoose(verb="language.choose", r=round_id, language=code),
+                          style="positive" if code == current else None, inputs=False)
+               for code in offered if len(offered) > 1]
+    return ui.card(body, actions)
+
+
+def not_offered_text(offered: Sequence[str]) -> str:
+    if len(offered) == 1:
+        return t("language.only_one", language=t(f"language.in_{offered[0]}"))
+    return t("language.not_offered", languages=", ".join(t(f"language.name_{code}") for code in offered))
