@@ -18,7 +18,7 @@ def language_card(round_id: str, current: str, offered: Sequence[str], *, chosen
     if unknown is not None:
         body.append(ui.sentence("language.unknown", words=User(unknown)))
     key = "language.chosen" if chosen else "language.current"
-    body.append(ui.text(t(key, language=t(f"language.in_{current}"))))
+    body.append(ui.text(t(key, name=t(f"language.in_{current}"))))
     if len(offered) > 1:
         body.append(ui.text(t("language.choose_hint"), subtle=True))
     actions = [ui.execute(t(f"language.button_{code}"), LanguageChoose(verb="language.choose", r=round_id, language=code),
@@ -29,5 +29,5 @@ def language_card(round_id: str, current: str, offered: Sequence[str], *, chosen
 
 def not_offered_text(offered: Sequence[str]) -> str:
     if len(offered) == 1:
-        return t("language.only_one", language=t(f"language.in_{offered[0]}"))
+        return t("language.only_one", name=t(f"language.in_{offered[0]}"))
     return t("language.not_offered", languages=", ".join(t(f"language.name_{code}") for code in offered))

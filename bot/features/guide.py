@@ -62,13 +62,29 @@ def help_lines(commands: Sequence[Command], team_member: bool) -> list[str]:
         if command.team_only and not team_member:
             continue
         description = t(command.description_key) + (t("help.team_only") if command.team_only else "")
-        name, *rest = command.names_in(language)
+        name, *rest = _without_spellings(command.names_in(language))
         others = _listed([t("help.name", name=other) for other in rest])
         if others:
             lines.append(t("help.command_also", name=name, others=others, description=description))
         else:
             lines.append(t("help.command", name=name, description=description))
     return lines
+
+
+_PLAIN_LETTERS = str.maketrans("åäö", "aao")
+
+
+def _without_spellings(names: tuple[str, ...]) -> list[str]:
+    """The names without those that only spell another one without å, ä, ö ("enkat" for "enkät":
+    they work, for a keyboard without them, but the help lists each name once)."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        plain = name.translate(_PLAIN_LETTERS)
+        if plain not in seen:
+            seen.add(plain)
+            kept.append(name)
+    return kept
 
 
 def _listed(items: list[str]) -> str:

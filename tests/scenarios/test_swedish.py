@@ -1,0 +1,145 @@
+"""På svenska (issue 19), over HTTP: the bilingual Saaristo – Skärgården round beside the Finnish-only
+Pohjois-Savo one. A representative whose Teams client is Swedish (`sv-FI`) walks the whole survey
+in Swedish and submits; their Finnish-speaking deputy reads the same response in Finnish; `språk`
+and `kieli` switch, remembered; a Swedish reader finds no Finnish catalogue text in any card."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import SERVICES
+from auxil.counties import SAARISTO, SAARISTO_TENANT, rounds_folder
+from auxil.languages import finnish_left
+from cards.catalogue import t
+from cards.elements import walk
+from conftest import MAIJA, make_settings
+from hyte.responses import ResponseKey
+from loopback.http import BotClient
+from loopback.person import Person, texts
+from loopback.server import BotServer
+from loopback.survey import ANSWERS
+from loopback.teams import TeamsEnv, TeamsUser
+
+EEVA_SV = TeamsUser("5aa70000-0000-4000-8000-0000000005a1", "Eeva Saarinen", upn="eeva.saarinen@saaristo.example",
+                    locale="sv-FI")
+"""Saariston kaupunki's member, whose Teams client is in Swedish."""
+JOHAN_FI = TeamsUser("5aa70000-0000-4000-8000-0000000005a2", "Johan Holmberg", upn="johan.holmberg@saaristo.example",
+                     locale="fi-FI")
+"""Her deputy, whose Teams client is in Finnish."""
+KARIN_EN = TeamsUser("5aa70000-0000-4000-8000-0000000005a3", "Karin Nyström", upn="karin.nystrom@saaristo.example",
+                     locale="en-US")
+"""Another organisation's member, on an English client (as Agents Playground sends)."""
+KEY = ResponseKey(SAARISTO_TENANT, SAARISTO.round_id, "saariston_kaupunki")
+
+
+@pytest.fixture
+async def bilingual(tmp_path, sqlite_url, clock, connector):
+    server = BotServer(make_settings(sqlite_url, rounds_folder(tmp_path, third=False)), clock)
+    await server.start()
+    try:
+        async with BotClient(server.url, settle=server.settle) as client:
+            env = TeamsEnv(service_url=connector.service_url, tenant_id=SAARISTO_TENANT)
+            demo = TeamsEnv(service_url=connector.service_url, tenant_id=MAIJA_TENANT)
+            yield server, {
+                "eeva": Person(client, connector, env, EEVA_SV), "johan": Person(client, connector, env, JOHAN_FI),
+                "karin": Person(client, connector, env, KARIN_EN),
+                "maija_sv": Person(client, connector, demo, TeamsUser(MAIJA.aad_object_id, MAIJA.name, locale="sv-FI")),
+            }
+    finally:
+        await server.stop()
+
+
+from loopback.demo import DEMO_TENANT as MAIJA_TENANT  # noqa: E402
+
+
+def sv(key: str, **params: object) -> str:
+    return t(key, "sv", **params)
+
+
+def everything(card: dict) -> str:
+    """Every text a card shows: its blocks, inputs' labels and placeholders, choices, buttons."""
+    extra = [str(e[k]) for e in walk(card) for k in ("label", "placeholder", "title", "errorMessage")
+             if isinstance(e.get(k), str)]
+    return "\n".join([texts(card), *extra])
+
+
+def assert_swedish(card: dict) -> str:
+    shown = everything(card)
+    assert finnish_left(shown) == [], shown
+    return shown
+
+
+async def test_a_swedish_client_walks_the_survey_in_swedish_and_the_finnish_deputy_reads_it_in_finnish(bilingual):
+    server, people = bilingual
+    eeva, johan = people["eeva"], people["johan"]
+
+    greeting = (await eeva.install())[0]["attachments"][0]["content"]
+    shown = assert_swedish(greeting)
+    assert "Hej Eeva Saarinen!" in shown and "- **enkät** (även **förhandsenkät**" in shown
+
+    card = await eeva.open_card("enkät")
+    seen = [assert_swedish(card)]
+    assert "Del 1/5: Mål och åtgärder" in seen[0]
+    assert "Hur framskrider Skärgårdens fokusområden och välfärdsmål med tillhörande åtgärder enligt er?" in seen[0]
+    for section_id, values in ANSWERS.items():
+        title = sv("action.review") if section_id == "interfaces" else sv("action.next")
+        card = await eeva.press(card, title, values)
+        seen.append(assert_swedish(card))
+    assert sv("survey.review_title") in seen[-1]
+    assert "kräver fortfarande mycket effektivisering" in seen[-1]  # the option by its id, in Swedish
+    assert ANSWERS["goals_measures"]["q.hyte_effectiveness"] in seen[-1]  # free text as written
+    submitted = await eeva.press(card, sv("action.submit"))
+    assert sv("survey.submitted_title") in assert_swedish(submitted)
+
+    response = await server.app[SERVICES].responses.get(KEY)
+    assert response.submitted_at is not None and response.answers["goals_progress"] == "need_more_effort"
+
+    # The deputy's client is Finnish: the same response, in Finnish.
+    card = await johan.open_card("kysely")
+    shown = texts(card)
+    assert t("survey.submitted_by", "fi", by="Eeva Saarinen", at="2.5.2024 klo 10.00") in shown
+    assert t("action.edit", "fi") in everything(card)
+    assert "vaativat vielä paljon tehostamista" in shown and "kräver fortfarande" not in shown
+    assert ANSWERS["goals_measures"]["q.hyte_effectiveness"] in shown
+    assert "Eeva Saarinen" in texts(await johan.open_card("tila"))
+
+
+async def test_sprak_switches_and_is_remembered_kieli_switches_back(bilingual):
+    _server, people = bilingual
+    johan, karin = people["johan"], people["karin"]
+
+    assert "Osio 1/5" in texts(await johan.open_card("kysely"))
+    chosen = await johan.open_card("språk svenska")
+    assert sv("language.chosen", name=sv("language.in_sv")) in texts(chosen)
+    card = await johan.open_card("kysely")  # a Finnish command name works whatever one reads
+    assert "Del 1/5: Mål och åtgärder" in assert_swedish(card)
+    assert "Del 1/5" in texts(await johan.press(card, sv("action.save"), ANSWERS["goals_measures"]))
+
+    back = await johan.open_card("kieli")  # the card, with a button per language
+    assert sv("language.current", name=sv("language.in_sv")) in texts(back)
+    finnish = await johan.press(back, "Suomi")
+    assert t("language.chosen", "fi", name=t("language.in_fi", "fi")) in texts(finnish)
+    assert "Osio 1/5: Tavoitteet ja toimenpiteet" in texts(await johan.open_card("enkät"))
+
+    # An English client gets the round's first language; "sprak" without the ring works too.
+    assert "Osio 1/5" in texts(await karin.open_card("kysely"))
+    await karin.open_card("sprak svenska")
+    assert "Del 1/5" in texts(await karin.open_card("enkat"))
+    unknown = await karin.open_card("språk klingonska")
+    assert sv("language.unknown", words="klingonska").replace("”", "") in texts(unknown).replace("”", "")
+
+
+async def test_a_round_in_finnish_only_answers_in_finnish_whatever_the_client(bilingual):
+    _server, people = bilingual
+    maija = people["maija_sv"]
+    assert "Osio 1/5" in texts(await maija.open_card("enkät"))
+    replies = await maija.say("språk svenska")
+    assert replies[0]["text"] == t("language.only_one", "fi", name=t("language.in_fi", "fi"))
+
+
+async def test_help_lists_the_swedish_command_names_to_a_swedish_reader(bilingual):
+    _server, people = bilingual
+    shown = assert_swedish(await people["eeva"].open_card("hjälp"))
+    for name in ("enkät", "status", "tidtabell", "språk"):
+        assert f"- **{name}**" in shown, name
+    assert "kysely" not in shown and "aikataulu" not in shown and "**enkat**" not in shown
