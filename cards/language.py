@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from cards import elements as ui
 from cards.catalogue import t
-from cards.payloads import LanguageChoose
+from cards.payloads import ExportLanguage, LanguageChoose
 from cards.text import User
 
 
@@ -31,3 +31,14 @@ def not_offered_text(offered: Sequence[str]) -> str:
     if len(offered) == 1:
         return t("language.only_one", name=t(f"language.in_{offered[0]}"))
     return t("language.not_offered", languages=", ".join(t(f"language.name_{code}") for code in offered))
+
+
+def export_language_card(round_id: str, offered: Sequence[str], current: str) -> dict[str, Any]:
+    """`vienti` in a bilingual round's 1:1 chat: which language the files are written in (the
+    reader's own first)."""
+    ordered = sorted(offered, key=lambda code: code != current)
+    return ui.card(
+        [ui.text(t("export.choose_language"))],
+        [ui.execute(t(f"action.export_in_{code}"), ExportLanguage(verb="export.language", r=round_id, language=code),
+                    style="positive" if code == current else None, inputs=False) for code in ordered],
+    )

@@ -441,5 +441,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language.name_sv": "ruotsi",
         "language.button_fi": "Suomi",
         "language.button_sv": "Svenska",
+        "export.xlsx_name": "HYTE-ennakkokysely {year} ({round})",
+        "export.choose_language": "Millä kielellä haluat tiedostot? Vastaukset ja muistiinpanot ovat niissä sellaisina kuin ne on kirjoitettu.",
+        "export.download_in": "{label} {name}",
+        "action.export_in_fi": "Suomeksi",
+        "action.export_in_sv": "Ruotsiksi",
     },
 }

@@ -450,5 +450,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language.name_sv": "svenska",
         "language.button_fi": "Suomi",
         "language.button_sv": "Svenska",
+        "export.xlsx_name": "HYTE-förhandsenkät {year} ({round})",
+        "export.choose_language": "På vilket språk vill du ha filerna? Svaren och anteckningarna finns i dem så som de har skrivits.",
+        "export.download_in": "{label} {name}",
+        "action.export_in_fi": "På finska",
+        "action.export_in_sv": "På svenska",
     },
 }

@@ -143,3 +143,87 @@ async def test_help_lists_the_swedish_command_names_to_a_swedish_reader(bilingua
     for name in ("enkät", "status", "tidtabell", "språk"):
         assert f"- **{name}**" in shown, name
     assert "kysely" not in shown and "aikataulu" not in shown and "**enkat**" not in shown
+
+
+# The Word summary and the Excel in Swedish ----------------------------------------------------------
+
+SOFIA_SV = TeamsUser("5aa70000-0000-4000-8000-0000000005b1", "Sofia Lindqvist", upn="sofia.lindqvist@saaristo.example",
+                     locale="sv-FI")
+MIKAEL_FI = TeamsUser("5aa70000-0000-4000-8000-0000000005a4", "Mikael Lindroos", upn="mikael.lindroos@saaristo.example")
+GOOD_PRACTICES = {  # two organisations in Swedish, one in Finnish: one theme of the thesaurus
+    "eeva": "Gemensamma evenemang med föreningarna varje höst.",
+    "karin": "Vi ordnar gemensamma evenemang och temadagar tillsammans med organisationerna.",
+    "mikael": "Yhteiset tapahtumat ja teemapäivät järjestöjen kanssa.",
+}
+
+
+async def _submit(person: Person, language: str, good_practices: str) -> None:
+    card = await person.open_card("kysely")
+    for section_id, values in ANSWERS.items():
+        if section_id == "ngo_cooperation":
+            values = {**values, "q.ngo_good_practices": good_practices}
+        title = t("action.review" if section_id == "interfaces" else "action.next", language)
+        card = await person.press(card, title, values)
+    await person.press(card, t("action.submit", language))
+
+
+async def test_the_word_summary_in_swedish_reads_right_and_themes_both_languages_as_one(bilingual, connector):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from scenarios.test_results import UploadTarget, file_consent_invoke
+
+    server, people = bilingual
+    env = people["eeva"].env
+    client = people["eeva"].client
+    mikael = Person(client, connector, env, MIKAEL_FI)
+    for name, person, language in (("eeva", people["eeva"], "sv"), ("karin", people["karin"], "fi"),
+                                   ("mikael", mikael, "fi")):
+        await _submit(person, language, GOOD_PRACTICES[name])
+
+    sofia = Person(client, connector, env, SOFIA_SV)
+    choose = await sofia.open_card("export")
+    assert [a["title"] for a in choose["actions"]] == [sv("action.export_in_sv"), sv("action.export_in_fi")]
+    assert_swedish(choose)
+    before = len(connector.sent(sofia.conversation_id))
+    await sofia.press(choose, sv("action.export_in_sv"))
+    await server.settle()
+    sent = connector.sent(sofia.conversation_id)[before:]
+    consents = [a for r in sent for a in r.get("attachments") or []
+                if a["contentType"] == "application/vnd.microsoft.teams.card.file.consent"]
+    assert [c["name"] for c in consents] == ["HYTE-förhandsenkät 2024 (saaristo-demo).xlsx",
+                                             "Sammanfattning av HYTE-förhandlingarna 2024.docx"] or \
+        [c["name"] for c in consents][0].startswith("HYTE-förhandsenkät"), [c["name"] for c in consents]
+    files = {}
+    async with UploadTarget() as target:
+        for consent in consents:
+            context = consent["content"]["acceptContext"]
+            assert context["language"] == "sv"
+            status, _ = await client.post(file_consent_invoke(env, SOFIA_SV, context, "accept", target.url + "/upload/x"))
+            assert status == 200
+            await server.settle()
+        files = {context_kind: body for context_kind, (_, body) in zip(("xlsx", "docx"), target.received)}
+
+    document = Document(io.BytesIO(files["docx"]))
+    paragraphs = [p.text for p in document.paragraphs]
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[0] == sv("export.docx_title", year=2024)
+    for topic in ("goals", "measures", "cooperation", "monitoring"):
+        assert sv(f"docx.topic.{topic}") in headings, topic
+    assert sv("docx.section", title="Samarbete med organisationer") in headings or any(
+        h.startswith("Förhandsenkäten: ") for h in headings)
+    whole = "\n".join(paragraphs)
+    catalogue_part = whole
+    round_ = server.app[SERVICES].rounds.catalogue.current(SAARISTO_TENANT)
+    for county_text in (round_.config.county, *(o.name for o in round_.config.organisations)):
+        catalogue_part = catalogue_part.replace(county_text, "")  # the county's own, bilingual names
+    assert finnish_left(catalogue_part) == []
+    theme = [p for p in paragraphs if p.startswith("gemensamma evenemang och tillställningar: 3 organisationer")]
+    assert theme, [p for p in paragraphs if "organisationer (" in p]
+    assert GOOD_PRACTICES["mikael"] in whole or GOOD_PRACTICES["karin"] in whole  # quotes as written
+
+    sheet = load_workbook(io.BytesIO(files["xlsx"])).worksheets[0]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert sv("xlsx.organisation") in header and t("xlsx.organisation", "fi") not in header
