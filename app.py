@@ -134,7 +134,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))
     scheduler = Scheduler(rounds=rounds, jobs=jobs, responses=responses, sender=sender, clock=clock,
-                          poll_seconds=settings.reminder_poll_seconds)
+                          poll_seconds=settings.reminder_poll_seconds, languages=languages)
     queued = QueuedReplies(SqlQueuedReplies(database), outbound, sender.credentials, clock,
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(

@@ -3,10 +3,10 @@ the round offers (each language named in itself: "Suomi", "Svenska")."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from cards import elements as ui
-from cards.catalogue import t
+from cards.catalogue import speaking, t
 from cards.payloads import ExportLanguage, LanguageChoose
 from cards.text import User
 
@@ -42,3 +42,34 @@ def export_language_card(round_id: str, offered: Sequence[str], current: str) ->
         [ui.execute(t(f"action.export_in_{code}"), ExportLanguage(verb="export.language", r=round_id, language=code),
                     style="positive" if code == current else None, inputs=False) for code in ordered],
     )
+
+
+def in_languages(languages: Sequence[str], build: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """A channel post in every language the round offers, one after the other in the same card (its
+    first language first, a separator between): `build(language)` gives the card in one language.
+
+    One card, not one per language: a board channel's readers speak either, and a workshop
+    question's notes are replies under its post, so one post keeps a group's notes in one thread.
+    Buttons that do the same are one button titled in each language ("Aloita kysely / Öppna enkäten")."""
+    cards = []
+    for code in languages:
+        with speaking(code):
+            cards.append(build(code))
+    if len(cards) == 1:
+        return cards[0]
+    body: list[dict[str, Any]] = []
+    for index, part in enumerate(cards):
+        blocks = list(part.get("body", []))
+        if index and blocks:
+            blocks[0] = {**blocks[0], "separator": True, "spacing": "ExtraLarge"}
+        body += blocks
+    actions: list[dict[str, Any]] = []
+    for part in cards:
+        for action in part.get("actions", []):
+            same = next((a for a in actions if a.get("data") == action.get("data") and a.get("verb") == action.get("verb")
+                         and a.get("url") == action.get("url")), None)
+            if same is None:
+                actions.append(dict(action))
+            elif action["title"] not in same["title"].split(" / "):
+                same["title"] = f"{same['title']} / {action['title']}"
+    return ui.card(body, actions)

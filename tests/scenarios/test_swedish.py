@@ -227,3 +227,43 @@ async def test_the_word_summary_in_swedish_reads_right_and_themes_both_languages
     sheet = load_workbook(io.BytesIO(files["xlsx"])).worksheets[0]
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert sv("xlsx.organisation") in header and t("xlsx.organisation", "fi") not in header
+
+
+# The workshop in both languages -------------------------------------------------------------------
+
+
+async def test_workshop_posts_are_in_both_languages_and_a_swedish_channel_note_is_themed(bilingual, connector):
+    from loopback.channel import Board, board_spec, cards_of
+
+    server, people = bilingual
+    eeva = people["eeva"]
+    board = Board(eeva.client, connector, eeva.env, board_spec())
+    welcome = cards_of(await board.install(SOFIA_SV))
+    assert welcome and t("workshop.welcome_title", "fi") in texts(welcome[0]) and sv("workshop.welcome_title") in texts(welcome[0])
+
+    sofia = Person(eeva.client, connector, eeva.env, SOFIA_SV)
+    choose = await sofia.open_card("starta workshop")
+    assert_swedish(choose)
+    groups = ("Ryhmä 1", "Ryhmä 2", "Group 3")
+    started = await sofia.press(choose, sv("workshop.action_start"), {"ws.groups": ",".join(board.channel(g) for g in groups)})
+    assert sv("workshop.started_title") in assert_swedish(started)
+
+    post = cards_of(board.posts(board.channel("Ryhmä 1")))[0]
+    shown = texts(post)  # Finnish first (the round's first language), then Swedish, in one post
+    assert shown.index(t("workshop.question_heading", "fi", number="1")) < shown.index(sv("workshop.question_heading", number="1"))
+    definition = server.app[SERVICES].rounds.catalogue.current(SAARISTO_TENANT).workshop
+    assert definition.in_language("sv").questions[0].text in shown and definition.questions[0].text in shown
+    assert len(board.posts(board.channel("Ryhmä 1"))) == len(definition.questions)  # one post per question
+
+    third = definition.questions[2]
+    await board.post(EEVA_SV, board.channel("Ryhmä 1"), f"Fråga {third.number}: Gemensamma evenemang med föreningarna varje höst")
+    await board.post(KARIN_EN, board.channel("Ryhmä 2"), f"F{third.number} Fler gemensamma evenemang och temadagar")
+    await board.post(JOHAN_FI, board.channel("Group 3"), f"{third.number}. Yhteiset tapahtumat järjestöjen kanssa")
+    stored = {n.text: n.question_id for n in await server.app[SERVICES].workshops.notes(SAARISTO_TENANT, SAARISTO.round_id)}
+    assert set(stored.values()) == {third.id}, stored
+
+    summary = "\n".join(texts(c) for c in cards_of(await board.command(SOFIA_SV, "workshopsammanfattning")))
+    assert sv("workshop.summary_title") in summary
+    assert "gemensamma evenemang och tillställningar**: 3 grupper" in summary or \
+        "gemensamma evenemang och tillställningar: 3 grupper" in summary, summary
+    assert finnish_left(summary.replace(definition.questions[2].text, "")) == []
