@@ -49,6 +49,8 @@ from bot.transport.sender import Sender
 from hyte.clock import Clock, SystemClock
 from hyte.round import Round
 from hyte.finnish import lemmatiser_available
+from hyte.lemmas import check_lemmatiser
+from hyte.words import LemmatiserUnavailable
 from hyte.rounds import RoundCatalogue
 from settings import HERE, Settings, StartupError, database_problem, load_configured_rounds
 from storage.activities import SqlActivityLog
@@ -180,6 +182,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             logger.warning("rounds: %s", note)
         if not lemmatiser_available():
             logger.warning("Voikko is not installed: summaries will leave out themes (apt-get install libvoikko1 voikko-fi)")
+        if any("sv" in r.languages for r in catalogue.current_rounds()):
+            _check_swedish()
         if settings.migrate_on_start:
             try:
                 await migrate(database.engine)
@@ -226,6 +230,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     app[AUTHENTICATOR] = bf.authenticator
     app[QUEUED] = queued
     return app
+
+
+def _check_swedish() -> None:
+    """A round offers Swedish: its lemmatiser (simplemma, a pinned dependency) is loaded now, so a
+    broken installation fails at start and the first Swedish summary does not pay for the loading."""
+    try:
+        check_lemmatiser("sv")
+    except LemmatiserUnavailable as exc:
+        raise StartupError(f"Swedish themes: simplemma cannot be used ({exc}); reinstall the package's dependencies") from exc
 
 
 def _log_counties(catalogue: RoundCatalogue) -> None:
