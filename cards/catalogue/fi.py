@@ -427,7 +427,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "workshop.summary_point_marks": " ({marks})",
         "workshop.summary_question_ref": "K{number}: ",
         # Language (issue 19: kieli / språk) ------------------------------------------------
-        "command.language": "vaihtaa kielen, jolla kirjoitan sinulle (suomi tai ruotsi)",
+        "command.language": "valitsee, kirjoitanko sinulle suomeksi vai ruotsiksi",
         "language.title": "Kieli",
         "language.current": "Kirjoitan sinulle {name}.",
         "language.chosen": "Selvä! Kirjoitan sinulle tästä lähtien {name}.",
