@@ -14,11 +14,12 @@ from cards.catalogue import t
 from cards.elements import walk
 from conftest import MAIJA, make_settings
 from hyte.responses import ResponseKey
+from loopback.demo import DEMO_TENANT as MAIJA_TENANT
 from loopback.http import BotClient
 from loopback.person import Person, texts
 from loopback.server import BotServer
 from loopback.survey import ANSWERS
-from loopback.teams import TeamsEnv, TeamsUser
+from loopback.teams import TeamsEnv, TeamsUser, card_action
 
 EEVA_SV = TeamsUser("5aa70000-0000-4000-8000-0000000005a1", "Eeva Saarinen", upn="eeva.saarinen@saaristo.example",
                     locale="sv-FI")
@@ -48,8 +49,6 @@ async def bilingual(tmp_path, sqlite_url, clock, connector):
     finally:
         await server.stop()
 
-
-from loopback.demo import DEMO_TENANT as MAIJA_TENANT  # noqa: E402
 
 
 def sv(key: str, **params: object) -> str:
@@ -267,3 +266,14 @@ async def test_workshop_posts_are_in_both_languages_and_a_swedish_channel_note_i
     assert "gemensamma evenemang och tillställningar**: 3 grupper" in summary or \
         "gemensamma evenemang och tillställningar: 3 grupper" in summary, summary
     assert finnish_left(summary.replace(definition.questions[2].text, "")) == []
+
+
+async def test_refusals_and_an_unknown_command_are_in_the_readers_language(bilingual):
+    _server, people = bilingual
+    eeva = people["eeva"]
+    assert (await eeva.say("export"))[0]["text"] == sv("team_only")
+    unknown = (await eeva.say("hej hej"))[0]["attachments"][0]["content"]
+    assert "hej hej" in texts(unknown) and finnish_left(texts(unknown).replace("hej hej", "")) == []
+    assert texts(unknown) != texts((await people["johan"].say("hej hej"))[0]["attachments"][0]["content"])
+    status, body = await eeva.client.post(card_action(eeva.env, EEVA_SV, "no.such.verb", {"r": SAARISTO.round_id}))
+    assert status == 200 and sv("card_not_understood") in str(body)
