@@ -239,3 +239,22 @@ def test_the_choice_wins_then_the_client_then_the_rounds_first_and_only_one_the_
 ])
 def test_the_words_after_kieli_or_sprak_name_a_language(words, language):
     assert named_language(words) == language
+
+
+def test_a_round_in_another_language_keeps_the_dates_the_hyte_team_moved():
+    from datetime import timedelta
+
+    from hyte.round import Phase
+    from hyte.timetable import apply_moves, with_timetable
+
+    round_ = load_round(CONFIG / "saaristo" / "round.yaml", date(2024, 5, 2))
+    swedish = round_.in_language("sv")
+    assert swedish.survey.language == "sv" and swedish.workshop.language == "sv" and swedish.id == round_.id
+    assert round_.in_language("sv") is swedish and round_.in_language("fi") is round_
+    later = round_.timetable.survey_closes + timedelta(days=2)
+    moved = with_timetable(round_, apply_moves(round_.timetable, {Phase.SURVEY_CLOSES: later}))
+    assert moved.in_language("sv").timetable.survey_closes == later  # not the unmoved round's version
+    assert round_.in_language("sv").timetable.survey_closes == round_.timetable.survey_closes
+    assert moved.in_language("sv").in_language("fi").timetable.survey_closes == later
+    finnish_only = load_round(CONFIG / "pohjois-savo" / "round.yaml", date(2024, 5, 2))
+    assert finnish_only.in_language("sv") is finnish_only  # a language the round does not offer
