@@ -183,6 +183,15 @@ async def test_the_word_summary_in_swedish_reads_right_and_themes_both_languages
         await _submit(person, language, GOOD_PRACTICES[name])
 
     sofia = Person(client, connector, env, SOFIA_SV)
+    summary_cards = [a["content"] for r in await sofia.say("enkätsammanfattning") for a in r.get("attachments") or []]
+    summary = "\n".join(texts(card) for card in summary_cards)
+    assert sv("results.summary_title", county="Saariston hyvinvointialue – Skärgårdens välfärdsområde") in summary
+    assert "gemensamma evenemang och tillställningar" in summary, summary
+    round_texts = server.app[SERVICES].rounds.catalogue.current(SAARISTO_TENANT)
+    stripped = summary
+    for county_text in (round_texts.config.county, *(o.name for o in round_texts.config.organisations)):
+        stripped = stripped.replace(county_text, "")
+    assert finnish_left(stripped) == []
     choose = await sofia.open_card("export")
     assert [a["title"] for a in choose["actions"]] == [sv("action.export_in_sv"), sv("action.export_in_fi")]
     assert_swedish(choose)
