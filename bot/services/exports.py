@@ -84,6 +84,7 @@ async def workshop_material(
         WorkshopPoints(
             question=questions[q.question.id],
             points=tuple(f"{gp.group.name}: {p.text}" for gp in q.groups for p in gp.points),
+            themes=tuple((theme.label, theme.group_count) for theme in q.themes),
         )
         for q in summary.questions
     ]
@@ -107,7 +108,7 @@ class Exports:
             summary = summarise(round_, stored, now)
             if kind == "xlsx":
                 return write_xlsx(summary, round_.survey, notes, t)
-            return write_docx(summary, round_.survey, round_.config.county, points, t)
+            return write_docx(summary, round_.survey, round_.config.county, points, t, date=now)
 
         data = await asyncio.to_thread(write)
         logger.info("export built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
