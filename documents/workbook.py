@@ -1,7 +1,7 @@
 """The Excel workbook of a round's raw data (openpyxl), ready to read, filter and print.
 
 One sheet per survey section (a row per counted organisation, a column per question), the
-workshop notes, the response status. Every sheet: the header row bold, wrapped and frozen (with
+free-text questions' themes (as the HYTE team curated them), the workshop notes, the response status. Every sheet: the header row bold, wrapped and frozen (with
 the organisation column), an autofilter over the data, columns as wide as their content allows
 (capped; long answers wrap), the header row repeated on every printed page, landscape, one page
 wide. Times are real spreadsheet dates in Helsinki time (naive datetimes with a date format: a
@@ -69,6 +69,14 @@ def write_xlsx(summary: SurveySummary, survey: Survey, notes: Sequence[ExportNot
             ])
         _fill(ws, [t("xlsx.organisation"), t("xlsx.category"), t("xlsx.submitted_by"), t("xlsx.submitted_at")]
               + [f"{q.number}. {q.text}" for q in section.questions], rows, freeze="B2")
+
+    ws = workbook.create_sheet(sheet_name(t("xlsx.themes_sheet"), used))
+    _fill(ws, [t("xlsx.question"), t("xlsx.theme"), t("xlsx.count"), t("xlsx.organisations"), t("xlsx.quote")],
+          [[neutralise(t("results.question", section=summary.section_titles.get(r.section_id, ""), number=r.number,
+                         text=r.text)), neutralise(theme.label), theme.count,
+            neutralise(", ".join(o.name for o in theme.organisations)),
+            neutralise(f"{theme.quotes[0].text} ({theme.quotes[0].organisation.name})" if theme.quotes else "")]
+           for r in summary.texts for theme in r.themes])
 
     ws = workbook.create_sheet(sheet_name(t("xlsx.notes_sheet"), used))
     _fill(ws, [t("xlsx.group"), t("xlsx.question"), t("xlsx.author"), t("xlsx.time"), t("xlsx.text"), t("xlsx.reactions")],

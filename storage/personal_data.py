@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 from storage.db import Database
 from storage.models import (
     ConversationRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
-    TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
+    ThemeCurationRow, TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
     WorkshopReactionRow, WorkshopRow,
 )
 
@@ -98,6 +98,9 @@ class SqlPersonalData:
                 "timetable_changes": await rows(
                     select(TimetableChangeRow).where(TimetableChangeRow.tenant_id == tenant_id, func.lower(TimetableChangeRow.by_aad) == aad),
                     ["round_id", "revision", "moves", "by_name", "at"]),
+                "theme_curations": await rows(
+                    select(ThemeCurationRow).where(ThemeCurationRow.tenant_id == tenant_id, func.lower(ThemeCurationRow.by_aad) == aad),
+                    ["round_id", "question_id", "action", "theme_key", "target_key", "label", "by_name", "at"]),
                 "timetable_moves": await rows(
                     select(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad),
                     ["round_id", "phase", "at", "moved_at"]),
@@ -155,6 +158,9 @@ class SqlPersonalData:
             ).values(by_aad=None, by_name=None))
             await run("timetable_moves", update(TimetableMoveRow).where(
                 TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad).values(moved_by_aad=None))
+            await run("theme_curations", update(ThemeCurationRow).where(
+                ThemeCurationRow.tenant_id == tenant_id, func.lower(ThemeCurationRow.by_aad) == aad,
+            ).values(by_aad=None, by_name=None))
         return counts
 
 
@@ -271,6 +277,8 @@ async def delete_round(
                                                                         TimetableChangeRow.round_id == round_id))
         await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.tenant_id == tenant_id,
                                                                 ReminderJobRow.round_id == round_id))
+        await run("theme_curations", delete(ThemeCurationRow).where(ThemeCurationRow.tenant_id == tenant_id,
+                                                                    ThemeCurationRow.round_id == round_id))
     return counts
 
 

@@ -18,8 +18,10 @@ from cards.catalogue import t
 from cards.payloads import ResultsAnswers
 from cards.results import answers_cards, summary_cards, team_status_card
 from cards.survey import status_card
+from bot.services.summaries import curated_summary
+from hyte.curation import CurationRepository
 from hyte.responses import ResponseKey, ResponseRepository
-from hyte.results import SurveySummary, response_status, summarise
+from hyte.results import SurveySummary, response_status
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ HYTE_TEAM_RESULTS = (Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEAM),)
 @dataclass(frozen=True)
 class ResultsServices:
     responses: ResponseRepository
+    curation: CurationRepository | None = None
+    """The HYTE team's theme curation, applied to the summary (bot/features/curation.py)."""
 
 
 routes = Routes("results", ResultsServices)
@@ -77,8 +81,8 @@ async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> 
 
 
 async def _summary(turn: Turn[ResultsServices]) -> SurveySummary:
-    responses = await turn.services.responses.list_for_round(turn.round.tenant_id, turn.round.id)
-    return summarise(turn.round, responses, turn.now)
+    summary, _found, _edits = await curated_summary(turn.round, turn.services.responses, turn.services.curation, turn.now)
+    return summary
 
 
 def _has_button(card: dict, payload: ResultsAnswers) -> bool:

@@ -26,6 +26,7 @@ import aiohttp
 
 from cards.catalogue import t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
+from hyte.curation import CurationRepository, curate
 from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
@@ -94,18 +95,21 @@ async def workshop_material(
 class Exports:
     """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
-    def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository) -> None:
+    def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository,
+                 curation: CurationRepository | None = None) -> None:
         self._responses = responses
         self._workshops = workshops
+        self._curation = curation
 
     async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
         """The round's Excel or Word file; the workshop's notes and points when the round has a
         workshop. The round is one the caller found for the asker's county (bot/rounds.py)."""
         stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
         notes, points = await workshop_material(round_, self._workshops)
+        edits = await self._curation.edits(round_.tenant_id, round_.id) if self._curation is not None else []
 
         def write() -> bytes:
-            summary = summarise(round_, stored, now)
+            summary = curate(summarise(round_, stored, now), edits, round_)  # the HYTE team's curation
             if kind == "xlsx":
                 return write_xlsx(summary, round_.survey, notes, t)
             return write_docx(summary, round_.survey, round_.config.county, points, t, date=now)
