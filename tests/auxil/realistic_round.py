@@ -91,16 +91,30 @@ def workshop_points():
     ]
 
 
+def curation():
+    """What the HYTE team did in Teams for the look at the pages: contact persons merged into the
+    forums theme, renamed; schools hidden; Kuopio's answer represents the events."""
+    from hyte.curation import CurationAction, CurationEdit
+
+    q = "ngo_good_practices"
+    return [CurationEdit(q, CurationAction.MERGE, "yhteyshenkilö", "järjestöfoorumi", label="järjestöfoorumit"),
+            CurationEdit(q, CurationAction.RENAME, "järjestöfoorumi", label="Foorumit ja yhteyshenkilöt"),
+            CurationEdit(q, CurationAction.HIDE, "koulu"),
+            CurationEdit(q, CurationAction.QUOTE, "tapahtuma", organisation_id="kuopio")]
+
+
 def main(out: Path) -> None:
+    edits = curation()
     sys.path.insert(0, str(HERE.parent))
     from conftest import DEMO_ROUND, TODAY
     from cards.catalogue import t
     from documents.office import write_docx, write_xlsx
+    from hyte.curation import curate
     from hyte.results import summarise
     from hyte.round import load_round
 
     round_ = load_round(DEMO_ROUND, today=TODAY)
-    summary = summarise(round_, responses(round_), NOW)
+    summary = curate(summarise(round_, responses(round_), NOW), edits, round_)
     out.mkdir(parents=True, exist_ok=True)
     (out / "yhteenveto.docx").write_bytes(write_docx(summary, round_.survey, round_.config.county, workshop_points(),
                                                      t, date=NOW))
