@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 
 from documents import docx_questions as questions
 from documents.common import Translate, WorkshopPoints
-from documents.docx_parts import add_contents, page_break, page_footer, table, update_fields_on_open
+from documents.docx_parts import add_contents, page_footer, table, update_fields_on_open
 from hyte.clock import HELSINKI
 from hyte.results import SurveySummary
 from hyte.survey import LegalTopic, Survey
@@ -48,8 +48,11 @@ class Draft:
     date: datetime | None = None
     headings: list[tuple[int, str]] = field(default_factory=list)
 
-    def heading(self, text: str, level: int) -> None:
-        self.document.add_heading(text, level=level)
+    def heading(self, text: str, level: int, *, new_page: bool = False) -> None:
+        """A heading listed in the table of contents; `new_page`: it starts a page (no empty page
+        when the one before is full, as a page break of its own would give)."""
+        paragraph = self.document.add_heading(text, level=level)
+        paragraph.paragraph_format.page_break_before = new_page
         self.headings.append((level, text))
 
     def topic_of(self, question_id: str) -> LegalTopic:
@@ -90,15 +93,13 @@ def title_page(draft: Draft) -> None:
         document.add_paragraph(tr("docx.dated", date=f"{local.day}.{local.month}.{local.year}"))
     document.add_paragraph(tr("docx.legal_basis"))
     document.add_paragraph(tr("docx.draft_note"))
-    page_break(document)
 
 
 def contents(draft: Draft) -> Callable[[list[tuple[int, str]]], None]:
     """The table of contents' place; filled once every heading is written."""
     document = draft.document
-    document.add_heading(draft.tr("docx.contents"), level=1)
+    document.add_heading(draft.tr("docx.contents"), level=1).paragraph_format.page_break_before = True
     anchor = document.add_paragraph()
-    page_break(document)
 
     def fill(headings: list[tuple[int, str]]) -> None:
         from docx import Document
@@ -115,7 +116,7 @@ def contents(draft: Draft) -> Callable[[list[tuple[int, str]]], None]:
 
 def respondents(draft: Draft) -> None:
     document, tr, status = draft.document, draft.tr, draft.summary.status
-    draft.heading(tr("docx.respondents"), 1)
+    draft.heading(tr("docx.respondents"), 1, new_page=True)
     document.add_paragraph(tr("docx.intro", county=draft.county, counted=draft.summary.counted,
                               total=status.overall.total))
     table(document, [tr("xlsx.category"), tr("docx.table.submitted"), tr("docx.table.all"), tr("docx.table.percent")],
@@ -199,8 +200,7 @@ def workshop_section(draft: Draft) -> None:
 
 def answers_appendix(draft: Draft) -> None:
     document, tr, summary = draft.document, draft.tr, draft.summary
-    page_break(document)
-    draft.heading(tr("docx.appendix"), 1)
+    draft.heading(tr("docx.appendix"), 1, new_page=True)
     document.add_paragraph(tr("docx.appendix_intro"))
     for result in summary.texts:
         draft.heading(tr("docx.appendix_question", section=summary.section_titles.get(result.section_id, ""),

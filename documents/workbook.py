@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
+from functools import partial
 from typing import Any, Sequence
 
 from documents.common import ExportNote, Translate, local_time, neutralise
@@ -49,8 +50,11 @@ def _cell_value(question, answer: Any, t: Translate) -> Any:
     return neutralise(answer_text(question, answer, t))
 
 
-def write_xlsx(summary: SurveySummary, survey: Survey, notes: Sequence[ExportNote], t: Translate) -> bytes:
+def write_xlsx(summary: SurveySummary, survey: Survey, notes: Sequence[ExportNote], t: Translate, *,
+               language: str = "fi") -> bytes:
     from openpyxl import Workbook
+
+    t = partial(t, language=language)
 
     workbook = Workbook()
     workbook.remove(workbook.active)
