@@ -204,7 +204,7 @@ async def stored_tenants(database: Database, round_id: str) -> list[str]:
     found: set[str] = set()
     async with database.sessions() as session:
         for table in (ResponseRow, SurveyPositionRow, WorkshopRow, WorkshopNoteRow, TimetableMoveRow,
-                      TimetableChangeRow, ReminderJobRow):
+                      TimetableChangeRow, ReminderJobRow, ThemeCurationRow):
             found.update((await session.scalars(
                 select(table.tenant_id).where(table.round_id == round_id).distinct())).all())
     return sorted(found)
@@ -215,7 +215,8 @@ async def delete_round(
     in_use: str | None = None, even_if_in_use: bool = False,
 ) -> dict[str, int]:
     """Delete everything stored for one county's round (answers and their audit rows, survey
-    positions, the workshop with its notes and reactions, timetable changes, reminder jobs), in one
+    positions, the workshop with its notes and reactions, timetable changes, reminder jobs, the theme
+    curation), in one
     transaction; nothing of another tenant, whatever its round ids.
 
     `in_use`: why the configuration still needs the round (a county's current round, or the round
@@ -235,6 +236,8 @@ async def delete_round(
         select(func.max(TimetableChangeRow.at)).where(TimetableChangeRow.tenant_id == tenant_id,
                                                       TimetableChangeRow.round_id == round_id),
         select(func.max(WorkshopRow.started_at)).where(WorkshopRow.tenant_id == tenant_id, WorkshopRow.round_id == round_id),
+        select(func.max(ThemeCurationRow.at)).where(ThemeCurationRow.tenant_id == tenant_id,
+                                                    ThemeCurationRow.round_id == round_id),
     ]
     counts: dict[str, int] = {}
     async with database.write() as session:
@@ -284,7 +287,7 @@ async def delete_round(
 
 async def _stored(session, tenant_id: str, round_id: str) -> bool:
     for table in (ResponseRow, SurveyPositionRow, WorkshopRow, WorkshopNoteRow, TimetableMoveRow, TimetableChangeRow,
-                  ReminderJobRow):
+                  ReminderJobRow, ThemeCurationRow):
         found = await session.scalar(select(table.round_id).where(table.tenant_id == tenant_id,
                                                                   table.round_id == round_id).limit(1))
         if found is not None:
