@@ -133,3 +133,20 @@ def test_xlsx_every_free_text_answer_in_its_organisations_row(summary):
         rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
         for answer in result.answers:
             assert answer.text in rows[answer.organisation.name]
+
+
+def test_xlsx_themes_sheet_with_the_thesaurus_labels_and_curation(summary):
+    from hyte.curation import curate
+
+    curated = curate(summary, realistic_round.curation(), ROUND)
+    book = load_workbook(io.BytesIO(write_xlsx(curated, ROUND.survey, [], t)))
+    rows = [row for row in book["Avointen vastausten teemat"].iter_rows(min_row=2, values_only=True)
+            if row[0].startswith("Järjestöyhteistyö, kysymys 1")]
+    assert [(row[1], row[2]) for row in rows] == [("Foorumit ja yhteyshenkilöt", 7),
+                                                  ("yhteiset tapahtumat ja tilaisuudet", 3),  # the thesaurus's label
+                                                  ("järjestö- ja toiminta-avustukset", 2)]
+    assert rows[1][4].endswith("(Kuopion kaupunki)")  # the quote the HYTE team chose
+    document = Document(io.BytesIO(write_docx(curated, ROUND.survey, ROUND.config.county, [], t)))
+    cooperation = _after(document, "Yhteistyö")
+    assert any(p.startswith("Foorumit ja yhteyshenkilöt: 7 organisaatiota") for p in cooperation)
+    assert not any(p.startswith("koulut ja oppilaitokset:") for p in cooperation)
