@@ -6,7 +6,8 @@ and the sentences that open a legal topic with its headline figures, written fro
 - The methods question: proposals by priority area, strongest evidence first, with the
   organisation; the organisations that could not name one, by name.
 - A free-text question: each theme with the organisations that raised it and every answer it
-  carries, with its organisation (an answer shown once, under the first theme that carries it);
+  carries, with its organisation: its representative quotes first, then the rest (an answer shown
+  once: under the theme it represents, else the first that carries it);
   every answer is in the appendix too (documents/summary_docx.py).
 """
 
@@ -82,13 +83,17 @@ def themes(document, result: TextResult, tr: Tr) -> None:
     if not result.themes:
         document.add_paragraph(tr("docx.no_themes") if result.answers else tr("results.no_answers"))
     shown: set[tuple[str, str]] = set()
+    quoted = {(q.organisation.id, q.text) for theme in result.themes for q in theme.quotes}
     for theme in result.themes:
         document.add_paragraph(
             tr("docx.theme", label=theme.label, count=theme.count,
                organisations=", ".join(o.name for o in theme.organisations)),
             style="List Bullet",
         )
-        carried = list(theme.quotes) + [a for a in theme.answers if a not in theme.quotes]
+        # Its representative quotes first (each represents one theme), then the other answers it
+        # carries that no theme before it showed and no other theme has as its quote.
+        carried = list(theme.quotes) + [a for a in theme.answers
+                                        if a not in theme.quotes and (a.organisation.id, a.text) not in quoted]
         for answer in carried:
             key = (answer.organisation.id, answer.text)
             if key in shown:

@@ -150,3 +150,16 @@ def test_xlsx_themes_sheet_with_the_thesaurus_labels_and_curation(summary):
     cooperation = _after(document, "Yhteistyö")
     assert any(p.startswith("Foorumit ja yhteyshenkilöt: 7 organisaatiota") for p in cooperation)
     assert not any(p.startswith("koulut ja oppilaitokset:") for p in cooperation)
+
+
+def test_a_chosen_quote_shows_under_the_theme_it_represents(summary):
+    from hyte.curation import curate
+
+    curated = curate(summary, realistic_round.curation(), ROUND)
+    document = Document(io.BytesIO(write_docx(curated, ROUND.survey, ROUND.config.county, [], t)))
+    cooperation = _after(document, "Yhteistyö")
+    events = cooperation.index(next(p for p in cooperation if p.startswith("yhteiset tapahtumat ja tilaisuudet: 3")))
+    kuopio = next(a for r in curated.texts if r.question_id == "ngo_good_practices" for a in r.answers
+                  if a.organisation.id == "kuopio")
+    assert cooperation[events + 1] == f"\u201d{kuopio.text}\u201d (Kuopion kaupunki)"
+    assert sum(p == cooperation[events + 1] for p in cooperation) == 1
