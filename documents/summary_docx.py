@@ -124,17 +124,19 @@ def respondents(draft: Draft) -> None:
            for tally in status.by_category]
           + [(tr("docx.table.total"), status.overall.submitted, status.overall.total, round(status.overall.rate * 100))])
     draft.heading(tr("docx.answered"), 2)
-    answered = [s for s in status.organisations if s.submitted]
-    for s in answered:
-        document.add_paragraph(f"{s.organisation.name} ({tr(f'results.category.{s.organisation.category.value}')})",
-                               style="List Bullet")
-    if not answered:
+    for tally in status.by_category:
+        names = [s.organisation.name for s in status.organisations
+                 if s.submitted and s.organisation.category is tally.category]
+        if names:
+            document.add_paragraph(tr("docx.answered_in", category=tr(f"results.category.{tally.category.value}"),
+                                      submitted=tally.submitted, total=tally.total, names=", ".join(names)),
+                                   style="List Bullet")
+    if not status.overall.submitted:
         document.add_paragraph(tr("results.no_answers"))
     draft.heading(tr("docx.not_answered"), 2)
     for s in status.missing:
         state = tr("docx.state_draft") if s.drafting else tr("docx.state_not_started")
-        document.add_paragraph(f"{s.organisation.name} ({tr(f'results.category.{s.organisation.category.value}')}): {state}",
-                               style="List Bullet")
+        document.add_paragraph(f"{s.organisation.name}: {state}", style="List Bullet")
     if not status.missing:
         document.add_paragraph(tr("results.missing_none"))
     for m in draft.summary.methods:

@@ -87,9 +87,13 @@ def test_who_answered_and_who_did_not_with_the_vii_choosers(docx):
     names = {o.id: o.name for o in ROUND.config.organisations}
     text = "\n".join(respondents)
     for org in drafting:
-        assert f"{names[org]} (" in text and "luonnos kesken" in text
+        assert f"{names[org]}: luonnos kesken, ei lähetetty" in respondents
     for org in not_started:
-        assert any(line.startswith(names[org]) and line.endswith("ei aloitettu") for line in respondents)
+        assert f"{names[org]}: ei aloitettu" in respondents
+    for org in submitted:
+        assert sum(names[org] in line for line in respondents if line.startswith(("Kunnat", "Hyvinvointialue (",
+                                                                                 "Oppilaitokset", "Muut"))) == 1
+    assert "Kunnat (8/10): Kuopion kaupunki, Iisalmen kaupunki, Varkauden kaupunki" in text
     vii = next(line for line in respondents if line.startswith("Vaihtoehdon VII"))
     assert all(names[org] in vii for org in realistic_round.VII) and "3 organisaatiota" in vii
 

@@ -306,6 +306,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docx.contents": "Sisällys",
         "docx.respondents": "Vastaajat",
         "docx.answered": "Vastanneet organisaatiot",
+        "docx.answered_in": "{category} ({submitted}/{total}): {names}",
         "docx.not_answered": "Organisaatiot, jotka eivät vastanneet",
         "docx.state_draft": "luonnos kesken, ei lähetetty",
         "docx.state_not_started": "ei aloitettu",

@@ -316,6 +316,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docx.contents": "Innehåll",
         "docx.respondents": "Svarande",
         "docx.answered": "Organisationer som svarat",
+        "docx.answered_in": "{category} ({submitted}/{total}): {names}",
         "docx.not_answered": "Organisationer som inte svarat",
         "docx.state_draft": "utkast påbörjat, inte skickat",
         "docx.state_not_started": "inte påbörjat",
