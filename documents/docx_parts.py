@@ -81,7 +81,7 @@ def page_break(document) -> None:
 
 
 def table(document, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A table with a bold, repeated header row; numbers right-aligned."""
+    """A table with a bold, repeated header row; numbers right-aligned; kept on one page if it fits."""
     grid = document.add_table(rows=1, cols=len(header))
     grid.style = "Light Grid Accent 1" if _has_table_style(document, "Light Grid Accent 1") else "Table Grid"
     for cell, text in zip(grid.rows[0].cells, header):
@@ -97,6 +97,10 @@ def table(document, header: Sequence[str], rows: Sequence[Sequence[object]]) -> 
             cell.text = str(value)
             if isinstance(value, (int, float)):
                 cell.paragraphs[0].alignment = 2  # right
+    for row in grid.rows[:-1]:  # a short table stays on one page
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
     document.add_paragraph()
 
 

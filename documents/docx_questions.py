@@ -36,8 +36,9 @@ def _percent(count: int, total: int) -> int:
 
 def distribution(document, d: Distribution, tr: Tr) -> None:
     bars = [(bar.label, bar.count) for bar in d.bars]
-    if d.answered:
+    if d.answered:  # the chart and its table on one page
         document.add_picture(io.BytesIO(bar_chart_png(f"{d.number}. {d.text}", bars)), width=Cm(15))
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
     table(document, [tr("docx.table.answer"), tr("docx.table.organisations"), tr("docx.table.percent")],
           [(label, count, _percent(count, d.answered)) for label, count in bars]
           + [(tr("docx.table.total"), d.answered, 100 if d.answered else 0)])
