@@ -91,20 +91,19 @@ def _plan(edits: Iterable[CurationEdit]) -> _Plan:
                 plan.hidden.add(edit.theme_key)
             case CurationAction.QUOTE if edit.organisation_id:
                 plan.quotes[edit.theme_key] = edit.organisation_id
-    # A rename, hide or quote given to a theme later merged applies to the merged theme.
-    for mapping in (plan.labels, plan.quotes):
-        for key in list(mapping):
-            final = plan.final(key)
-            if final != key:
-                mapping.setdefault(final, mapping.pop(key))
-    for key in list(plan.hidden):
-        plan.hidden.add(plan.final(key))
+    # A theme merged into another takes the other's name and visibility (the one merged into is
+    # what stays); a quote picked for it represents the merged theme, unless that has its own.
+    for key in list(plan.quotes):
+        final = plan.final(key)
+        if final != key:
+            plan.quotes.setdefault(final, plan.quotes.pop(key))
     return plan
 
 
 def curate_result(result: TextResult, edits: Sequence[CurationEdit], *, thesaurus: Thesaurus | None = None,
-                  language: str = "fi") -> TextResult:
-    """One question's themes with its edits applied (edits of other questions are ignored)."""
+                  languages: Sequence[str] = ("fi",)) -> TextResult:
+    """One question's themes with its edits applied (edits of other questions are ignored). An
+    answer is read in the round's language, or in the one of `languages` whose words it uses most."""
     mine = [e for e in edits if e.question_id == result.question_id]
     if not mine:
         return result
@@ -120,7 +119,7 @@ def curate_result(result: TextResult, edits: Sequence[CurationEdit], *, thesauru
         group["quotes"] += [q for q in theme.quotes if q not in group["quotes"]]
     curated = set(plan.into.values()) | set(plan.into) | set(plan.labels) | set(plan.quotes)
     if curated:
-        _join_later_answers(result, groups, plan, curated, thesaurus, language)
+        _join_later_answers(result, groups, plan, curated, thesaurus, tuple(languages) or ("fi",))
     used: set[tuple[str, str]] = set()
     themes: list[ThemeResult] = []
     for key, group in groups.items():
@@ -154,18 +153,19 @@ def curate_result(result: TextResult, edits: Sequence[CurationEdit], *, thesauru
 
 
 def _join_later_answers(result: TextResult, groups: dict[str, dict], plan: _Plan, curated: set[str],
-                        thesaurus: Thesaurus | None, language: str) -> None:
+                        thesaurus: Thesaurus | None, languages: tuple[str, ...]) -> None:
     """An answer not in a curated theme joins it when it raises the theme's key (or a key merged
     into it), as `find_themes` would group it."""
-    from hyte.finnish import lemmatiser_available
+    from hyte.lemmas import detect_language, lemmatiser_available
     from hyte.themes import theme_keys
 
-    if not lemmatiser_available():
-        return
     targets = {plan.final(k) for k in curated} & set(groups)
     for answer in result.answers:
         missing = [k for k in targets if answer not in groups[k]["answers"]]
         if not missing:
+            continue
+        language = languages[0] if len(languages) == 1 else detect_language(answer.text, languages)
+        if not lemmatiser_available(language):
             continue
         raised = {plan.final(k) for k in theme_keys(answer.text, thesaurus=thesaurus, question=result.text,
                                                    language=language)}
@@ -179,7 +179,9 @@ def curate(summary: SurveySummary, edits: Sequence[CurationEdit], round_: Round 
     if not edits:
         return summary
     thesaurus = round_.thesaurus if round_ is not None else None
-    return replace(summary, texts=tuple(curate_result(r, edits, thesaurus=thesaurus) for r in summary.texts))
+    languages = round_.languages if round_ is not None else ("fi",)
+    return replace(summary, texts=tuple(curate_result(r, edits, thesaurus=thesaurus, languages=languages)
+                                        for r in summary.texts))
 
 
 def curated_summary(round_: Round, responses, now: datetime, edits: Sequence[CurationEdit]) -> SurveySummary:

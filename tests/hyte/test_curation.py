@@ -55,11 +55,15 @@ def test_edits_of_another_question_change_nothing(result):
     assert curate_result(result, [CurationEdit("ngo_at_its_best", HIDE, "järjestöfoorumi")]) is result
 
 
-def test_a_rename_before_a_merge_follows_the_merged_theme(result):
+def test_the_theme_merged_into_keeps_its_name_and_visibility(result):
     edits = [CurationEdit(Q, RENAME, "yhteyshenkilö", label="Yhdyshenkilöt"),
-             CurationEdit(Q, MERGE, "järjestöfoorumi", "yhteyshenkilö", label="yhteyshenkilöt")]
+             CurationEdit(Q, RENAME, "järjestöfoorumi", label="Foorumit"),
+             CurationEdit(Q, HIDE, "koulu"),
+             CurationEdit(Q, MERGE, "järjestöfoorumi", "yhteyshenkilö", label="yhteyshenkilöt"),
+             CurationEdit(Q, MERGE, "koulu", "tapahtuma", label="yhteiset tapahtumat ja tilaisuudet")]
     curated = curate_result(result, edits, thesaurus=ROUND.thesaurus)
-    assert _themes(curated)[0] == ("Yhdyshenkilöt", 7)
+    assert _themes(curated)[:2] == [("Yhdyshenkilöt", 7), ("yhteiset tapahtumat ja tilaisuudet", 5)]
+    assert "Foorumit" not in [label for label, _ in _themes(curated)]
 
 
 def test_the_chosen_quote_represents_its_theme_and_no_other(result):
