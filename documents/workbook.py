@@ -1,6 +1,7 @@
 """The Excel workbook of a round's raw data (openpyxl), ready to read, filter and print.
 
 One sheet per survey section (a row per counted organisation, a column per question), the
+questions with the legal topics each informs (the Word summary files it under the first), the
 free-text questions' themes (as the HYTE team curated them), the workshop notes, the response status. Every sheet: the header row bold, wrapped and frozen (with
 the organisation column), an autofilter over the data, columns as wide as their content allows
 (capped; long answers wrap), the header row repeated on every printed page, landscape, one page
@@ -73,6 +74,12 @@ def write_xlsx(summary: SurveySummary, survey: Survey, notes: Sequence[ExportNot
             ])
         _fill(ws, [t("xlsx.organisation"), t("xlsx.category"), t("xlsx.submitted_by"), t("xlsx.submitted_at")]
               + [f"{q.number}. {q.text}" for q in section.questions], rows, freeze="B2")
+
+    ws = workbook.create_sheet(sheet_name(t("xlsx.questions_sheet"), used))
+    _fill(ws, [t("xlsx.section"), t("xlsx.number"), t("xlsx.question"), t("xlsx.topic")],
+          [[neutralise(section.title), neutralise(q.number), neutralise(q.text),
+            ", ".join(t(f"docx.topic.{topic.value}") for topic in survey.question_topics(q.id))]
+           for section in survey.sections for q in section.questions])
 
     ws = workbook.create_sheet(sheet_name(t("xlsx.themes_sheet"), used))
     _fill(ws, [t("xlsx.question"), t("xlsx.theme"), t("xlsx.count"), t("xlsx.organisations"), t("xlsx.quote")],

@@ -167,3 +167,18 @@ def test_a_chosen_quote_shows_under_the_theme_it_represents(summary):
                   if a.organisation.id == "kuopio")
     assert cooperation[events + 1] == f"\u201d{kuopio.text}\u201d (Kuopion kaupunki)"
     assert sum(p == cooperation[events + 1] for p in cooperation) == 1
+
+
+def test_xlsx_names_every_questions_topic(summary):
+    book = load_workbook(io.BytesIO(write_xlsx(summary, ROUND.survey, [], t)))
+    rows = list(book["Kysymykset ja aiheet"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(ROUND.survey.questions) == 14
+    topics = {(section, number): topic for section, number, _text, topic in rows}
+    assert topics[("Tavoitteet ja toimenpiteet", "1")] == "Tavoitteet, Toimenpiteet"
+    assert topics[("Tavoitteet ja toimenpiteet", "4")] == "Toimenpiteet"  # its own topic
+    assert topics[("Seuranta", "2")] == "Seuranta" and topics[("Yhdyspinnat", "4")] == "Yhteistyö"
+    status = {row[0]: row[2] for row in book["Vastaustilanne"].iter_rows(min_row=2, values_only=True)}
+    _submitted, drafting, not_started = realistic_round.organisations(ROUND)
+    names = {o.id: o.name for o in ROUND.config.organisations}
+    assert {names[o] for o in drafting} == {name for name, state in status.items() if state == "Luonnos"}
+    assert {names[o] for o in not_started} == {name for name, state in status.items() if state == "Ei aloitettu"}

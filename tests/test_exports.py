@@ -50,7 +50,8 @@ def test_xlsx_has_a_sheet_per_section_notes_and_status(summary):
     notes = [ExportNote("Ryhmä 1", "1. Roolit", "Sanna Laine", NOW, "=cmd|' /C calc'!A0", 3)]
     book = load_workbook(io.BytesIO(write_xlsx(summary, ROUND.survey, notes, t)))
     assert book.sheetnames == ["Tavoitteet ja toimenpiteet", "Seuranta", "HYTE-toimenpiteet menetelmät",
-                               "Järjestöyhteistyö", "Yhdyspinnat", "Avointen vastausten teemat", "Työpajan muistiinpanot",
+                               "Järjestöyhteistyö", "Yhdyspinnat", "Kysymykset ja aiheet", "Avointen vastausten teemat",
+                               "Työpajan muistiinpanot",
                                "Vastaustilanne"]
     goals = book["Tavoitteet ja toimenpiteet"]
     rows = list(goals.iter_rows(values_only=True))
