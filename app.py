@@ -25,6 +25,7 @@ from bot.features.privacy import (
     PRIVACY_PATH, TERMS_PATH, Facts, county_page_handler, page_handler, render_county_pages,
 )
 from bot.features.reminders import ReminderServices
+from bot.features.curation import CurationServices
 from bot.features.results import ResultsServices
 from bot.features.survey import Survey
 from bot.features.timeline import TimelineServices
@@ -54,6 +55,7 @@ from hyte.words import LemmatiserUnavailable
 from hyte.rounds import RoundCatalogue
 from settings import HERE, Settings, StartupError, database_problem, load_configured_rounds
 from storage.activities import SqlActivityLog
+from storage.curation import SqlCurationRepository
 from storage.db import OPEN_ERRORS, Database, migrate
 from storage.queued import SqlQueuedReplies
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
@@ -132,6 +134,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
     languages = SqlLanguageChoices(database)
+    curation = SqlCurationRepository(database)
     rounds = Rounds(catalogue, timetables)
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))
@@ -141,7 +144,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
         round_, rounds, clock, responses, positions, conversations, teams, timetables, jobs, workshops,
-        scheduler, sender, Exports(responses, workshops, catalogue),
+        scheduler, sender, Exports(responses, workshops, catalogue, curation),
         link_signer(settings.link_secret.get_secret_value(), settings.public_base_url, settings.link_ttl_minutes),
         Background(),
     )
@@ -154,7 +157,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
         {
             "guide": GuideServices(responses, router.commands),
             "survey": survey,
-            "results": ResultsServices(responses, catalogue),
+            "results": ResultsServices(responses, catalogue, curation),
+            "curation": CurationServices(responses, curation),
             "exports": exports,
             "timeline": TimelineServices(responses, timetables, jobs, scheduler, rounds),
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),

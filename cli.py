@@ -44,6 +44,7 @@ from hyte.sample_answers import write_sample_answers
 from settings import (
     Settings, StartupError, database_problem, load_configured_rounds, round_problem, settings_problems,
 )
+from storage.curation import SqlCurationRepository
 from storage.db import OPEN_ERRORS, Database, create_engine, migrate
 from storage.personal_data import (
     RoundInUse, RoundStillActive, SqlPersonalData, UnknownRound, delete_round, stored_tenants,
@@ -208,7 +209,8 @@ def export_command(settings: Settings, args: list[str]) -> int:
     async def run() -> list[Path]:
         database = Database.connect(settings.database_url)
         try:
-            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database), catalogue)
+            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database), catalogue,
+                              SqlCurationRepository(database))
             written = []
             for kind in options.kind or KINDS:
                 export = await exports.build(round_, kind, clock.now())

@@ -89,3 +89,17 @@ install_voikko() {
 voikko_works() {
   .venv/bin/python -c 'import sys, hyte.finnish as f; sys.exit(0 if f.lemmatiser_available() else 1)' 2>/dev/null
 }
+
+# LibreOffice (Writer and Calc) and poppler's pdftoppm, to look at the exports as pages: only
+# scripts/convert_exports.sh asks for them (not .ci/run: the tests read the files with the
+# libraries that write them). Non-zero when they are not there and cannot be installed here.
+OFFICE_PACKAGES=(libreoffice-writer libreoffice-calc poppler-utils)
+install_office() {
+  command -v soffice >/dev/null && command -v pdftoppm >/dev/null && return 0
+  if ! command -v apt-get >/dev/null || ! can_apt_install; then
+    say "LibreOffice and pdftoppm are not installed; install ${OFFICE_PACKAGES[*]} (or your system's LibreOffice and poppler)"
+    return 1
+  fi
+  say "installing ${OFFICE_PACKAGES[*]} with apt-get (several minutes the first time)"
+  apt_install --no-install-recommends "${OFFICE_PACKAGES[@]}" || { say "apt-get failed (above)"; return 1; }
+}

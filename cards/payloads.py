@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
-from cards.inputs import DATE_PREFIX, PREFIX, WORKSHOP_GROUPS
+from cards.inputs import CURATION_PREFIX, DATE_PREFIX, PREFIX, WORKSHOP_GROUPS
 
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 InputValue = Annotated[str, StringConstraints(max_length=20_000)] | bool
@@ -77,6 +77,30 @@ class ResultsAnswers(_Payload):
 
     verb: Literal["results.answers"] = "results.answers"
     question: Ref
+
+
+class CurationOpen(_Payload):
+    """The HYTE team opens the theme curation card of one free-text question (on the summary)."""
+
+    verb: Literal["curation.open"] = "curation.open"
+    question: Ref
+
+
+class CurationDone(_Payload):
+    """Back from the curation card to the summary card that holds the question."""
+
+    verb: Literal["curation.done"] = "curation.done"
+    question: Ref
+
+
+class CurationApply(_WithInputs):
+    """Merge, rename, hide or pick the quote, with the card's "cur." inputs (theme, target, label, quote)."""
+
+    INPUT_PREFIX: ClassVar[str] = CURATION_PREFIX
+    verb: Literal["curation.apply"] = "curation.apply"
+    question: Ref
+    action: Literal["merge", "rename", "hide", "quote"]
+    inputs: dict[str, Annotated[str, StringConstraints(max_length=400)]] = Field(default_factory=dict, max_length=8)
 
 
 class UploadInfo(BaseModel):
@@ -183,6 +207,9 @@ Payload = Annotated[
     | SurveyGoTo
     | SurveySubmit
     | ResultsAnswers
+    | CurationOpen
+    | CurationDone
+    | CurationApply
     | ExportConsent
     | TimelineShow
     | TimelineEdit

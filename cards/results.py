@@ -16,7 +16,7 @@ from cards import elements as ui
 from cards.catalogue import format_datetime, t
 from cards.comparison import comparison_blocks
 from cards.pager import Block, Part, paginate
-from cards.payloads import ExportConsent, ResultsAnswers
+from cards.payloads import CurationOpen, ExportConsent, ResultsAnswers
 from cards.text import Config, User, phrase
 from hyte.comparison import Comparison
 from hyte.results import (
@@ -190,7 +190,11 @@ def _text_blocks(summary: SurveySummary, result: TextResult) -> list[Block]:
         blocks.append(block)
     if result.answers:
         show = ResultsAnswers(r=summary.round_id, question=result.question_id)
-        blocks.append([{"type": "ActionSet", "actions": [ui.execute(t("results.show_answers"), show, inputs=False)]}])
+        actions = [ui.execute(t("results.show_answers"), show, inputs=False)]
+        if len(result.answers) >= 2:  # themes to curate (the HYTE team's: the summary is theirs only)
+            actions.append(ui.execute(t("results.curate"), CurationOpen(r=summary.round_id, question=result.question_id),
+                                      inputs=False))
+        blocks.append([{"type": "ActionSet", "actions": actions}])
     return blocks
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+from documents.common import Translate
 from hyte.comparison import Comparison
 from hyte.results import SurveySummary
 from hyte.text import visible
 
-Translate = Callable[..., str]
+
 TABLE_STYLE = "Table Grid"
 LABEL_CM, FIGURE_CM = 7.0, 3.0
 """Column widths: the label (an option, a goal, a category) and each figure."""
@@ -50,19 +51,22 @@ def _question(t: Translate, summary: SurveySummary, section_id: str, number: str
     return t("results.question", section=summary.section_titles.get(section_id, ""), number=number, text=text)
 
 
-def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison | None, t: Translate) -> None:
-    """The section (see the module's docstring); nothing when no comparison was asked for."""
+def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison | None, t: Translate,
+                   heading: Callable[..., Any] | None = None) -> None:
+    """The section (see the module's docstring); nothing when no comparison was asked for.
+    `heading(text, level)`: how the document adds a heading (the summary's lists it in its contents)."""
     if comparison is None:
         return
+    add_heading = heading or document.add_heading
     if not comparison.available:
-        document.add_heading(t("comparison.title_none"), level=1)
+        add_heading(t("comparison.title_none"), level=1)
         document.add_paragraph(t("comparison.none", year=comparison.year))
         return
     years = (str(comparison.previous_year), str(comparison.year))
-    document.add_heading(t("comparison.docx_title", previous=comparison.previous_year, year=comparison.year), level=1)
+    add_heading(t("comparison.docx_title", previous=comparison.previous_year, year=comparison.year), level=1)
     document.add_paragraph(t("comparison.docx_intro", previous=comparison.previous_year))
 
-    document.add_heading(t("comparison.rates_title"), level=2)
+    add_heading(t("comparison.rates_title"), level=2)
     _table(document, (t("comparison.docx_category"), *years, t("comparison.change")), [
         (t("comparison.all") if r.category is None else t(f"results.category.{r.category.value}"),
          t("comparison.docx_rate", submitted=r.previous_submitted, total=r.previous_total, percent=r.previous_percent),
@@ -72,7 +76,7 @@ def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison
     ])
 
     for change in comparison.distributions:
-        document.add_heading(_question(t, summary, change.section_id, change.number, change.text), level=3)
+        add_heading(_question(t, summary, change.section_id, change.number, change.text), level=3)
         document.add_paragraph(t("comparison.answered", previous=change.previous_answered, count=change.answered))
         _table(document, (t("comparison.option"), *years, t("comparison.change")), [
             (o.label, t("comparison.share", count=o.previous_count, percent=o.previous_percent),
@@ -81,7 +85,7 @@ def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison
         ])
 
     for ranking in comparison.rankings:
-        document.add_heading(t("comparison.docx_goals", text=ranking.text), level=2)
+        add_heading(t("comparison.docx_goals", text=ranking.text), level=2)
 
         def place(rank: int | None) -> str:
             return t("comparison.place", rank=rank) if rank is not None else "–"
@@ -93,16 +97,16 @@ def add_comparison(document: Any, summary: SurveySummary, comparison: Comparison
         ])
 
     if comparison.themes:
-        document.add_heading(t("comparison.themes_title"), level=2)
+        add_heading(t("comparison.themes_title"), level=2)
         for change in comparison.themes:
-            document.add_heading(_question(t, summary, change.section_id, change.number, change.text), level=3)
+            add_heading(_question(t, summary, change.section_id, change.number, change.text), level=3)
             for theme in change.themes:
                 mark = t(f"comparison.theme.{theme.mark.value}", count=theme.count, previous=theme.previous_count)
                 document.add_paragraph(visible(t("comparison.theme_line", label=theme.label, mark=mark)),
                                        style="List Bullet")
 
     if comparison.changed:
-        document.add_heading(t("comparison.docx_changed_title"), level=2)
+        add_heading(t("comparison.docx_changed_title"), level=2)
         for question in comparison.changed:
             document.add_paragraph(t("comparison.changed_line", section=question.section_title, number=question.number,
                                      text=question.text, reason=t(f"comparison.reason.{question.reason.value}")),

@@ -58,6 +58,8 @@ class _Question(_Strict):
     text: Text = Field(min_length=1)
     help: Text | None = None
     required: bool = True
+    topics: tuple[LegalTopic, ...] | None = Field(default=None, min_length=1)
+    """The legal topics the question informs, if not its section's (`Survey.question_topics`)."""
 
 
 class _ChoiceQuestion(_Question):
@@ -174,6 +176,15 @@ class Survey(_Strict, Multilingual):
             for question in section.questions:
                 if question.id == question_id:
                     return question
+        raise KeyError(question_id)
+
+    def question_topics(self, question_id: str) -> tuple[LegalTopic, ...]:
+        """The legal topics a question informs: its own, else its section's. The summary files the
+        question under the first."""
+        for section in self.sections:
+            for question in section.questions:
+                if question.id == question_id:
+                    return question.topics or section.topics
         raise KeyError(question_id)
 
     @property

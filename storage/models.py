@@ -309,6 +309,27 @@ class TimetableChangeRow(Base):
     at: Mapped[datetime]
 
 
+class ThemeCurationRow(Base):
+    """One edit of a free-text question's themes by the HYTE team (hyte.curation.CurationEdit):
+    merge, rename, hide or the representative quote, with who and when. Applied in id order."""
+
+    __tablename__ = "theme_curations"
+    __table_args__ = (Index("ix_theme_curations_round", "tenant_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    theme_key: Mapped[str] = mapped_column(String(200))
+    target_key: Mapped[str | None] = mapped_column(String(200))
+    label: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[str | None] = mapped_column(String(64))
+    by_aad: Mapped[str | None] = mapped_column(String(64))
+    by_name: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
 class ReminderJobRow(Base):
     """One reminder to one target (the board's channel or a person): sent once. Claimed by one
     instance at a time (`claim`, `lease_until`); its attempts and last error are kept."""

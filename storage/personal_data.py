@@ -21,8 +21,9 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 
 from storage.db import Database
 from storage.models import (
-    ConversationRow, PersonLanguageRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
-    TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
+    ConversationRow, PersonLanguageRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow,
+    SurveyPositionRow, TeamRow, ThemeCurationRow, TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow,
+    WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
     WorkshopReactionRow, WorkshopRow,
 )
 
@@ -102,6 +103,9 @@ class SqlPersonalData:
                 "timetable_changes": await rows(
                     select(TimetableChangeRow).where(TimetableChangeRow.tenant_id == tenant_id, func.lower(TimetableChangeRow.by_aad) == aad),
                     ["round_id", "revision", "moves", "by_name", "at"]),
+                "theme_curations": await rows(
+                    select(ThemeCurationRow).where(ThemeCurationRow.tenant_id == tenant_id, func.lower(ThemeCurationRow.by_aad) == aad),
+                    ["round_id", "question_id", "action", "theme_key", "target_key", "label", "by_name", "at"]),
                 "timetable_moves": await rows(
                     select(TimetableMoveRow).where(TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad),
                     ["round_id", "phase", "at", "moved_at"]),
@@ -161,6 +165,9 @@ class SqlPersonalData:
             ).values(by_aad=None, by_name=None))
             await run("timetable_moves", update(TimetableMoveRow).where(
                 TimetableMoveRow.tenant_id == tenant_id, func.lower(TimetableMoveRow.moved_by_aad) == aad).values(moved_by_aad=None))
+            await run("theme_curations", update(ThemeCurationRow).where(
+                ThemeCurationRow.tenant_id == tenant_id, func.lower(ThemeCurationRow.by_aad) == aad,
+            ).values(by_aad=None, by_name=None))
         return counts
 
 
@@ -204,7 +211,7 @@ async def stored_tenants(database: Database, round_id: str) -> list[str]:
     found: set[str] = set()
     async with database.sessions() as session:
         for table in (ResponseRow, SurveyPositionRow, WorkshopRow, WorkshopNoteRow, TimetableMoveRow,
-                      TimetableChangeRow, ReminderJobRow):
+                      TimetableChangeRow, ReminderJobRow, ThemeCurationRow):
             found.update((await session.scalars(
                 select(table.tenant_id).where(table.round_id == round_id).distinct())).all())
     return sorted(found)
@@ -215,7 +222,8 @@ async def delete_round(
     in_use: str | None = None, even_if_in_use: bool = False,
 ) -> dict[str, int]:
     """Delete everything stored for one county's round (answers and their audit rows, survey
-    positions, the workshop with its notes and reactions, timetable changes, reminder jobs), in one
+    positions, the workshop with its notes and reactions, timetable changes, reminder jobs, the theme
+    curation), in one
     transaction; nothing of another tenant, whatever its round ids.
 
     `in_use`: why the configuration still needs the round (a county's current round, or the round
@@ -235,6 +243,8 @@ async def delete_round(
         select(func.max(TimetableChangeRow.at)).where(TimetableChangeRow.tenant_id == tenant_id,
                                                       TimetableChangeRow.round_id == round_id),
         select(func.max(WorkshopRow.started_at)).where(WorkshopRow.tenant_id == tenant_id, WorkshopRow.round_id == round_id),
+        select(func.max(ThemeCurationRow.at)).where(ThemeCurationRow.tenant_id == tenant_id,
+                                                    ThemeCurationRow.round_id == round_id),
     ]
     counts: dict[str, int] = {}
     async with database.write() as session:
@@ -277,12 +287,14 @@ async def delete_round(
                                                                         TimetableChangeRow.round_id == round_id))
         await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.tenant_id == tenant_id,
                                                                 ReminderJobRow.round_id == round_id))
+        await run("theme_curations", delete(ThemeCurationRow).where(ThemeCurationRow.tenant_id == tenant_id,
+                                                                    ThemeCurationRow.round_id == round_id))
     return counts
 
 
 async def _stored(session, tenant_id: str, round_id: str) -> bool:
     for table in (ResponseRow, SurveyPositionRow, WorkshopRow, WorkshopNoteRow, TimetableMoveRow, TimetableChangeRow,
-                  ReminderJobRow):
+                  ReminderJobRow, ThemeCurationRow):
         found = await session.scalar(select(table.round_id).where(table.tenant_id == tenant_id,
                                                                   table.round_id == round_id).limit(1))
         if found is not None:

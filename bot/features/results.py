@@ -19,9 +19,11 @@ from cards.catalogue import t
 from cards.payloads import ResultsAnswers
 from cards.results import answers_cards, summary_cards, team_status_card
 from cards.survey import status_card
+from bot.services.summaries import curated_summary
 from hyte.comparison import Comparison, against_previous
+from hyte.curation import CurationRepository
 from hyte.responses import ResponseKey, ResponseRepository
-from hyte.results import SurveySummary, response_status, summarise
+from hyte.results import SurveySummary, response_status
 from hyte.rounds import RoundCatalogue, previous_results
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ class ResultsServices:
     responses: ResponseRepository
     catalogue: RoundCatalogue | None = None
     """The rounds, for this year against last (`_comparison`); without it the summary has no comparison."""
+    curation: CurationRepository | None = None
+    """The HYTE team's theme curation, applied to the summary (bot/features/curation.py)."""
 
 
 routes = Routes("results", ResultsServices)
@@ -85,8 +89,8 @@ async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> 
 
 
 async def _summary(turn: Turn[ResultsServices]) -> SurveySummary:
-    responses = await turn.services.responses.list_for_round(turn.round.tenant_id, turn.round.id)
-    return summarise(turn.round, responses, turn.now)
+    summary, _found, _edits = await curated_summary(turn.round, turn.services.responses, turn.services.curation, turn.now)
+    return summary
 
 
 async def _comparison(turn: Turn[ResultsServices], summary: SurveySummary) -> Comparison | None:

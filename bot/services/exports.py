@@ -31,6 +31,7 @@ import aiohttp
 from cards.catalogue import speaking, t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
 from hyte.comparison import against_previous
+from hyte.curation import CurationRepository, curate
 from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
@@ -90,6 +91,7 @@ async def workshop_material(
         WorkshopPoints(
             question=questions[q.question.id],
             points=tuple(f"{gp.group.name}: {p.text}" for gp in q.groups for p in gp.points),
+            themes=tuple((theme.label, theme.group_count) for theme in q.themes),
         )
         for q in summary.questions
     ]
@@ -100,11 +102,13 @@ class Exports:
     """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
     def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository,
-                 catalogue: RoundCatalogue | None = None) -> None:
+                 catalogue: RoundCatalogue | None = None, curation: CurationRepository | None = None) -> None:
         self._responses = responses
         self._workshops = workshops
         self._catalogue = catalogue
         """The rounds, for the Word summary's comparison with the previous round (none without)."""
+        self._curation = curation
+        """The HYTE team's edits of the themes, applied to both files (none without)."""
 
     async def build(self, round_: Round, kind: Kind, now: datetime, language: str | None = None) -> ExportFile:
         """The round's Excel or Word file; the workshop's notes and points when the round has a
@@ -116,17 +120,15 @@ class Exports:
         with speaking(language):
             notes, points = await workshop_material(round_, self._workshops)
         previous = await self._previous(round_) if kind == "docx" else None
-
-        def in_language(key: str, *_: object, **params: object) -> str:
-            return t(key, language, **params)
+        edits = await self._curation.edits(round_.tenant_id, round_.id) if self._curation is not None else []
 
         def write() -> bytes:
-            summary = summarise(round_, stored, now)
+            summary = curate(summarise(round_, stored, now), edits, round_)  # the HYTE team's curation
             if kind == "xlsx":
-                return write_xlsx(summary, round_.survey, notes, in_language)
+                return write_xlsx(summary, round_.survey, notes, t, language=language)
             comparison = against_previous(round_, summary, previous, now) if self._catalogue is not None else None
-            return write_docx(summary, round_.survey, round_.config.county, points, in_language,
-                              comparison=comparison)
+            return write_docx(summary, round_.survey, round_.config.county, points, t, language=language,
+                              date=now, comparison=comparison)
 
         with speaking(language):  # the worker thread runs in a copy of this context
             data = await asyncio.to_thread(write)

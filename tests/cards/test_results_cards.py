@@ -19,7 +19,10 @@ from auxil.cards import (
     TEAMS_EXTENSION_ELEMENTS, assert_parsed_cleanly, assert_snapshot, block_text, markdown_texts, shown_texts, walk,
     with_teams_fallbacks,
 )
+from cards.curation import curation_card
 from cards.payloads import ExportConsent, parse_payload
+from cards.text import phrase
+from hyte.curation import CurationAction, CurationEdit, curate_result
 from cards.text import neutralise
 from cards.results import (
     answers_cards, download_card, file_consent_attachment, file_info_attachment, summary_cards, team_status_card,
@@ -92,6 +95,15 @@ def _cards() -> dict[str, dict[str, Any]]:
     cards |= {f"summary.big.{i}": card for i, card in enumerate(summary_cards(big, COUNTY))}
     cards |= {f"answers.{i}": card for i, card in enumerate(answers_cards(summary, summary.texts[0]))}
     cards |= {f"answers.big.{i}": card for i, card in enumerate(answers_cards(big, big.texts[0]))}
+    result = summary.texts[0]
+    if result.themes:  # a label the HYTE team typed: user text
+        result = curate_result(result, [CurationEdit(result.question_id, CurationAction.RENAME, result.themes[0].key,
+                                                     label=INJECTED)])
+    last = CurationEdit(result.question_id, CurationAction.HIDE, "x", by_name=INJECTED, at=NOW)
+    cards["curation"] = curation_card(summary, result, [INJECTED], last, (phrase("curation.saved.rename"), "good"))
+    cards["curation.error"] = curation_card(summary, result, [], None, (phrase("curation.error.label", max=80), "attention"),
+                                            {"cur.label": INJECTED, "cur.theme": "x"})
+    cards["curation.big"] = curation_card(big, big.texts[0], [], None)
     cards["download"] = download_card([("Excel", "https://bot.example/api/exports/a.b"),
                                        ("Word", "https://bot.example/api/exports/c.d")], NOW)
     return cards
@@ -114,7 +126,7 @@ def _message(card: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_kind_is_built_and_the_big_round_splits():
     names = set(CARDS)
-    assert {"status", "summary.0", "answers.0", "download"} <= names
+    assert {"status", "summary.0", "answers.0", "download", "curation", "curation.error"} <= names
     assert len([n for n in names if n.startswith("summary.big.")]) >= 2
     assert len([n for n in names if n.startswith("answers.big.")]) >= 2
 
@@ -196,7 +208,7 @@ def test_file_consent_and_file_info_attachments():
 
 
 SNAPSHOTS = HERE / "snapshots_results"
-SNAPSHOT_CARDS = ("status", "summary.0", "answers.0", "download")
+SNAPSHOT_CARDS = ("status", "summary.0", "answers.0", "download", "curation")
 """After an intended change: `UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/cards/test_results_cards.py`
 and review the diff of tests/cards/snapshots_results/."""
 

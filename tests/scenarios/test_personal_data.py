@@ -17,10 +17,13 @@ from loopback.person import Person
 from auxil.reminders import write_round
 from loopback.server import BotServer
 from loopback.teams import member
-from conftest import ANNA, DEMO_TENANT, MAIJA, SANNA, make_settings
+from conftest import ANNA, DEMO_TENANT, MAIJA, NOW, SANNA, make_settings
 from hyte.clock import SystemClock
+from hyte.curation import CurationAction, CurationEdit
 from hyte.responses import ResponseKey
 from loopback.survey import ANSWERS
+from storage.curation import SqlCurationRepository
+from storage.db import Database
 from scenarios.test_security import snapshot
 from scenarios.test_survey_lifecycle import answer_all
 from scenarios.test_workshop_notes import board, notes, q  # noqa: F401 (the `board` fixture)
@@ -97,6 +100,12 @@ async def everything(database_url, clock, connector, teams):
     await sanna.press(form, "Tallenna aikataulu", {"t.survey_closes.date": "2024-05-20"})
     connector.add_member(member(teams, ANNA))
     await Person(client, connector, teams, ANNA).say("ohje")
+    # A theme curation by Sanna, stored as the curation route stores it (its flow needs a round with
+    # themes: tests/scenarios/test_curation.py drives it over HTTP).
+    database = Database.connect(database_url)
+    await SqlCurationRepository(database).add(DEMO_TENANT, ROUND, CurationEdit(
+        "ngo_good_practices", CurationAction.HIDE, "tila", by_name="Sanna Laine", by_aad=SANNA.aad_object_id, at=NOW))
+    await database.dispose()
     yield server
     await client.close()
     await server.stop()
@@ -106,9 +115,10 @@ MAIJA_HAS = {"identities": False, "conversations": True, "language": True, "surv
              "responses_last_updated": True, "responses_submitted": True, "workshop_notes": True,
              "workshop_note_versions": True, "workshop_reactions": True, "workshops_started_or_stopped": False,
              "teams_installed": False, "timetable_changes": False, "timetable_moves": False, "queued_replies": False,
-             "reminders": True}
+             "reminders": True, "theme_curations": False}
 SANNA_HAS = {**{k: False for k in MAIJA_HAS}, "conversations": True, "workshops_started_or_stopped": True,
-             "teams_installed": True, "timetable_changes": True, "timetable_moves": True, "reminders": True}
+             "teams_installed": True, "timetable_changes": True, "timetable_moves": True, "reminders": True,
+             "theme_curations": True}
 ANNA_HAS = {**{k: False for k in MAIJA_HAS}, "identities": True, "conversations": True, "reminders": True}
 
 

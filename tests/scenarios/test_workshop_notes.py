@@ -273,6 +273,7 @@ async def test_the_exports_carry_the_workshop_notes_and_points(board: Board, ser
     await board.post(MAIJA, board.channel("Ryhmä 1"), "Seudullinen järjestöfoorumi kahdesti vuodessa",
                      reply_to=q(board, "Ryhmä 1", 3))
     await board.post(LIISA, board.channel("Ryhmä 2"), '=HYPERLINK("http://evil.example","klikkaa")')
+    await board.post(LIISA, board.channel("Ryhmä 2"), "Järjestöfoorumi myös pienille kunnille", reply_to=q(board, "Ryhmä 2", 3))
     services = server.app[SERVICES]
     now = services.clock.now()
 
@@ -286,3 +287,4 @@ async def test_the_exports_carry_the_workshop_notes_and_points(board: Board, ser
     word = await services.exports.build(services.round, "docx", now)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
     assert "Ryhmä 1: Seudullinen järjestöfoorumi kahdesti vuodessa" in text
+    assert "järjestöfoorumit: 2 ryhmää" in text  # the workshop's cross-group themes (thesaurus label)

@@ -10,12 +10,14 @@ import inspect
 import pytest
 
 from bot.transport.http import ActivityLog
+from hyte.curation import CurationRepository
 from hyte.jobs import JobRepository
 from hyte.responses import PositionRepository, ResponseRepository
 from hyte.teams import ConversationRepository, TeamRepository
 from hyte.timetable import TimetableRepository
 from hyte.workshop import WorkshopRepository
 from storage.activities import SqlActivityLog
+from storage.curation import SqlCurationRepository
 from storage.reminders import SqlJobRepository, SqlTimetableRepository
 from storage.repositories import (
     SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
@@ -26,7 +28,7 @@ PAIRS = [
     (ResponseRepository, SqlResponseRepository), (PositionRepository, SqlPositionRepository),
     (TeamRepository, SqlTeamRepository), (ConversationRepository, SqlConversationRepository),
     (WorkshopRepository, SqlWorkshopRepository), (TimetableRepository, SqlTimetableRepository),
-    (JobRepository, SqlJobRepository), (ActivityLog, SqlActivityLog),
+    (JobRepository, SqlJobRepository), (ActivityLog, SqlActivityLog), (CurationRepository, SqlCurationRepository),
 ]
 
 

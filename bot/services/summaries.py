@@ -1,0 +1,21 @@
+"""The survey summary as the HYTE team reads it everywhere (cards, both exports): the submitted
+responses summarised, with the team's theme curation applied (hyte/curation.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hyte.curation import CurationEdit, CurationRepository, curate
+from hyte.responses import ResponseRepository
+from hyte.results import SurveySummary, summarise
+from hyte.round import Round
+
+
+async def curated_summary(
+    round_: Round, responses: ResponseRepository, curation: CurationRepository | None, now: datetime,
+) -> tuple[SurveySummary, SurveySummary, list[CurationEdit]]:
+    """(the curated summary, the summary as found, the round's edits)."""
+    stored = await responses.list_for_round(round_.tenant_id, round_.id)
+    edits = await curation.edits(round_.tenant_id, round_.id) if curation is not None else []
+    found = summarise(round_, stored, now)
+    return curate(found, edits, round_), found, edits
