@@ -20,6 +20,7 @@ from bot.dispatch import Dispatcher
 from bot.features.board_team import BoardTeamServices
 from bot.features.exports import ExportServices, download_handler
 from bot.features.guide import GuideServices
+from bot.features.meeting import MeetingServices
 from bot.features.privacy import (
     PRIVACY_PATH, TERMS_PATH, Facts, county_page_handler, page_handler, render_county_pages,
 )
@@ -34,6 +35,7 @@ from bot.rounds import Rounds
 from bot.routes import build_router
 from bot.services.background import Background
 from bot.services.exports import DOWNLOAD_PATH, Exports, LinkSigner, link_signer
+from bot.services.meeting import MeetingDesk
 from bot.services.scheduler import Scheduler
 from bot.transport.framework import BotIdentity, framework
 from bot.transport.handler import TeamsBot
@@ -52,6 +54,7 @@ from hyte.rounds import RoundCatalogue
 from settings import HERE, Settings, StartupError, database_problem, load_configured_rounds
 from storage.activities import SqlActivityLog
 from storage.db import OPEN_ERRORS, Database, migrate
+from storage.meeting import SqlMeetingRepository
 from storage.queued import SqlQueuedReplies
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.repositories import (
@@ -127,6 +130,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     conversations, teams = SqlConversationRepository(database), SqlTeamRepository(database)
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
+    meeting_desk = MeetingDesk(SqlMeetingRepository(database), workshops, responses, teams)
     rounds = Rounds(catalogue, timetables)
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))
@@ -136,7 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
         round_, rounds, clock, responses, positions, conversations, teams, timetables, jobs, workshops,
-        scheduler, sender, Exports(responses, workshops),
+        scheduler, sender, Exports(responses, workshops, meeting_desk),
         link_signer(settings.link_secret.get_secret_value(), settings.public_base_url, settings.link_ttl_minutes),
         Background(),
     )
@@ -153,7 +157,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             "exports": exports,
             "timeline": TimelineServices(responses, timetables, jobs, scheduler, rounds),
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),
-            "workshop": WorkshopServices(workshops, teams),
+            "workshop": WorkshopServices(workshops, teams, on_raise=meeting_desk.raised_changed),
+            "meeting": MeetingServices(meeting_desk, services.links),
             "board_team": BoardTeamServices(teams, conversations, workshops),
         },
         rounds=rounds, identities=IdentityResolver(conversations), conversations=conversations, teams=teams,

@@ -141,6 +141,8 @@ class Command(Route):
     """The Finnish names, the natural one first: what `ohje` and the manifest show."""
     english: tuple[str, ...] = ()
     description_key: str = ""
+    listed: bool = True
+    """In the Teams app manifest's command list (it holds ten per scope); `ohje` lists every command."""
 
     @property
     def name(self) -> str:
@@ -178,10 +180,11 @@ class Routes:
 
     def command(
         self, *finnish: str, english: Sequence[str] = (), description: str, access: Sequence[Access] = ANYONE,
-        past_rounds: bool = False,
+        past_rounds: bool = False, listed: bool = True,
     ) -> Callable[[Handler], Handler]:
         """A command under its Finnish names (the natural one first) and English aliases;
-        `past_rounds`: a year may follow its name, for that year's round of the county."""
+        `past_rounds`: a year may follow its name, for that year's round of the county; `listed`:
+        in the manifest's command list (False: found through `ohje` only)."""
         if not finnish:
             raise ValueError("a command needs a Finnish name")
 
@@ -189,7 +192,7 @@ class Routes:
             self.commands.append(Command(
                 handler, self.feature, tuple(access), past_rounds=past_rounds,
                 finnish=tuple(normalise_command(n) for n in finnish),
-                english=tuple(normalise_command(n) for n in english), description_key=description,
+                english=tuple(normalise_command(n) for n in english), description_key=description, listed=listed,
             ))
             return handler
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 
-from bot.features import board_team, exports, guide, reminders, results, survey, timeline, workshop
+from bot.features import board_team, exports, guide, meeting, reminders, results, survey, timeline, workshop
 from bot.router import Route, Router, Routes
 
 FEATURES: tuple[Routes, ...] = (
     guide.routes, survey.routes, results.routes, exports.routes, timeline.routes, reminders.routes,
-    workshop.routes, board_team.routes,
+    workshop.routes, meeting.routes, board_team.routes,
 )
 """In the order `ohje` and the manifest list the commands."""
 

@@ -217,7 +217,7 @@ def command_lists(router: Router) -> list[dict[str, Any]]:
         commands = [
             {"title": c.name, "description": _description(c, "fi")}
             for c in router.commands
-            if scope in scopes_of(c)
+            if scope in scopes_of(c) and c.listed
         ]
         if len(commands) > MAX_COMMANDS:
             raise BuildError(
@@ -241,7 +241,7 @@ def command_localisation(router: Router, language: str) -> dict[str, str]:
     the catalogue's text if it has one."""
     keys: dict[str, str] = {}
     for index, scope in enumerate((PERSONAL, TEAM)):
-        in_scope = [c for c in router.commands if scope in scopes_of(c)]
+        in_scope = [c for c in router.commands if scope in scopes_of(c) and c.listed]
         for position, command in enumerate(in_scope):
             prefix = f"bots[0].commandLists[{index}].commands[{position}]"
             if language == ENGLISH:

@@ -232,15 +232,15 @@ def test_every_routed_command_is_in_the_manifest_and_every_manifest_command_is_r
     router = build_router()
     lists = manifest_commands(manifest)
     assert set(lists) == {"personal", "team"}
-    routed = {c.names[0] for c in router.commands}
+    routed = {c.names[0] for c in router.commands if c.listed}
     listed = {c["title"] for commands in lists.values() for c in commands}
     assert listed == routed
     for commands in lists.values():
         for entry in commands:
             assert router.find_command(entry["title"]) is not None, entry["title"]
-    assert [c["title"] for c in lists["personal"]] == [c.names[0] for c in router.commands]
+    assert [c["title"] for c in lists["personal"]] == [c.names[0] for c in router.commands if c.listed]
     assert [c["title"] for c in lists["team"]] == [
-        c.names[0] for c in router.commands if not c.personal_only
+        c.names[0] for c in router.commands if not c.personal_only and c.listed
     ]
     assert {c.names[0] for c in router.commands if c.personal_only} == {"kysely"}  # declared for 1:1 chat only
 

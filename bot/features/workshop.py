@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Awaitable, Callable
 
-from bot.connector import SendFailed
+from bot.connector import Connector, SendFailed
 from bot.inbound import Event, Inbound
 from bot.router import HYTE_TEAM, Routes
 from bot.turn import Reply, Turn
@@ -30,6 +31,7 @@ from dialogs.workshop_flow import (
     ChannelMessage, Choose, Edit, EditNote, NoteSkip, NotANote, Refuse, Start, StartCommand, StartConfirmed, Stop,
     StopCommand, StoreNote, WorkshopState, decide,
 )
+from hyte.meeting import RAISE_REACTION
 from hyte.round import Round
 from hyte.teams import Team, TeamRepository
 from hyte.workshop import Group, WorkshopRepository
@@ -48,6 +50,9 @@ class WorkshopServices:
 
     workshops: WorkshopRepository
     teams: TeamRepository
+    on_raise: Callable[[Round, Connector, datetime], Awaitable[None]] | None = None
+    """Called after a group raised a note (RAISE_REACTION) or took it back: the meeting's joint card
+    follows (bot/services/meeting.py)."""
 
 
 routes = Routes("workshop", WorkshopServices)
@@ -287,4 +292,7 @@ async def on_reaction(turn: Turn[WorkshopServices]) -> Reply | None:
     )
     logger.info("workshop reaction: channel=%s message=%s added=%d removed=%d note=%s",
                 channel_id, message_id, len(added), len(removed), known)
+    on_raise = services.on_raise
+    if known and on_raise is not None and RAISE_REACTION in (*added, *removed):
+        turn.later("joint discussion", lambda: on_raise(round_, turn.connector, turn.now))
     return None

@@ -24,6 +24,7 @@ from typing import Literal
 
 import aiohttp
 
+from bot.services.meeting import MeetingDesk
 from cards.catalogue import t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
 from hyte.responses import ResponseRepository
@@ -34,8 +35,11 @@ from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["xlsx", "docx"]
+Kind = Literal["xlsx", "docx", "summary", "plan_docx", "plan_xlsx"]
 KINDS: tuple[Kind, ...] = ("xlsx", "docx")
+"""What `vienti` offers."""
+LINKED_KINDS: tuple[Kind, ...] = KINDS + ("summary", "plan_docx", "plan_xlsx")
+"""What a download link may name: also the meeting's summary and plan entries (bot/services/meeting.py)."""
 DOWNLOAD_PATH = "/api/exports/{token}"
 
 
@@ -93,13 +97,20 @@ async def workshop_material(
 class Exports:
     """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
-    def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository) -> None:
+    def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository,
+                 meeting: MeetingDesk | None = None) -> None:
         self._responses = responses
         self._workshops = workshops
+        self._meeting = meeting
 
     async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
         """The round's Excel or Word file; the workshop's notes and points when the round has a
         workshop. The round is one the caller found for the asker's county (bot/rounds.py)."""
+        if kind not in KINDS:
+            if self._meeting is None:
+                raise ValueError(f"no builder for {kind}")
+            made = await self._meeting.build(round_, kind, now)  # type: ignore[arg-type]
+            return ExportFile(kind, made.filename, made.content_type, made.data)
         stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
         notes, points = await workshop_material(round_, self._workshops)
 
@@ -188,7 +199,7 @@ class LinkSigner:
             claims = LinkClaims(tenant_id, round_id, kind, int(expires))  # type: ignore[arg-type]
         except ValueError:
             raise InvalidLink from None
-        if claims.kind not in KINDS:
+        if claims.kind not in LINKED_KINDS:
             raise InvalidLink
         if now.timestamp() >= claims.expires:
             raise ExpiredLink
