@@ -158,7 +158,7 @@ def write_card(
         body.append(ui.container([ui.text(t(f"meeting.problem.{problem}", max=max_chars),
                                           weight="Bolder")], style="attention"))
     topics = [(topic.value, t(f"meeting.topic.{topic.value}")) for topic in TOPICS]
-    chosen_topic = topic if view.topic in {value for value, _ in topics} else TOPICS[0].value
+    chosen_topic = topic if topic in {value for value, _ in topics} else TOPICS[0].value
     body.append(ui.input_choices(TOPIC_INPUT, t("meeting.topic_label"), topics, chosen_topic, expanded=False))
     text_input = ui.input_text(TEXT_INPUT, t("meeting.text_label"), text, max_length=max_chars,
                                placeholder=t("meeting.text_placeholder"))
