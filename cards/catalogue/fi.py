@@ -521,6 +521,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "meeting.download_summary": "Yhteenveto aluehallitukselle (Word)",
         "meeting.download_plan_docx": "Kirjausluonnokset suunnitelmaan (Word)",
         "meeting.download_plan_xlsx": "Kirjausluonnokset suunnitelmaan (Excel)",
+        "meeting.reminder_finish": "Viimeistele neuvottelujen yhteenveto kirjausten kortista: painike **Viimeistele yhteenveto** tallentaa sen numeroiduksi versioksi, jonka neuvottelukunta näkee valmiina.",
+        "meeting.action_show_conclusions": "Näytä kirjaukset",
         "meeting.reminder_summary": "Neuvottelujen yhteenvedon kirjaukset ja kirjausluonnokset suunnitelmaan saat komennolla **neuvottelujen yhteenveto**.",
         # The summary document (Word) and the plan entries (Word, Excel)
         "docx.meeting.title": "Yhteenveto HYTE-neuvotteluista {year}",

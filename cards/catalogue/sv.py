@@ -531,6 +531,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "meeting.download_summary": "Sammandrag för regionstyrelsen (Word)",
         "meeting.download_plan_docx": "Utkast till planen (Word)",
         "meeting.download_plan_xlsx": "Utkast till planen (Excel)",
+        "meeting.reminder_finish": "Färdigställ förhandlingarnas sammandrag i kortet med anteckningarna: knappen Färdigställ sammandraget gör det till en numrerad version som delegationen ser som färdig.",
+        "meeting.action_show_conclusions": "Visa anteckningarna",
         "meeting.reminder_summary": "Sammandraget och utkasten till planen hittar du bland kommandona: skriv **hjälp**.",
         # The summary document (Word) and the plan entries (Word, Excel)
         "docx.meeting.title": "Sammandrag av HYTE-förhandlingarna {year}",

@@ -108,3 +108,17 @@ def test_user_controlled_texts_show_neutralised():
 
 def test_microsofts_parser_finds_no_errors(tmp_path: Path):
     assert_parsed_cleanly(CARDS, tmp_path)
+
+
+def test_the_hyte_teams_reminders_refer_to_the_meetings_summary():
+    from cards.timeline import team_reminder_card
+    from hyte.reminders import ReminderId
+    from hyte.round import load_round
+
+    round_ = load_round(Path(__file__).resolve().parents[2] / "config" / "pohjois-savo" / "round.yaml")
+    for reminder, words in ((ReminderId.TEAM_FINISH_SUMMARY, "Viimeistele yhteenveto"),
+                            (ReminderId.TEAM_RESULTS_DUE, "neuvottelujen yhteenveto")):
+        card = team_reminder_card(round_, reminder, T0)
+        assert words in "\n".join(shown_texts(card)), reminder
+        show = next(a for a in walk(card) if a.get("verb") == "meeting.show")
+        assert parse_payload(show["data"]).round == round_.id
