@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, tuple_, update
 
 from storage.db import Database
+from storage.meeting import ConclusionChangeRow, ConclusionRow, MeetingPostRow, SummaryVersionRow
 from storage.models import (
     ConversationRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
     TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
@@ -271,7 +272,19 @@ async def delete_round(
                                                                         TimetableChangeRow.round_id == round_id))
         await run("reminder_jobs", delete(ReminderJobRow).where(ReminderJobRow.tenant_id == tenant_id,
                                                                 ReminderJobRow.round_id == round_id))
+        await _delete_meeting(run, tenant_id, round_id)
     return counts
+
+
+async def _delete_meeting(run, tenant_id: str, round_id: str) -> None:
+    """The meeting's conclusions with their history, finished versions and kept cards (storage/meeting.py)."""
+    conclusion_ids = select(ConclusionRow.id).where(ConclusionRow.tenant_id == tenant_id,
+                                                    ConclusionRow.round_id == round_id)
+    await run("meeting_conclusion_changes",
+              delete(ConclusionChangeRow).where(ConclusionChangeRow.conclusion_id.in_(conclusion_ids)))
+    for name, table in (("meeting_conclusions", ConclusionRow), ("meeting_summaries", SummaryVersionRow),
+                        ("meeting_posts", MeetingPostRow)):
+        await run(name, delete(table).where(table.tenant_id == tenant_id, table.round_id == round_id))
 
 
 async def _stored(session, tenant_id: str, round_id: str) -> bool:

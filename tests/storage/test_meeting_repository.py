@@ -127,3 +127,21 @@ async def test_a_kept_post_is_replaced(meeting: SqlMeetingRepository):
     await meeting.keep_post(TENANT, ROUND, MeetingPost("joint", "https://s", "19:general", "1"))
     await meeting.keep_post(TENANT, ROUND, MeetingPost("joint", "https://s", "19:general", "2"))
     assert (await meeting.post(TENANT, ROUND, "joint")).message_id == "2"
+
+
+async def test_round_delete_removes_the_meeting_of_that_round_only(database, meeting: SqlMeetingRepository):
+    from storage.personal_data import delete_round
+
+    for tenant_id in (TENANT, "another-county"):
+        made = await meeting.add(tenant_id, ROUND, Draft(LegalTopic.GOALS, "Kirjaus"), "Sanna", T0)
+        await meeting.edit(tenant_id, ROUND, made.id, 1, Draft(LegalTopic.GOALS, "Kirjaus 2"), "Sanna", T0)
+        await meeting.finish(tenant_id, ROUND, "Sanna", T0)
+        await meeting.keep_post(tenant_id, ROUND, MeetingPost("conclusions", "https://s", "19:general", "1"))
+    workshops = SqlWorkshopRepository(database)
+    await workshops.start(TENANT, ROUND, "19:team@thread.tacv2", [], None, T0)  # something of the round's own
+    counts = await delete_round(database, TENANT, ROUND, older_than=T0 + timedelta(days=1), now=T0 + timedelta(days=400))
+    assert (counts["meeting_conclusions"], counts["meeting_conclusion_changes"], counts["meeting_summaries"],
+            counts["meeting_posts"]) == (1, 2, 1, 1)
+    assert await meeting.conclusions(TENANT, ROUND) == [] and await meeting.versions(TENANT, ROUND) == []
+    assert [c.text for c in await meeting.conclusions("another-county", ROUND)] == ["Kirjaus 2"]
+    assert len(await meeting.versions("another-county", ROUND)) == 1
