@@ -50,9 +50,10 @@ class WorkshopServices:
 
     workshops: WorkshopRepository
     teams: TeamRepository
-    on_raise: Callable[[Round, Connector, datetime], Awaitable[None]] | None = None
-    """Called after a group raised a note (RAISE_REACTION) or took it back: the meeting's joint card
-    follows (bot/services/meeting.py)."""
+    on_raise: Callable[..., Awaitable[None]] | None = None
+    """`on_raise(round, connector, now, note_key=None)`: after a group raised a note (RAISE_REACTION)
+    or took it back, or a raised note was edited or deleted: the meeting's joint card follows
+    (bot/services/meeting.py)."""
 
 
 routes = Routes("workshop", WorkshopServices)
@@ -250,10 +251,12 @@ async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
     if inbound.deleted or event == "softDeleteMessage":
         changed = await services.workshops.set_deleted(tenant_id, channel_id, message_id, True, turn.now)
         logger.info("workshop note: event=deleted channel=%s message=%s known=%s", channel_id, message_id, changed)
+        _raised_note_changed(turn, changed, f"{channel_id}|{message_id}")
         return None
     if event == "undeleteMessage":
         changed = await services.workshops.set_deleted(tenant_id, channel_id, message_id, False, turn.now)
         logger.info("workshop note: event=undeleted channel=%s message=%s known=%s", channel_id, message_id, changed)
+        _raised_note_changed(turn, changed, f"{channel_id}|{message_id}")
         return None
     if event not in (None, "editMessage"):
         return None
@@ -271,7 +274,15 @@ async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
 
     state = WorkshopState(round_.workshop, context=context, note=note)
     await carry_out(decide(state, Edit(inbound.text)), {EditNote: edit})
+    _raised_note_changed(turn, True, note.key)
     return None
+
+
+def _raised_note_changed(turn: Turn[WorkshopServices], known: bool, note_key: str) -> None:
+    """A note changed: if a group had raised it, the joint-discussion card follows."""
+    on_raise = turn.services.on_raise
+    if known and on_raise is not None:
+        turn.later("joint discussion", lambda: on_raise(turn.round, turn.connector, turn.now, note_key))
 
 
 @routes.on(Event.REACTION)

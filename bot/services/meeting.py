@@ -141,8 +141,11 @@ class MeetingDesk:
             else:
                 logger.info("meeting card updated: round=%s kind=%s", round_.id, kind)
 
-    async def raised_changed(self, round_: Round, connector: Connector, now: datetime) -> None:
-        """A group raised a point or took it back (bot/features/workshop.py): the joint card follows."""
+    async def raised_changed(self, round_: Round, connector: Connector, now: datetime, note_key: str | None = None) -> None:
+        """A group raised a point or took it back, or (`note_key`) a note was edited or deleted
+        (bot/features/workshop.py): the joint card follows, if the note is a raised one."""
+        if note_key is not None and note_key not in await self.meetings.raised(round_.tenant_id, round_.id):
+            return
         await self.refresh(round_, connector, now, JOINT)
 
     # Files ------------------------------------------------------------------------------------------------

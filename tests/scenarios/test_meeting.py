@@ -103,12 +103,18 @@ def general_posts(board: Board) -> list[dict]:
     return board.posts(board.general)
 
 
-async def channel_press(board: Board, user: TeamsUser, post_id: str, card: dict, title: str) -> dict:
-    """Press a button of a card the bot posted in General (an invoke from the channel)."""
+async def channel_press(board: Board, user: TeamsUser, post_id: str, card: dict, title: str,
+                        fill: dict | None = None, thread: str | None = None) -> dict:
+    """Press a button of a card the bot posted in General (an invoke from the channel; `thread`: the
+    post the card is a reply under)."""
     action = actions(card)[title]
-    activity = _base(board.env, user, board.team, board.general, "invoke", f"{board.general};messageid={post_id}")
+    data = dict(action["data"])
+    if action.get("associatedInputs") != "none":
+        data |= {k: v for k, v in inputs(card).items() if v is not None} | (fill or {})
+    activity = _base(board.env, user, board.team, board.general, "invoke",
+                     f"{board.general};messageid={thread or post_id}")
     activity |= {"name": "adaptiveCard/action", "replyToId": post_id,
-                 "value": {"action": {"type": "Action.Execute", "verb": action["verb"], "data": action["data"]},
+                 "value": {"action": {"type": "Action.Execute", "verb": action["verb"], "data": data},
                            "trigger": "manual"}}
     status, body = await board.client.post(activity)
     assert status == 200 and body["statusCode"] == 200, body
@@ -355,3 +361,38 @@ async def test_two_saves_at_the_same_moment_keep_both_texts(board: Board, sanna:
     stored = (await server.app[SERVICES].exports._meeting.meetings.conclusions(DEMO_TENANT, ROUND))[0]
     assert {kept, stored.text} == {"Sannan versio.", "Heikin versio."}
     _ = timedelta
+
+
+async def test_written_from_the_board_card_in_general_the_card_stays_and_follows(board: Board, sanna: Person, connector, server):
+    (answer,) = await board.command(SANNA, "kirjaukset")
+    post = general_posts(board)[-1]
+    general_card = cards_of([post])[0]
+    thread = f"{board.general};messageid={post['id']}"
+    before = len(connector.sent(thread))
+    kept = await channel_press(board, SANNA, post["id"], general_card, "Uusi kirjaus")
+    assert "Kirjaukset yhteenvetoon 2024" in texts(kept) and "Uusi kirjaus" in actions(kept)  # the board's card stays
+    (reply,) = connector.sent(thread)[before:]
+    write = cards_of([reply])[0]
+    assert "m.text" in inputs(write)
+    saved = await channel_press(board, SANNA, reply["id"], write, "Tallenna kirjaus",
+                                {"m.topic": "measures", "m.text": "Kirjattu yhteisesti.", "m.evidence": "sq:roles_clear"},
+                                thread=post["id"])
+    assert "Kirjaus tallennettu" in texts(saved) and "Kirjattu yhteisesti." in texts(saved)
+    assert "Kirjattu yhteisesti." in texts(updates_of(connector, board, post["id"])[-1])
+
+
+async def test_a_raised_note_deleted_or_edited_in_teams_leaves_or_changes_the_joint_card(board: Board, connector):
+    note = await board.post(MAIJA, board.channel("Ryhmä 1"), "Nostettava ajatus", reply_to=q(board, "Ryhmä 1", 2))
+    await board.command(SANNA, "yhteinen keskustelu")
+    post = general_posts(board)[-1]
+    await board.react(MAIJA, board.channel("Ryhmä 1"), note, added=["heart"])
+    assert "Nostettava ajatus" in texts(updates_of(connector, board, post["id"])[-1])
+    await board.edit(MAIJA, board.channel("Ryhmä 1"), note, "Tarkennettu ajatus", reply_to=q(board, "Ryhmä 1", 2))
+    assert "Tarkennettu ajatus" in texts(updates_of(connector, board, post["id"])[-1])
+    await board.delete(MAIJA, board.channel("Ryhmä 1"), note, reply_to=q(board, "Ryhmä 1", 2))
+    assert "Tarkennettu ajatus" not in texts(updates_of(connector, board, post["id"])[-1])
+    await board.react(MAIJA, board.channel("Ryhmä 1"), note, removed=["heart"])
+    count = len(updates_of(connector, board, post["id"]))
+    other = await board.post(MAIJA, board.channel("Ryhmä 1"), "Ei nostettu", reply_to=q(board, "Ryhmä 1", 2))
+    await board.edit(MAIJA, board.channel("Ryhmä 1"), other, "Ei nostettu, muokattu", reply_to=q(board, "Ryhmä 1", 2))
+    assert len(updates_of(connector, board, post["id"])) == count  # a note nobody raised changes nothing there
