@@ -60,7 +60,7 @@ def reference_lines(evidence: Evidence | None, t: Translate, counted: int) -> li
         return [t("docx.meeting.ref_missing")]
     kind = evidence.ref.kind.value
     if kind == "sq":
-        lines = [t("docx.meeting.ref_question", question=evidence.question, count=len(evidence.organisations),
+        lines = [t("docx.meeting.ref_question", question=_sentence(evidence.question), count=len(evidence.organisations),
                    total=counted, organisations=_names(evidence.organisations) or "–")]
         lines += [t("docx.meeting.ref_count", label=c.label, count=len(c.organisations),
                     organisations=_names(c.organisations)) for c in evidence.counts]
@@ -76,6 +76,11 @@ def reference_lines(evidence: Evidence | None, t: Translate, counted: int) -> li
     lines = [t("docx.meeting.ref_workshop_theme", label=evidence.label, question=evidence.question,
                groups=", ".join(evidence.groups))]
     return lines + ([t("docx.meeting.ref_quote", quote=evidence.quote)] if evidence.quote else [])
+
+
+def _sentence(text: str) -> str:
+    """A question as a sentence of its own (most end with "?")."""
+    return text if text.endswith(("?", ".", "!")) else text + "."
 
 
 def numbered_references(conclusions: Sequence[Conclusion]) -> dict[EvidenceRef, int]:

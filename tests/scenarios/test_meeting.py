@@ -299,7 +299,7 @@ async def test_the_summarys_references_resolve_to_the_stored_answers_and_notes(
     assert next(p for p in text if p.startswith("Seurataan vuosittain.")).endswith("[1]")  # the same source, the same number
     references = {p.split("]")[0] + "]": p for p in text if p.startswith("[")}
     question = server.app[SERVICES].round.survey.question("roles_clear")
-    assert question.text in references["[1]"] and "3/3" in references["[1]"]
+    assert question.text in references["[1]"] and "Vastanneita organisaatioita 3 (kyselyyn vastanneita 3)" in references["[1]"]
     # the stored answers: which organisations answered "Ei", which "Kyllä"
     stored = {r.key.organisation_id: r.submitted_answers for r in
               await server.app[SERVICES].responses.list_for_round(DEMO_TENANT, ROUND)}
