@@ -140,7 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
         round_, rounds, clock, responses, positions, conversations, teams, timetables, jobs, workshops,
-        scheduler, sender, Exports(responses, workshops, meeting_desk),
+        scheduler, sender, Exports(responses, workshops, catalogue, meeting_desk),
         link_signer(settings.link_secret.get_secret_value(), settings.public_base_url, settings.link_ttl_minutes),
         Background(),
     )
@@ -153,7 +153,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
         {
             "guide": GuideServices(responses, router.commands),
             "survey": survey,
-            "results": ResultsServices(responses),
+            "results": ResultsServices(responses, catalogue),
             "exports": exports,
             "timeline": TimelineServices(responses, timetables, jobs, scheduler, rounds),
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),

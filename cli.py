@@ -8,6 +8,7 @@
     python app.py round new --from <round id> --year <year>  write next year's round from last year's
     python app.py round delete --round <id> --older-than-days N [--tenant <id>]   delete a finished round's data
         [--yes-delete-a-round-in-use]               even a county's current round, or one not yet ended
+    python app.py demo-data [--round <id>] [--seed N]   generated answers for the demo's last year (demo.sh)
 
 Every command works on one county: a round names its county (its tenant); `--tenant` names it where
 no round does (`person`; `round delete` of a round no longer in the rounds folder), and is needed
@@ -39,6 +40,7 @@ from hyte.clock import SystemClock
 from hyte.configuration import ConfigurationError
 from hyte.next_year import write_next_round
 from hyte.rounds import RoundCatalogue, load_rounds
+from hyte.sample_answers import write_sample_answers
 from settings import (
     Settings, StartupError, database_problem, load_configured_rounds, round_problem, settings_problems,
 )
@@ -206,7 +208,7 @@ def export_command(settings: Settings, args: list[str]) -> int:
     async def run() -> list[Path]:
         database = Database.connect(settings.database_url)
         try:
-            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database))
+            exports = Exports(SqlResponseRepository(database), SqlWorkshopRepository(database), catalogue)
             written = []
             for kind in options.kind or KINDS:
                 export = await exports.build(round_, kind, clock.now())
@@ -380,4 +382,44 @@ def round_new(settings: Settings, args: list[str]) -> int:
           f"(tila {entry.round.year}, yhteenveto kysely {entry.round.year}).")
     if settings.round_file is not None:
         print(f"HYTE_ROUND_FILE names one round: point it at {written.round_file}, or use HYTE_ROUNDS_DIR for both.")
+    return 0
+
+
+# The demo's last year --------------------------------------------------------------------------------------
+
+DEMO_PREVIOUS_ROUND = "pohjois-savo-demo-edellinen"
+"""The bundled demo county's last year (config/pohjois-savo-edellinen/), whose answers are generated."""
+
+
+@command("demo-data")
+def demo_data_command(settings: Settings, args: list[str]) -> int:
+    """`python app.py demo-data [--round <id>] [--seed N]`: generated, submitted answers for a round
+    that has none stored (hyte/sample_answers.py; by default the demo's last year, demo.sh runs it)."""
+    parser = argparse.ArgumentParser(prog="app.py demo-data", description="Generated answers for a round that has none.")
+    parser.add_argument("--round", default=DEMO_PREVIOUS_ROUND, help="the round's id (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=2025, help="the generator's seed (default: %(default)s)")
+    options = parser.parse_args(args)
+    catalogue = _catalogue(settings)
+    entry = catalogue.entry(options.round) if catalogue is not None else None
+    if entry is None:
+        print(f"No round {options.round!r} in the rounds folder ({settings.rounds_setting}): nothing written.",
+              file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        database = Database.connect(settings.database_url)
+        try:
+            await migrate(database.engine)
+            return await write_sample_answers(SqlResponseRepository(database), entry.round, options.seed)
+        finally:
+            await database.dispose()
+
+    try:
+        written = asyncio.run(run())
+    except OPEN_ERRORS as exc:
+        print(database_problem(exc), file=sys.stderr)
+        return 2
+    print(f"Wrote generated answers of {written}/{len(entry.round.config.organisations)} organisations into round "
+          f"{entry.round.id} ({entry.round.year})." if written else
+          f"Round {entry.round.id} has answers stored already: nothing written.")
     return 0

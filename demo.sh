@@ -30,4 +30,7 @@ demo.sh: starting the bot with the demo round (data in var/hyte.db); stop it wit
   then open http://localhost:56150 and type: ohje
 
 TEXT
+# Last year's answers of the demo county (config/pohjois-savo-edellinen/), generated once into the
+# database, so that the survey summary and the Word document show this year against last.
+.venv/bin/python app.py demo-data || say "WARNING: last year's demo answers were not written (the message is above)."
 exec .venv/bin/python app.py "$@"

@@ -18,12 +18,16 @@
      cards    cards.results.team_status_card + summary_cards
      xlsx/docx  bot.services.exports.Exports.build, with the workshop repository and the round's workshop
               questions (read + summary + workshop consolidation + writing the file).
+   And this year against last (hyte/comparison.py) for the real-size round: a previous round of the
+   same county and size filled the same way, read, summarised and compared, the cards built with
+   the comparison.
 3. Index check: the same reads of the real-size round from a database holding only that round;
    the read from the full store must stay within 3x of it (+2 ms), and on SQLite the query plans
    of both reads are printed (a `SCAN` of a table, or a `SEARCH` on only the tenant, means an
    index is missing: the benchmark names it; it adds none, storage/ owns the migrations).
 
-Verdicts: PASS when the real-size summary (read + summarise + cards) is under 0.5 s, and when
+Verdicts: PASS when the real-size summary (read + summarise + cards) is under 0.5 s, and with the
+comparison (both years' reads + summarise + compare + cards) too, and when
 growth is near linear: for each timed step, (time at the largest N / time at 25) / (N / 25)
 <= 1.5. Best of `--repeat` wall-clock runs. Exit code 1 on any FAIL.
 """
@@ -40,8 +44,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from cards.results import summary_cards, team_status_card
+from hyte.comparison import against_previous
 from hyte.results import summarise
 from hyte.round import Category, Organisation, Round, load_round
+from hyte.rounds import PreviousRound, RoundCatalogue, RoundFile
 from hyte.survey import MethodsQuestion, MultiChoiceQuestion, ScaleQuestion, SingleChoiceQuestion, TextQuestion
 from hyte.workshop import Assignment, WorkshopStatus
 
@@ -241,6 +247,31 @@ async def time_reads(responses, workshops, round_: Round, repeat: int) -> tuple[
     return read, notes
 
 
+async def time_comparison(filler: Filler, responses, workshops, round_: Round, repeat: int) -> tuple[float, ...]:
+    """This year against last for the real-size round (hyte/comparison.py), as the bot's summary
+    does it: last year's round of the same county filled like this year's, its responses read,
+    summarised and compared, and the summary's cards built with the comparison; and the Word file
+    with its comparison section (Exports with the rounds). Returns (read of last year, comparison,
+    cards with the comparison, cards, docx with the comparison in seconds)."""
+    from bot.services.exports import Exports
+    config = round_.config.model_copy(update={"id": f"{round_.id}-previous", "year": round_.year - 1})
+    previous = round_.model_copy(update={"config": config})
+    await filler.add_round(previous, NOTES_PER_ORGANISATION * len(config.organisations))
+    read, stored = await best(max(5, repeat), lambda: responses.list_for_round(previous.tenant_id, previous.id))
+    this_year = await responses.list_for_round(round_.tenant_id, round_.id)
+    summary = summarise(round_, this_year, NOW)
+    last = PreviousRound(previous, tuple(stored))
+    compared, comparison = await best(repeat, lambda: against_previous(round_, summary, last, NOW))
+    cards, built = await best(repeat, lambda: summary_cards(summary, round_.config.county, comparison))
+    assert comparison.available and comparison.rates
+    this = round_.model_copy(update={"config": round_.config.model_copy(update={"previous_round": previous.id})})
+    catalogue = RoundCatalogue([RoundFile(ROOT / "bench" / "this-year.yaml", this),
+                                RoundFile(ROOT / "bench" / "last-year.yaml", previous)])
+    exports = Exports(responses, workshops, catalogue)
+    docx, _ = await best(repeat, lambda: exports.build(this, "docx", NOW))
+    return read, compared, cards, len(built), docx
+
+
 async def run(args) -> int:
     from bot.services.exports import Exports
     from storage.db import Database, migrate
@@ -303,6 +334,10 @@ async def run(args) -> int:
                 rows.append((n, read, notes, s_time, c_time, built["xlsx"], built["docx"]))
                 print(f"{store:>16} {n:>5} {read * 1e3:>8.1f} {notes * 1e3:>8.1f} {s_time * 1e3:>10.1f} "
                       f"{c_time * 1e3:>8.1f} {built['xlsx']:>7.2f} {built['docx']:>7.2f}")
+            comparison = await time_comparison(filler, responses, workshops, real, args.repeat)
+            print(f"this year against last (round 25, hyte.comparison): read last year {comparison[0] * 1e3:.1f} ms, "
+                  f"compare {comparison[1] * 1e3:.1f} ms, cards with the comparison {comparison[2] * 1e3:.1f} ms "
+                  f"({comparison[3]} cards), docx with the comparison {comparison[4]:.2f} s")
             plans = await query_plans(database, real)
             dialect = database.engine.dialect.name
         finally:
@@ -326,6 +361,9 @@ async def run(args) -> int:
     real_path = base[1] + base[3] + base[4]
     verdict(real_path < 0.5, f"real-size summary (read + summarise + cards) {real_path * 1e3:.0f} ms < 500 ms "
                              f"in a store of {store}")
+    compared_path = base[1] + base[3] + comparison[0] + comparison[1] + comparison[2]
+    verdict(compared_path < 0.5, f"real-size summary with this year against last (reads + summarise + compare + "
+                                 f"cards) {compared_path * 1e3:.0f} ms < 500 ms")
     if len(rows) > 1:
         last = rows[-1]
         factor = last[0] / 25

@@ -14,9 +14,11 @@ from typing import Any, Sequence
 
 from cards import elements as ui
 from cards.catalogue import format_datetime, t
+from cards.comparison import comparison_blocks
 from cards.pager import Block, Part, paginate
 from cards.payloads import ExportConsent, ResultsAnswers
 from cards.text import Config, User, phrase
+from hyte.comparison import Comparison
 from hyte.results import (
     Distribution, GoalRanking, MethodsResult, Status, SurveySummary, Tally, TextResult,
 )
@@ -221,8 +223,9 @@ def _continued(index: int, count: int) -> Block:
     return [] if index == 1 else [ui.text(t("results.continued"), size="Small", subtle=True)]
 
 
-def summary_cards(summary: SurveySummary, county: str) -> list[dict[str, Any]]:
-    return paginate([Part(summary_blocks(summary, county))], _continued)
+def summary_cards(summary: SurveySummary, county: str, comparison: Comparison | None = None) -> list[dict[str, Any]]:
+    """The summary's cards; with `comparison`, this year against last at the end (cards/comparison.py)."""
+    return paginate([Part(summary_blocks(summary, county) + comparison_blocks(summary, comparison))], _continued)
 
 
 def answers_cards(summary: SurveySummary, result: TextResult) -> list[dict[str, Any]]:

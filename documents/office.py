@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
+from documents.comparison import add_comparison
 from hyte.answers import answer_text
+from hyte.comparison import Comparison
 from hyte.clock import HELSINKI
 from hyte.results import Distribution, GoalRanking, SurveySummary, TextResult
 from hyte.survey import LegalTopic, Survey
@@ -166,6 +168,7 @@ def _wrap(text: str, width: int) -> str:
 
 def write_docx(
     summary: SurveySummary, survey: Survey, county: str, workshop: Sequence[WorkshopPoints], t: Translate,
+    comparison: Comparison | None = None,
 ) -> bytes:
     from docx import Document
     from docx.shared import Cm
@@ -232,6 +235,7 @@ def write_docx(
                 document.add_heading(item.question, level=3)
                 for point in item.points:
                     document.add_paragraph(point, style="List Bullet")
+    add_comparison(document, summary, comparison, t)  # this year against last (documents/comparison.py)
     for paragraph in document.paragraphs:  # answers, names and notes show without reordering controls
         for run in paragraph.runs:
             run.text = visible(run.text)

@@ -8,6 +8,7 @@ HYTE team reads an earlier round of the county by its year (`tila 2024`, `yhteen
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -18,8 +19,10 @@ from cards.catalogue import t
 from cards.payloads import ResultsAnswers
 from cards.results import answers_cards, summary_cards, team_status_card
 from cards.survey import status_card
+from hyte.comparison import Comparison, against_previous
 from hyte.responses import ResponseKey, ResponseRepository
 from hyte.results import SurveySummary, response_status, summarise
+from hyte.rounds import RoundCatalogue, previous_results
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,8 @@ HYTE_TEAM_RESULTS = (Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEAM),)
 @dataclass(frozen=True)
 class ResultsServices:
     responses: ResponseRepository
+    catalogue: RoundCatalogue | None = None
+    """The rounds, for this year against last (`_comparison`); without it the summary has no comparison."""
 
 
 routes = Routes("results", ResultsServices)
@@ -52,7 +57,8 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
                 access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
     async def send_summary() -> None:
-        cards = summary_cards(await _summary(turn), turn.round.config.county)
+        summary = await _summary(turn)
+        cards = summary_cards(summary, turn.round.config.county, await _comparison(turn, summary))
         for card in cards:
             await turn.say(Reply(card=card))
         logger.info("summary sent: round=%s cards=%d", turn.round.id, len(cards))
@@ -70,7 +76,7 @@ async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> 
     for card in answers_cards(summary, result):
         await turn.say(Reply(card=card))
     # The pressed card stays as it was (rebuilt from current data).
-    for card in summary_cards(summary, turn.round.config.county):
+    for card in summary_cards(summary, turn.round.config.county, await _comparison(turn, summary)):
         if _has_button(card, payload):
             return Reply(card=card)
     return Reply(text=t("results.unknown_question"))
@@ -79,6 +85,16 @@ async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> 
 async def _summary(turn: Turn[ResultsServices]) -> SurveySummary:
     responses = await turn.services.responses.list_for_round(turn.round.tenant_id, turn.round.id)
     return summarise(turn.round, responses, turn.now)
+
+
+async def _comparison(turn: Turn[ResultsServices], summary: SurveySummary) -> Comparison | None:
+    """This year against last: the previous round's summary read against this one's, in a worker
+    thread (its themes are CPU work)."""
+    catalogue = turn.services.catalogue
+    if catalogue is None:
+        return None
+    previous = await previous_results(catalogue, turn.services.responses, turn.round)
+    return await asyncio.to_thread(against_previous, turn.round, summary, previous, turn.now)
 
 
 def _has_button(card: dict, payload: ResultsAnswers) -> bool:

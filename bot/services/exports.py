@@ -27,9 +27,11 @@ import aiohttp
 from bot.services.meeting import MeetingDesk
 from cards.catalogue import t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
+from hyte.comparison import against_previous
 from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
+from hyte.rounds import PreviousRound, RoundCatalogue, previous_results
 from hyte.workshop import WorkshopRepository
 from hyte.workshop_summary import consolidate
 
@@ -98,10 +100,13 @@ class Exports:
     """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
     def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository,
-                 meeting: MeetingDesk | None = None) -> None:
+                 catalogue: RoundCatalogue | None = None, meeting: MeetingDesk | None = None) -> None:
         self._responses = responses
         self._workshops = workshops
+        self._catalogue = catalogue
+        """The rounds, for the Word summary's comparison with the previous round (none without)."""
         self._meeting = meeting
+        """The negotiation meeting's summary and plan entries (bot/services/meeting.py)."""
 
     async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
         """The round's Excel or Word file; the workshop's notes and points when the round has a
@@ -113,16 +118,24 @@ class Exports:
             return ExportFile(kind, made.filename, made.content_type, made.data)
         stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
         notes, points = await workshop_material(round_, self._workshops)
+        previous = await self._previous(round_) if kind == "docx" else None
 
         def write() -> bytes:
             summary = summarise(round_, stored, now)
             if kind == "xlsx":
                 return write_xlsx(summary, round_.survey, notes, t)
-            return write_docx(summary, round_.survey, round_.config.county, points, t)
+            comparison = against_previous(round_, summary, previous, now) if self._catalogue is not None else None
+            return write_docx(summary, round_.survey, round_.config.county, points, t, comparison=comparison)
 
         data = await asyncio.to_thread(write)
         logger.info("export built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
         return ExportFile(kind, filename_for(round_, kind), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
+
+    async def _previous(self, round_: Round) -> PreviousRound | None:
+        """The previous round of the same county with its submitted responses (hyte/rounds.py)."""
+        if self._catalogue is None:
+            return None
+        return await previous_results(self._catalogue, self._responses, round_)
 
 
 # Signed links -------------------------------------------------------------------------------------

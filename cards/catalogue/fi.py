@@ -555,3 +555,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docx.plan.sheet": "Kirjausluonnokset",
     },
 }
+
+# This year against last (cards/comparison.py, documents/comparison.py) -------------------------------
+MESSAGES["fi"].update({
+    "comparison.title": "Vertailu edelliseen vuoteen: {previous} ja {year}",
+    "comparison.intro": (
+        "Vertaan vain kysymyksiä, jotka kysyttiin molempina vuosina samoin. Osuudet ovat vastanneista "
+        "organisaatioista, ja muutos on prosenttiyksikköinä. Vuoden {previous} luvut ovat sen kierroksen lähetetyistä vastauksista."
+    ),
+    "comparison.title_none": "Vertailu edelliseen vuoteen",
+    "comparison.none": (
+        "Vuoden {year} kierroksella ei ole edellistä kierrosta, jonka vastaukset olisivat tallessa, joten vertailua ei ole."
+    ),
+    "comparison.change": "Muutos",
+    "comparison.points": "{points} %-yks.",
+    "comparison.share": "{count} ({percent} %)",
+    "comparison.percent": "{percent} %",
+    "comparison.rates_title": "Vastausaste organisaatioryhmittäin",
+    "comparison.category": "Organisaatioryhmä",
+    "comparison.all": "Kaikki organisaatiot",
+    "comparison.option": "Vastausvaihtoehto",
+    "comparison.answered": "Vastanneita: edellisenä vuonna {previous}, nyt {count}",
+    "comparison.goals_title": "Tehostettavien tavoitteiden sijat",
+    "comparison.goal": "Tavoite",
+    "comparison.movement": "Muutos",
+    "comparison.place": "{rank}.",
+    "comparison.move.up": "↑ nousi {places}",
+    "comparison.move.down": "↓ laski {places}",
+    "comparison.move.same": "= ennallaan",
+    "comparison.move.new": "uusi",
+    "comparison.move.dropped": "ei valittu",
+    "comparison.themes_title": "Avointen vastausten teemat: uudet, toistuvat ja poistuneet",
+    "comparison.theme_line": "{label}: {mark}",
+    "comparison.theme.new": "uusi ({count} organisaatiota)",
+    "comparison.theme.recurring": "toistuva ({count} organisaatiota, edellisenä vuonna {previous})",
+    "comparison.theme.dropped": "poistunut (edellisenä vuonna {previous} organisaatiota)",
+    "comparison.changed_title": "Kysymykset, joita en vertaa",
+    "comparison.changed_line": "{section}, kysymys {number}: {text} – {reason}",
+    "comparison.reason.new": "uusi kysymys",
+    "comparison.reason.dropped": "kysymys poistettiin tämän vuoden kyselystä",
+    "comparison.reason.type": "kysymyksen tyyppi muuttui",
+    "comparison.reason.options": "vastausvaihtoehdot muuttuivat",
+    "comparison.reason.scale": "asteikko muuttui",
+    "comparison.reason.areas": "painopistealueet muuttuivat",
+    "comparison.reason.text": "kysymyksen sanamuoto muuttui",
+    "comparison.docx_title": "Muutos edellisestä vuodesta ({previous}–{year})",
+    "comparison.docx_intro": (
+        "Vertailussa ovat vain kysymykset, jotka kysyttiin molempina vuosina samoin. Osuudet ovat vastanneista "
+        "organisaatioista, ja muutos on prosenttiyksikköinä. Vuoden {previous} luvut ovat sen kierroksen lähetetyistä vastauksista."
+    ),
+    "comparison.docx_changed_title": "Kysymykset, joita ei verrata",
+    "comparison.docx_category": "Organisaatioryhmä",
+    "comparison.docx_rate": "{submitted}/{total} ({percent} %)",
+    "comparison.docx_goals": "Tavoitteiden sijat: {text}",
+})

@@ -565,3 +565,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docx.plan.sheet": "Utkast till planen",
     },
 }
+
+# This year against last (cards/comparison.py, documents/comparison.py) -------------------------------
+MESSAGES["sv"].update({
+    "comparison.title": "Jämförelse med föregående år: {previous} och {year}",
+    "comparison.intro": (
+        "Jag jämför bara frågor som ställdes på samma sätt båda åren. Andelarna gäller de organisationer "
+        "som svarade, och förändringen anges i procentenheter. Siffrorna för {previous} kommer från de svar som skickades in den omgången."
+    ),
+    "comparison.title_none": "Jämförelse med föregående år",
+    "comparison.none": (
+        "Omgången {year} har ingen föregående omgång vars svar finns sparade, så det finns ingen jämförelse."
+    ),
+    "comparison.change": "Förändring",
+    "comparison.points": "{points} %-enh.",
+    "comparison.share": "{count} ({percent} %)",
+    "comparison.percent": "{percent} %",
+    "comparison.rates_title": "Svarsfrekvens per organisationsgrupp",
+    "comparison.category": "Organisationsgrupp",
+    "comparison.all": "Alla organisationer",
+    "comparison.option": "Svarsalternativ",
+    "comparison.answered": "Svarande: föregående år {previous}, nu {count}",
+    "comparison.goals_title": "Placeringen av de mål som ska effektiviseras",
+    "comparison.goal": "Mål",
+    "comparison.movement": "Förändring",
+    "comparison.place": "{rank}.",
+    "comparison.move.up": "↑ steg {places}",
+    "comparison.move.down": "↓ sjönk {places}",
+    "comparison.move.same": "= oförändrad",
+    "comparison.move.new": "ny",
+    "comparison.move.dropped": "inte vald",
+    "comparison.themes_title": "Teman i de öppna svaren: nya, återkommande och försvunna",
+    "comparison.theme_line": "{label}: {mark}",
+    "comparison.theme.new": "nytt ({count} organisationer)",
+    "comparison.theme.recurring": "återkommande ({count} organisationer, föregående år {previous})",
+    "comparison.theme.dropped": "försvunnet (föregående år {previous} organisationer)",
+    "comparison.changed_title": "Frågor som jag inte jämför",
+    "comparison.changed_line": "{section}, fråga {number}: {text} – {reason}",
+    "comparison.reason.new": "ny fråga",
+    "comparison.reason.dropped": "frågan togs bort ur årets enkät",
+    "comparison.reason.type": "frågetypen ändrades",
+    "comparison.reason.options": "svarsalternativen ändrades",
+    "comparison.reason.scale": "skalan ändrades",
+    "comparison.reason.areas": "prioriteringsområdena ändrades",
+    "comparison.reason.text": "frågans formulering ändrades",
+    "comparison.docx_title": "Förändring från föregående år ({previous}–{year})",
+    "comparison.docx_intro": (
+        "Jämförelsen omfattar bara frågor som ställdes på samma sätt båda åren. Andelarna gäller de organisationer "
+        "som svarade, och förändringen anges i procentenheter. Siffrorna för {previous} kommer från de svar som skickades in den omgången."
+    ),
+    "comparison.docx_changed_title": "Frågor som inte jämförs",
+    "comparison.docx_category": "Organisationsgrupp",
+    "comparison.docx_rate": "{submitted}/{total} ({percent} %)",
+    "comparison.docx_goals": "Målens placering: {text}",
+})
