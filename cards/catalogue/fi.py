@@ -428,7 +428,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "workshop.summary_question_ref": "K{number}: ",
         # The negotiation meeting's joint discussion and the summary (issue 17)
         "command.meeting_joint": "julkaisee yhteisen keskustelun kortin: ryhmien nostot ja yhteiset teemat",
-        "command.meeting_conclusions": "näyttää yhteenvedon kirjaukset; HYTE-tiimi kirjoittaa ja muokkaa niitä",
+        "command.meeting_conclusions": "näyttää neuvottelujen yhteenvedon kirjaukset",
         "command.meeting_new": "avaa kortin uuden kirjauksen kirjoittamiseen",
         "command.meeting_finish": "viimeistelee yhteenvedon numeroiduksi versioksi",
         "command.meeting_summary": "antaa yhteenvedon aluehallitukselle ja kirjausluonnokset suunnitelmaan",

@@ -437,7 +437,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "workshop.summary_question_ref": "F{number}: ",
         # The negotiation meeting's joint discussion and the summary (issue 17)
         "command.meeting_joint": "publicerar kortet för den gemensamma diskussionen: gruppernas lyft och gemensamma teman",
-        "command.meeting_conclusions": "visar sammandragets anteckningar; HYTE-teamet skriver och redigerar dem",
+        "command.meeting_conclusions": "visar anteckningarna till förhandlingarnas sammandrag",
         "command.meeting_new": "öppnar ett kort för att skriva en ny anteckning",
         "command.meeting_finish": "färdigställer sammandraget som en numrerad version",
         "command.meeting_summary": "ger sammandraget för regionstyrelsen och utkasten till planen",

@@ -1,5 +1,8 @@
-"""meeting: the joint discussion's conclusions with their history, finished summary versions, and
-the cards kept up to date in place
+"""meeting: conclusions with their history, finished summary versions, cards kept in place
+
+The negotiation meeting's joint discussion (storage/meeting.py): the conclusions the HYTE team
+writes under the four legal topics, every change to them, the numbered finished versions of the
+summary, and the cards the bot updates in place in General.
 
 Revision ID: 0013
 Revises: 0010
