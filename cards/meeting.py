@@ -128,7 +128,7 @@ def evidence_title(evidence: Evidence) -> str:
     elif ref.kind.value == "st":
         title = t("meeting.evidence_survey_theme", label=evidence.label, count=len(evidence.organisations))
     elif ref.kind.value == "wn":
-        mark = t("meeting.mark_raised") if evidence.raised else t("meeting.mark_highlight")
+        mark = t(f"meeting.mark_{evidence.mark}")
         title = t("meeting.evidence_note", group=", ".join(evidence.groups), text=evidence.label, mark=mark)
     else:
         title = t("meeting.evidence_workshop_theme", label=evidence.label, groups=", ".join(evidence.groups))

@@ -70,7 +70,7 @@ def reference_lines(evidence: Evidence | None, t: Translate, counted: int) -> li
                    count=len(evidence.organisations), organisations=_names(evidence.organisations))]
         return lines + ([t("docx.meeting.ref_quote", quote=evidence.quote)] if evidence.quote else [])
     if kind == "wn":
-        mark = t("meeting.mark_raised") if evidence.raised else t("meeting.mark_highlight")
+        mark = t(f"meeting.mark_{evidence.mark}")
         return [t("docx.meeting.ref_note", group=", ".join(evidence.groups), question=evidence.question or "–",
                   text=evidence.label, mark=mark)]
     lines = [t("docx.meeting.ref_workshop_theme", label=evidence.label, question=evidence.question,

@@ -40,7 +40,7 @@ def one_line(evidence: Evidence | None, t: Translate) -> str:
     if kind == "st":
         return t("meeting.evidence_survey_theme", label=evidence.label, count=len(evidence.organisations))
     if kind == "wn":
-        mark = t("meeting.mark_raised") if evidence.raised else t("meeting.mark_highlight")
+        mark = t(f"meeting.mark_{evidence.mark}")
         return t("meeting.evidence_note", group=", ".join(evidence.groups), text=cut(evidence.label, 80), mark=mark)
     return t("meeting.evidence_workshop_theme", label=evidence.label, groups=", ".join(evidence.groups))
 

@@ -47,11 +47,19 @@ class Evidence:
     def from_survey(self) -> bool:
         return self.ref.from_survey
 
+    @property
+    def mark(self) -> str:
+        """What a note is to the meeting: "raised" by its group, a "highlight" of the HYTE team's, or
+        a plain "note" (linked while raised, taken back since)."""
+        return "raised" if self.raised else "highlight" if self.highlight else "note"
+
 
 @dataclass
 class EvidenceIndex:
     items: dict[str, Evidence] = field(default_factory=dict)
     survey_counted: int = 0
+    known: dict[str, Evidence] = field(default_factory=dict)
+    """Evidence that resolves but is not offered any more: a note its group no longer raises."""
 
     def options(self) -> list[Evidence]:
         return list(self.items.values())
@@ -60,7 +68,8 @@ class EvidenceIndex:
         return set(self.items)
 
     def resolve(self, ref: EvidenceRef) -> Evidence | None:
-        return self.items.get(str(ref))
+        key = str(ref)
+        return self.items.get(key) or self.known.get(key)
 
 
 def build_index(
@@ -127,10 +136,9 @@ def _workshop(index: EvidenceIndex, workshop: WorkshopSummary, notes: Iterable[N
     live = sorted((n for n in notes if not n.deleted and not n.late and n.text.strip() and n.channel_id in groups),
                   key=lambda n: (groups_order(workshop, n.channel_id), n.created_at, n.message_id))
     for note in live:
-        if note.key not in raised and not note.highlight:
-            continue
         ref = EvidenceRef(EvidenceKind.WORKSHOP_NOTE, "", note.key)
-        index.items[str(ref)] = Evidence(
+        offered = note.key in raised or note.highlight
+        (index.items if offered else index.known)[str(ref)] = Evidence(
             ref, questions.get(note.question_id or "", ""), label=point_text(workshop.definition, note),
             groups=(groups[note.channel_id],), raised=note.key in raised, highlight=note.highlight,
         )

@@ -492,6 +492,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "meeting.evidence_note": "{group}: {text} ({mark})",
         "meeting.evidence_workshop_theme": "Työpajan teema: {label} ({groups})",
         "meeting.mark_raised": "ryhmän nosto",
+        "meeting.mark_note": "muistiinpano",
         "meeting.mark_highlight": "HYTE-tiimin korostus",
         "meeting.conflict": "{by} muutti tätä kirjausta sillä välin ({at}).",
         "meeting.conflict_text": "Nyt tallennettuna ({topic}): \u201d{text}\u201d",

@@ -502,6 +502,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "meeting.evidence_note": "{group}: {text} ({mark})",
         "meeting.evidence_workshop_theme": "Workshoppens tema: {label} ({groups})",
         "meeting.mark_raised": "gruppens lyft",
+        "meeting.mark_note": "anteckning",
         "meeting.mark_highlight": "HYTE-teamets markering",
         "meeting.conflict": "{by} ändrade anteckningen under tiden ({at}).",
         "meeting.conflict_text": "Nu sparat ({topic}): \u201d{text}\u201d",

@@ -66,6 +66,8 @@ def test_only_raised_points_and_highlights_are_offered_of_the_notes():
                                                                               True, False)
     assert notes["wn:19:g2@thread.tacv2|3"].highlight
     assert built.resolve(EvidenceRef.parse("wn:19:g2@thread.tacv2|4")) is None  # gone: resolves to nothing
+    taken_back = built.resolve(EvidenceRef.parse("wn:19:g1@thread.tacv2|2"))  # linked once, its heart removed since
+    assert taken_back is not None and taken_back.label == "Kahvitauko" and not taken_back.raised
 
 
 def test_survey_themes_name_their_organisations_when_the_lemmatiser_is_there():
