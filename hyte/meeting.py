@@ -96,6 +96,18 @@ def parse_refs(values: str | Sequence[str]) -> tuple[EvidenceRef, ...]:
 
 
 @dataclass(frozen=True)
+class Author:
+    """Who changed something: the name shown, and the Entra object id an erasure finds."""
+
+    name: str
+    aad: str | None = None
+
+    @classmethod
+    def of(cls, by: str | Author) -> Author:
+        return by if isinstance(by, Author) else cls(by)
+
+
+@dataclass(frozen=True)
 class Conclusion:
     id: int
     topic: LegalTopic
@@ -107,12 +119,15 @@ class Conclusion:
     created_at: datetime
     updated_by: str
     updated_at: datetime
+    updated_by_aad: str | None = None
+    """The last editor's Entra object id (what an erasure of their personal data finds)."""
 
     def frozen(self) -> dict[str, Any]:
         """As a finished version keeps it (JSON)."""
         return {"id": self.id, "topic": self.topic.value, "position": self.position, "text": self.text,
                 "evidence": [str(r) for r in self.evidence], "version": self.version,
-                "updated_by": self.updated_by, "updated_at": self.updated_at.isoformat()}
+                "updated_by": self.updated_by, "updated_by_aad": self.updated_by_aad,
+                "updated_at": self.updated_at.isoformat()}
 
 
 def by_topic(conclusions: Sequence[Conclusion]) -> list[tuple[LegalTopic, list[Conclusion]]]:
@@ -232,25 +247,25 @@ class MeetingRepository(Protocol):
 
     async def conclusions(self, tenant_id: str, round_id: str) -> list[Conclusion]: ...
 
-    async def add(self, tenant_id: str, round_id: str, draft: Draft, by: str, at: datetime) -> Conclusion: ...
+    async def add(self, tenant_id: str, round_id: str, draft: Draft, by: str | Author, at: datetime) -> Conclusion: ...
 
     async def edit(
-        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, draft: Draft, by: str, at: datetime,
+        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, draft: Draft, by: str | Author, at: datetime,
     ) -> Conclusion:
         """Raises ConclusionConflict when the stored version is not `version`."""
         ...
 
     async def move(
-        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, step: int, by: str, at: datetime,
+        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, step: int, by: str | Author, at: datetime,
     ) -> Conclusion: ...
 
     async def delete(
-        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, by: str, at: datetime,
+        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, by: str | Author, at: datetime,
     ) -> None: ...
 
     async def history(self, tenant_id: str, round_id: str) -> list[ConclusionChange]: ...
 
-    async def finish(self, tenant_id: str, round_id: str, by: str, at: datetime) -> SummaryVersion | None:
+    async def finish(self, tenant_id: str, round_id: str, by: str | Author, at: datetime) -> SummaryVersion | None:
         """Freeze the conclusions as the next version; None when nothing changed since the latest."""
         ...
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hyte.meeting import (
-    RAISE_REACTION, ChangeKind, Conclusion, ConclusionChange, ConclusionConflict, Draft, MeetingPost, MeetingState,
+    RAISE_REACTION, Author, ChangeKind, Conclusion, ConclusionChange, ConclusionConflict, Draft, MeetingPost, MeetingState,
     SummaryVersion, parse_refs,
 )
 from hyte.survey import LegalTopic
@@ -39,8 +39,10 @@ class ConclusionRow(Base):
     evidence: Mapped[Any] = mapped_column(Json)
     version: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(200))
+    created_by_aad: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(200))
+    updated_by_aad: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
 
@@ -56,6 +58,7 @@ class ConclusionChangeRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     by_name: Mapped[str] = mapped_column(String(200))
+    by_aad: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime]
     old_text: Mapped[str | None] = mapped_column(Text)
     old_topic: Mapped[str | None] = mapped_column(String(16))
@@ -73,6 +76,7 @@ class SummaryVersionRow(Base):
     round_id: Mapped[str] = mapped_column(String(64))
     number: Mapped[int] = mapped_column(Integer)
     finished_by: Mapped[str] = mapped_column(String(200))
+    finished_by_aad: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime]
     conclusions: Mapped[Any] = mapped_column(Json)
 
@@ -95,6 +99,7 @@ def _conclusion(row: ConclusionRow) -> Conclusion:
         id=row.id, topic=LegalTopic(row.topic), position=row.position, text=row.text,
         evidence=parse_refs(row.evidence or []), version=row.version, created_by=row.created_by,
         created_at=row.created_at, updated_by=row.updated_by, updated_at=row.updated_at,
+        updated_by_aad=row.updated_by_aad,
     )
 
 
@@ -120,7 +125,8 @@ class SqlMeetingRepository:
             rows = await session.scalars(self._live(tenant_id, round_id).order_by(ConclusionRow.position, ConclusionRow.id))
             return [_conclusion(r) for r in rows]
 
-    async def add(self, tenant_id: str, round_id: str, draft: Draft, by: str, at: datetime) -> Conclusion:
+    async def add(self, tenant_id: str, round_id: str, draft: Draft, by: str | Author, at: datetime) -> Conclusion:
+        author = Author.of(by)
         async with self._db.write() as session:
             last = await session.scalar(
                 select(func.max(ConclusionRow.position)).where(
@@ -130,13 +136,15 @@ class SqlMeetingRepository:
             )
             row = ConclusionRow(
                 tenant_id=tenant_id, round_id=round_id, topic=draft.topic.value, position=(last or 0) + 1,
-                text=draft.text.strip(), evidence=[str(r) for r in draft.evidence], version=1, created_by=by,
-                created_at=at, updated_by=by, updated_at=at, deleted_at=None,
+                text=draft.text.strip(), evidence=[str(r) for r in draft.evidence], version=1,
+                created_by=author.name, created_by_aad=author.aad, created_at=at, updated_by=author.name,
+                updated_by_aad=author.aad, updated_at=at, deleted_at=None,
             )
             session.add(row)
             await session.flush()
             session.add(ConclusionChangeRow(tenant_id=tenant_id, conclusion_id=row.id, version=1,
-                                            kind=ChangeKind.CREATED.value, by_name=by, at=at))
+                                            kind=ChangeKind.CREATED.value, by_name=author.name, by_aad=author.aad,
+                                            at=at))
             return _conclusion(row)
 
     async def _claim(self, session: AsyncSession, tenant_id: str, round_id: str, conclusion_id: int,
@@ -153,15 +161,21 @@ class SqlMeetingRepository:
         return row
 
     @staticmethod
-    def _history(row: ConclusionRow, kind: ChangeKind, by: str, at: datetime) -> ConclusionChangeRow:
-        return ConclusionChangeRow(
-            tenant_id=row.tenant_id, conclusion_id=row.id, version=row.version, kind=kind.value, by_name=by, at=at,
+    def _history(row: ConclusionRow, kind: ChangeKind, by: Author, at: datetime) -> ConclusionChangeRow:
+        """The change's row (the conclusion as it was), and the row marked as the author's now."""
+        change = ConclusionChangeRow(
+            tenant_id=row.tenant_id, conclusion_id=row.id, version=row.version, kind=kind.value, by_name=by.name,
+            by_aad=by.aad, at=at,
             old_text=row.text, old_topic=row.topic, old_evidence=list(row.evidence or []),
         )
+        row.updated_by, row.updated_by_aad, row.updated_at = by.name, by.aad, at
+        return change
 
     async def edit(
-        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, draft: Draft, by: str, at: datetime,
+        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, draft: Draft, by: str | Author,
+        at: datetime,
     ) -> Conclusion:
+        by = Author.of(by)
         async with self._db.write() as session:
             row = await self._claim(session, tenant_id, round_id, conclusion_id, version)
             session.add(self._history(row, ChangeKind.EDITED, by, at))
@@ -173,13 +187,14 @@ class SqlMeetingRepository:
             row.topic, row.text = draft.topic.value, draft.text.strip()
             row.evidence = [str(r) for r in draft.evidence]
             row.version += 1
-            row.updated_by, row.updated_at = by, at
             return _conclusion(row)
 
     async def move(
-        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, step: int, by: str, at: datetime,
+        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, step: int, by: str | Author,
+        at: datetime,
     ) -> Conclusion:
         """Swap the conclusion with its neighbour above (step -1) or below (+1) under its topic."""
+        by = Author.of(by)
         async with self._db.write() as session:
             row = await self._claim(session, tenant_id, round_id, conclusion_id, version)
             siblings = list(await session.scalars(
@@ -195,17 +210,18 @@ class SqlMeetingRepository:
                 row.position, neighbour.position = neighbour.position, row.position
                 session.add(self._history(row, ChangeKind.MOVED, by, at))
                 row.version += 1
-                row.updated_by, row.updated_at = by, at
             return _conclusion(row)
 
     async def delete(
-        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, by: str, at: datetime,
+        self, tenant_id: str, round_id: str, conclusion_id: int, version: int, by: str | Author,
+        at: datetime,
     ) -> None:
+        by = Author.of(by)
         async with self._db.write() as session:
             row = await self._claim(session, tenant_id, round_id, conclusion_id, version)
             session.add(self._history(row, ChangeKind.DELETED, by, at))
             row.version += 1
-            row.deleted_at, row.updated_by, row.updated_at = at, by, at
+            row.deleted_at = at
 
     async def history(self, tenant_id: str, round_id: str) -> list[ConclusionChange]:
         async with self._sessions() as session:
@@ -226,7 +242,8 @@ class SqlMeetingRepository:
     async def state(self, tenant_id: str, round_id: str) -> MeetingState:
         return MeetingState(await self.conclusions(tenant_id, round_id), await self.versions(tenant_id, round_id))
 
-    async def finish(self, tenant_id: str, round_id: str, by: str, at: datetime) -> SummaryVersion | None:
+    async def finish(self, tenant_id: str, round_id: str, by: str | Author, at: datetime) -> SummaryVersion | None:
+        by = Author.of(by)
         async with self._db.write() as session:
             rows = list(await session.scalars(
                 self._live(tenant_id, round_id).order_by(ConclusionRow.position, ConclusionRow.id)
@@ -241,7 +258,8 @@ class SqlMeetingRepository:
                 return None
             row = SummaryVersionRow(
                 tenant_id=tenant_id, round_id=round_id, number=(latest.number if latest else 0) + 1,
-                finished_by=by, finished_at=at, conclusions=[c.frozen() for c in state.conclusions],
+                finished_by=by.name, finished_by_aad=by.aad, finished_at=at,
+                conclusions=[c.frozen() for c in state.conclusions],
             )
             session.add(row)
             await session.flush()

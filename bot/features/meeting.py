@@ -30,7 +30,7 @@ from dialogs.flow import carry_out
 from dialogs.meeting_flow import (
     AddConclusion, Conflict, EditConclusion, MeetingState, Save, Saved, WriteView, decide, render,
 )
-from hyte.meeting import ConclusionConflict, SummaryVersion
+from hyte.meeting import Author, ConclusionConflict, SummaryVersion
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,9 @@ TEAM_OR_REPRESENTATIVE = (Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEA
                           Access(Audience.REPRESENTATIVES, Where.PERSONAL))
 
 
-def _by(turn: Turn) -> str:
-    return turn.person.name or (turn.person.team_member.name if turn.person.team_member else "")
+def _by(turn: Turn) -> Author:
+    name = turn.person.name or (turn.person.team_member.name if turn.person.team_member else "")
+    return Author(name, turn.person.aad_object_id)
 
 
 def _refresh_later(turn: Turn[MeetingServices], *kinds: str) -> None:

@@ -145,3 +145,34 @@ async def test_round_delete_removes_the_meeting_of_that_round_only(database, mee
     assert await meeting.conclusions(TENANT, ROUND) == [] and await meeting.versions(TENANT, ROUND) == []
     assert [c.text for c in await meeting.conclusions("another-county", ROUND)] == ["Kirjaus 2"]
     assert len(await meeting.versions("another-county", ROUND)) == 1
+
+
+async def test_a_persons_name_and_id_come_off_the_meeting_on_erasure_the_texts_stay(database, meeting: SqlMeetingRepository):
+    from hyte.meeting import Author
+    from storage.personal_data import SqlPersonalData
+
+    sanna, heikki = Author("Sanna Laine", "AAD-SANNA"), Author("Heikki Koskinen", "aad-heikki")
+    made = await meeting.add(TENANT, ROUND, Draft(LegalTopic.GOALS, "Sannan kirjaus"), sanna, T0)
+    other = await meeting.add(TENANT, ROUND, Draft(LegalTopic.GOALS, "Heikin kirjaus"), heikki, T0)
+    await meeting.edit(TENANT, ROUND, made.id, 1, Draft(LegalTopic.GOALS, "Sannan kirjaus, Heikki muokkasi"), heikki, T0)
+    await meeting.finish(TENANT, ROUND, sanna, T0)
+    personal = SqlPersonalData(database)
+    mine = await personal.export(TENANT, "aad-sanna")
+    assert [c["text"] for c in mine["meeting_conclusions"]] == ["Sannan kirjaus, Heikki muokkasi"]  # created by her
+    assert [c["kind"] for c in mine["meeting_conclusion_changes"]] == ["created"]
+    assert [v["number"] for v in mine["meeting_summaries_finished"]] == [1]
+
+    counts = await personal.erase(TENANT, "aad-heikki")
+    assert counts["meeting_conclusions"] == 3 and counts["meeting_conclusion_changes"] == 2  # created 1, last edited 2
+    assert counts["meeting_summaries"] == 1
+    stored = {c.id: c for c in await meeting.conclusions(TENANT, ROUND)}
+    assert (stored[made.id].text, stored[made.id].updated_by, stored[made.id].created_by) == (
+        "Sannan kirjaus, Heikki muokkasi", "", "Sanna Laine")
+    assert stored[other.id].created_by == "" and stored[other.id].updated_by_aad is None
+    history = await meeting.history(TENANT, ROUND)
+    assert {h.by for h in history} == {"Sanna Laine", ""}
+    (version,) = await meeting.versions(TENANT, ROUND)
+    assert version.finished_by == "Sanna Laine"
+    assert {c["updated_by"] for c in version.conclusions} == {""}
+    assert all(c["text"] for c in version.conclusions)
+    assert (await personal.export(TENANT, "aad-heikki"))["meeting_conclusions"] == []
