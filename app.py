@@ -21,6 +21,7 @@ from bot.features.board_team import BoardTeamServices
 from bot.features.exports import ExportServices, download_handler
 from bot.features.guide import GuideServices
 from bot.features.meeting import MeetingServices
+from bot.features.language import LanguageServices
 from bot.features.privacy import (
     PRIVACY_PATH, TERMS_PATH, Facts, county_page_handler, page_handler, render_county_pages,
 )
@@ -50,6 +51,8 @@ from bot.transport.sender import Sender
 from hyte.clock import Clock, SystemClock
 from hyte.round import Round
 from hyte.finnish import lemmatiser_available
+from hyte.lemmas import check_lemmatiser
+from hyte.words import LemmatiserUnavailable
 from hyte.rounds import RoundCatalogue
 from settings import HERE, Settings, StartupError, database_problem, load_configured_rounds
 from storage.activities import SqlActivityLog
@@ -60,6 +63,7 @@ from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetable
 from storage.repositories import (
     SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
 )
+from storage.languages import SqlLanguageChoices
 from storage.workshop import SqlWorkshopRepository
 
 logger = logging.getLogger("hyte")
@@ -131,11 +135,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
     meeting_desk = MeetingDesk(SqlMeetingRepository(database), workshops, responses, teams)
+    languages = SqlLanguageChoices(database)
     rounds = Rounds(catalogue, timetables)
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))
     scheduler = Scheduler(rounds=rounds, jobs=jobs, responses=responses, sender=sender, clock=clock,
-                          poll_seconds=settings.reminder_poll_seconds)
+                          poll_seconds=settings.reminder_poll_seconds, languages=languages)
     queued = QueuedReplies(SqlQueuedReplies(database), outbound, sender.credentials, clock,
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
@@ -160,9 +165,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             "workshop": WorkshopServices(workshops, teams, on_raise=meeting_desk.raised_changed),
             "meeting": MeetingServices(meeting_desk, services.links),
             "board_team": BoardTeamServices(teams, conversations, workshops),
+            "language": LanguageServices(languages),
         },
         rounds=rounds, identities=IdentityResolver(conversations), conversations=conversations, teams=teams,
-        clock=clock, background=services.background,
+        clock=clock, background=services.background, languages=languages,
     )
     activities = SqlActivityLog(database)
     pages = render_county_pages(catalogue, Facts(
@@ -181,6 +187,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             logger.warning("rounds: %s", note)
         if not lemmatiser_available():
             logger.warning("Voikko is not installed: summaries will leave out themes (apt-get install libvoikko1 voikko-fi)")
+        if any("sv" in r.languages for r in catalogue.current_rounds()):
+            _check_swedish()
         if settings.migrate_on_start:
             try:
                 await migrate(database.engine)
@@ -227,6 +235,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     app[AUTHENTICATOR] = bf.authenticator
     app[QUEUED] = queued
     return app
+
+
+def _check_swedish() -> None:
+    """A round offers Swedish: its lemmatiser (simplemma, a pinned dependency) is loaded now, so a
+    broken installation fails at start and the first Swedish summary does not pay for the loading."""
+    try:
+        check_lemmatiser("sv")
+    except LemmatiserUnavailable as exc:
+        raise StartupError(f"Swedish themes: simplemma cannot be used ({exc}); reinstall the package's dependencies") from exc
 
 
 def _log_counties(catalogue: RoundCatalogue) -> None:

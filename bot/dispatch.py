@@ -34,10 +34,11 @@ from bot.router import Route, Router, refusal
 from bot.services.background import Background
 from bot.turn import Reply, Turn
 from cards import elements as ui
-from cards.catalogue import t
+from cards.catalogue import DEFAULT_LANGUAGE, speaking, t
 from cards.payloads import parse_payload
 from cards.text import User
 from hyte.clock import Clock
+from hyte.languages import LanguageChoices, from_locale, language_for
 from hyte.round import Round
 from hyte.teams import ConversationRepository, TeamRepository
 
@@ -51,6 +52,7 @@ class Dispatcher:
     def __init__(
         self, router: Router, services: Mapping[str, Any], *, rounds: Rounds, identities: IdentityResolver,
         conversations: ConversationRepository, teams: TeamRepository, clock: Clock, background: Background,
+        languages: LanguageChoices | None = None,
     ) -> None:
         for routes in router.features:
             given = services.get(routes.feature)
@@ -64,6 +66,7 @@ class Dispatcher:
         self._teams = teams
         self._clock = clock
         self.background = background
+        self._languages = languages
         self._known_conversations: set[tuple[str | None, str, str]] = set()
 
     def recorded(self, inbound: Inbound) -> bool:
@@ -106,9 +109,11 @@ class Dispatcher:
                 round_ = await self._round(inbound)
                 if round_ is None:
                     return self._no_county(inbound)
-                await self._identify(inbound, round_, self._clock.now(), connector)
-            echo = " ".join(inbound.command.split())[:MAX_COMMAND_ECHO]
-            return Reply(card=ui.card([ui.sentence("unknown_command", text=User(echo))]))
+                person = await self._identify(inbound, round_, self._clock.now(), connector)
+                with speaking(await self.language_of(inbound, person, round_)):
+                    return self._unknown_command(inbound)
+            with speaking(await self._language_without_person(inbound)):
+                return self._unknown_command(inbound)
         if found is not None:
             # Teams may deliver an @mention with no mention entity and the bot's name cut from the
             # text (MicrosoftDocs/msteams-docs#14422), so "@HYTE-botti yhteenveto työpaja" arrives
@@ -123,6 +128,11 @@ class Dispatcher:
                                            year=found.year)
         return await self._event(Event.CHANNEL_MESSAGE, inbound, connector)
 
+    @staticmethod
+    def _unknown_command(inbound: Inbound) -> Reply:
+        echo = " ".join(inbound.command.split())[:MAX_COMMAND_ECHO]
+        return Reply(card=ui.card([ui.sentence("unknown_command", text=User(echo))]))
+
     # Card actions -----------------------------------------------------------------------------------
 
     async def _action(self, inbound: Inbound, connector: Connector) -> Reply:
@@ -130,10 +140,10 @@ class Dispatcher:
             payload = parse_payload(inbound.data or {})
         except ValidationError as exc:
             logger.info("card payload refused: errors=%d", exc.error_count())
-            return Reply(text=t("card_not_understood"))
+            return Reply(text=t("card_not_understood", await self._language_without_person(inbound)))
         route = self.router.find_action(payload)
         if route is None:
-            return Reply(text=t("card_not_understood"))
+            return Reply(text=t("card_not_understood", await self._language_without_person(inbound)))
         return await self._run(route, inbound, connector, payload=payload)
 
     # Events -----------------------------------------------------------------------------------------
@@ -158,6 +168,14 @@ class Dispatcher:
                 return self._no_county(inbound)
         if person is None:
             person = await self._identify(inbound, round_, now, connector) if route.identify else sender_of(inbound)
+        language = await self.language_of(inbound, person, round_)
+        with speaking(language):  # refusals too are in the person's language
+            return await self._serve(route, inbound, connector, payload, round_, person, year, now, language)
+
+    async def _serve(
+        self, route: Route, inbound: Inbound, connector: Connector, payload: Any, round_: Round, person: Identity,
+        year: int | None, now: datetime, language: str,
+    ) -> Reply | None:
         refused = await refusal(route.access, person, inbound.conversation.personal, lambda: self.in_board_team(inbound))
         if refused:
             return Reply(text=t(refused))
@@ -184,10 +202,32 @@ class Dispatcher:
         if served is not round_:
             logs.current_round.set(served.id)
             logger.info("past round served: route=%s", route.target)
-        turn = Turn(inbound, person, served, now, self._services.get(route.feature), connector, self.background)
-        if payload is not None:
-            return await route.handler(turn, payload)
-        return await route.handler(turn)
+        if language not in served.languages:  # an earlier round that did not offer it
+            language = served.languages[0]
+        turn = Turn(inbound, person, served.in_language(language), now, self._services.get(route.feature), connector,
+                    self.background, language)
+        with speaking(language):
+            if payload is not None:
+                return await route.handler(turn, payload)
+            return await route.handler(turn)
+
+    async def language_of(self, inbound: Inbound, person: Identity, round_: Round) -> str:
+        """The language the person reads (hyte.languages.language_for): the one they chose with
+        `kieli` / `språk` (a person of the round), else their Teams client's locale, else the
+        round's first; only one the round offers. A one-language round asks nothing."""
+        if len(round_.languages) == 1:
+            return round_.languages[0]
+        chosen = None
+        if self._languages is not None and not person.is_stranger and person.tenant_id and person.aad_object_id:
+            chosen = await self._languages.chosen(person.tenant_id, person.aad_object_id)
+        return language_for(round_.languages, chosen, inbound.locale)
+
+    async def _language_without_person(self, inbound: Inbound) -> str:
+        """The language of an answer given before the sender is matched to the round: their Teams
+        client's, if the tenant's round offers it, else the round's first (no round: the client's,
+        else Finnish)."""
+        round_ = await self._rounds.current(inbound.tenant_id)
+        return language_for(round_.languages, None, inbound.locale) if round_ is not None else _by_locale(inbound)
 
     async def _round(self, inbound: Inbound) -> Round | None:
         """The current round of the activity's tenant's county (None: no county is in that tenant),
@@ -202,7 +242,7 @@ class Dispatcher:
         logger.info("no county in the activity's tenant: id=%s", inbound.id)
         asked = inbound.kind in (Kind.CARD_ACTION, Kind.FILE_CONSENT) or (
             inbound.kind is Kind.MESSAGE and (inbound.conversation.personal or inbound.mentions_bot))
-        return Reply(text=t("no_county")) if asked else None
+        return Reply(text=t("no_county", _by_locale(inbound))) if asked else None
 
     async def _identify(self, inbound: Inbound, round_: Round, now: datetime, connector: Connector) -> Identity:
         """The sender matched to the round's people; a known person's 1:1 conversation is kept for
@@ -231,3 +271,9 @@ class Dispatcher:
             return conversation.team_id == board.team_id
         channel = conversation.channel_id
         return channel is not None and (channel == board.team_id or channel in {c.channel_id for c in board.channels})
+
+
+def _by_locale(inbound: Inbound) -> str:
+    """The language of an answer given before any round is known (a card not understood, a tenant
+    no county is in): the Teams client's, else Finnish."""
+    return from_locale(inbound.locale) or DEFAULT_LANGUAGE

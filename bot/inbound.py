@@ -99,6 +99,8 @@ class Inbound:
     members_removed: tuple[str, ...] = ()
     reactions_added: tuple[str, ...] = ()
     reactions_removed: tuple[str, ...] = ()
+    locale: str | None = None
+    """The Teams client's locale ("fi-FI", "sv-FI", "en-US"): a person's language unless they chose one."""
 
     @property
     def tenant_id(self) -> str | None:

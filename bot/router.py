@@ -3,7 +3,9 @@
 A feature (bot/features/) registers its routes on its own `Routes`; `Router` joins them (bot/routes.py).
 
 A command has Finnish names, the natural word order first ("aloita työpaja"; also "työpaja
-aloita"), and English aliases. Commands match exactly after normalising (Unicode NFC, whitespace
+aloita"), Swedish names for the bilingual counties' people ("starta workshop"), and English
+aliases. A command that `takes_words` also matches its name followed by words of the person's
+("språk svenska"); the handler reads them (`words_after`). Commands match exactly after normalising (Unicode NFC, whitespace
 collapsed, case folded; the transport has removed Teams' HTML and the mentions), never by
 substring. Card actions route on the payload model their data parses into; events on what
 happened (bot/inbound.Event).
@@ -141,17 +143,26 @@ class Command(Route):
     """The Finnish names, the natural one first: what `ohje` and the manifest show."""
     english: tuple[str, ...] = ()
     description_key: str = ""
-    listed: bool = True
-    """In the Teams app manifest's command list (it holds ten per scope); `ohje` lists every command."""
+    swedish: tuple[str, ...] = ()
+    """The Swedish names, the natural one first: what `hjälp` shows a person reading Swedish."""
+    takes_words: bool = False
+    in_manifest: bool = True
+    """Listed in the Teams app's command lists (at most ten per scope: the least used are left out
+    on purpose; they work and `ohje` lists them)."""
 
     @property
     def name(self) -> str:
         return self.finnish[0]
 
+    def names_in(self, language: str) -> tuple[str, ...]:
+        """The names shown to a person reading `language`, the natural one first (Finnish when
+        the command has no Swedish name)."""
+        return self.swedish if language == "sv" and self.swedish else self.finnish
+
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the command answers to."""
-        return self.finnish + self.english
+        return tuple(dict.fromkeys(self.finnish + self.swedish + self.english))
 
 
 @dataclass(frozen=True)
@@ -180,11 +191,10 @@ class Routes:
 
     def command(
         self, *finnish: str, english: Sequence[str] = (), description: str, access: Sequence[Access] = ANYONE,
-        past_rounds: bool = False, listed: bool = True,
+        past_rounds: bool = False, swedish: Sequence[str] = (), takes_words: bool = False, in_manifest: bool = True,
     ) -> Callable[[Handler], Handler]:
         """A command under its Finnish names (the natural one first) and English aliases;
-        `past_rounds`: a year may follow its name, for that year's round of the county; `listed`:
-        in the manifest's command list (False: found through `ohje` only)."""
+        `past_rounds`: a year may follow its name, for that year's round of the county."""
         if not finnish:
             raise ValueError("a command needs a Finnish name")
 
@@ -192,7 +202,8 @@ class Routes:
             self.commands.append(Command(
                 handler, self.feature, tuple(access), past_rounds=past_rounds,
                 finnish=tuple(normalise_command(n) for n in finnish),
-                english=tuple(normalise_command(n) for n in english), description_key=description, listed=listed,
+                english=tuple(normalise_command(n) for n in english), description_key=description,
+                swedish=tuple(normalise_command(n) for n in swedish), takes_words=takes_words, in_manifest=in_manifest,
             ))
             return handler
 
@@ -269,6 +280,9 @@ class Router:
         for command in self.commands:
             if wanted in command.names:
                 return CommandMatch(command)
+        for command in self.commands:
+            if command.takes_words and any(wanted.startswith(name + " ") for name in command.names):
+                return CommandMatch(command)
         dated = _WITH_YEAR.fullmatch(wanted)
         if dated is not None:
             for command in self.commands:
@@ -281,3 +295,14 @@ class Router:
 
     def find_event(self, event: Event) -> EventRoute | None:
         return self.events.get(event)
+
+
+def words_after(command: Command, text: str) -> str:
+    """What a person wrote after a command's name ("språk svenska" → "svenska"); "" for none."""
+    wanted = normalise_command(text)
+    for name in sorted(command.names, key=len, reverse=True):
+        if wanted == name:
+            return ""
+        if wanted.startswith(name + " "):
+            return wanted[len(name) + 1:]
+    return ""

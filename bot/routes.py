@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 
-from bot.features import board_team, exports, guide, meeting, reminders, results, survey, timeline, workshop
+from bot.features import board_team, exports, guide, language, meeting, reminders, results, survey, timeline, workshop
 from bot.router import Route, Router, Routes
 
 FEATURES: tuple[Routes, ...] = (
     guide.routes, survey.routes, results.routes, exports.routes, timeline.routes, reminders.routes,
-    workshop.routes, meeting.routes, board_team.routes,
+    workshop.routes, meeting.routes, board_team.routes, language.routes,
 )
 """In the order `ohje` and the manifest list the commands."""
 
@@ -36,8 +36,8 @@ def table(router: Router) -> str:
     """One line per route: what starts it, the function that handles it, for whom, where."""
     rows = [("kind", "command / verb / event", "handler", "who", "where")]
     for command in router.commands:
-        rows += _rows("command", " | ".join(command.names) + (" [+ year: an earlier round]" if command.past_rounds else ""),
-                      command)
+        rows += _rows("command", " | ".join(command.names) + (" [+ year: an earlier round]" if command.past_rounds else "")
+                      + (" [+ words: its argument]" if command.takes_words else ""), command)
     for action in router.actions.values():
         rows += _rows("action", action.verb + (" [from an earlier round too]" if action.past_rounds else ""), action)
     for event in router.events.values():

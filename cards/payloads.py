@@ -98,6 +98,8 @@ class ExportConsent(_Payload):
     action: Literal["accept", "decline"] | None = None
     """Teams' answer; absent in the context the bot writes into the card."""
     upload: UploadInfo | None = None
+    language: Literal["fi", "sv"] | None = None
+    """The file's language (a bilingual round's); None: the round's first."""
 
 
 # Timetable and reminders
@@ -156,6 +158,23 @@ class WorkshopStart(_Payload):
     verb: Literal["workshop.start"] = "workshop.start"
     groups: Annotated[str, StringConstraints(max_length=20_000)] = Field("", alias=WORKSHOP_GROUPS)
     FROM_INPUTS: ClassVar[frozenset[str]] = frozenset({"groups"})
+
+
+# Language (issue 19)
+
+
+class ExportLanguage(_Payload):
+    """`vienti` in 1:1 chat of a bilingual round: the files in this language."""
+
+    verb: Literal["export.language"] = "export.language"
+    language: Literal["fi", "sv"]
+
+
+class LanguageChoose(_Payload):
+    """A button of the `kieli` / `språk` card: read the bot in this language from now on."""
+
+    verb: Literal["language.choose"] = "language.choose"
+    language: Literal["fi", "sv"]
 
 
 # The meeting's joint discussion (bot/features/meeting.py)
@@ -227,7 +246,9 @@ Payload = Annotated[
     | MeetingSave
     | MeetingMove
     | MeetingDelete
-    | MeetingFinish,
+    | MeetingFinish
+    | LanguageChoose
+    | ExportLanguage,
     Field(discriminator="verb"),
 ]
 _ADAPTER: TypeAdapter[Payload] = TypeAdapter(Payload)

@@ -254,10 +254,11 @@ def download_card(links: Sequence[tuple[str, str]], expires_at) -> dict[str, Any
     )
 
 
-def file_consent_attachment(filename: str, size: int, round_id: str, kind: str) -> dict[str, Any]:
+def file_consent_attachment(filename: str, size: int, round_id: str, kind: str,
+                            language: str | None = None) -> dict[str, Any]:
     """A FileConsentCard: Teams asks the user to allow the upload into their OneDrive. Its context
-    comes back with the answer, as an `ExportConsent` payload."""
-    context = ExportConsent(r=round_id, kind=kind).data()
+    comes back with the answer, as an `ExportConsent` payload (with the file's language, if chosen)."""
+    context = ExportConsent(r=round_id, kind=kind, language=language).data()
     return {
         "contentType": "application/vnd.microsoft.teams.card.file.consent",
         "name": filename,

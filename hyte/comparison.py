@@ -352,5 +352,8 @@ def against_previous(
     run it in a worker thread."""
     if previous is None:
         return no_previous(round_.year)
-    before = summarise(previous.round, previous.responses, now)
-    return compare(summary, before, round_.survey, previous.round.survey)
+    # Last year's texts in this year's language, or a bilingual round read in Swedish would find
+    # every question reworded.
+    last_round = previous.round.in_language(round_.survey.language)
+    before = summarise(last_round, previous.responses, now)
+    return compare(summary, before, round_.survey, last_round.survey)

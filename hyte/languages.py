@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, ValidationError, ValidationInfo
 
@@ -141,3 +142,43 @@ def _with_language(model: type[Multilingual], data: object, language: str) -> ob
     if isinstance(data, dict) and "language" in model.model_fields:
         return {**data, "language": language}
     return data
+
+
+# Which language a person reads ------------------------------------------------------------------
+
+LANGUAGE_NAMES: dict[str, str] = {
+    "suomi": "fi", "suomeksi": "fi", "finska": "fi", "på finska": "fi", "finnish": "fi", "fi": "fi",
+    "svenska": "sv", "på svenska": "sv", "ruotsi": "sv", "ruotsiksi": "sv", "swedish": "sv", "sv": "sv",
+}
+"""What a person may write after `kieli` / `språk` (or press on its card), by the language it names."""
+
+
+def from_locale(locale: str | None) -> str | None:
+    """The bot's language for a Teams client's locale ("sv-FI", "sv-SE", "sv": Swedish; "fi-FI":
+    Finnish); None for any other (the round's first language then)."""
+    if not locale:
+        return None
+    code = locale.replace("_", "-").split("-")[0].casefold()
+    return code if code in SUPPORTED else None
+
+
+def language_for(offered: Sequence[str], chosen: str | None = None, locale: str | None = None) -> str:
+    """The language a person reads: the one they chose (`kieli` / `språk`), else their Teams
+    client's, else the round's first; only a language the round offers."""
+    for candidate in (chosen, from_locale(locale)):
+        if candidate is not None and candidate in offered:
+            return candidate
+    return offered[0] if offered else SUPPORTED[0]
+
+
+def named_language(words: str) -> str | None:
+    """The language `words` name ("svenska", "suomi", "sv"…), or None."""
+    return LANGUAGE_NAMES.get(" ".join(words.split()).casefold())
+
+
+class LanguageChoices(Protocol):
+    """The language each person chose with `kieli` / `språk`, remembered per person (tenant, Entra id)."""
+
+    async def chosen(self, tenant_id: str, aad_object_id: str) -> str | None: ...
+
+    async def choose(self, tenant_id: str, aad_object_id: str, language: str, at: datetime) -> None: ...

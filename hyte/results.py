@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from hyte.responses import Response, ResponseState
 from hyte.round import Category, Organisation, Phase, Round
@@ -24,7 +24,7 @@ from hyte.survey import (
 
 from hyte.thesaurus import Thesaurus
 from hyte.timetable import current_phase, is_over
-from hyte.finnish import lemmatiser_available
+from hyte.lemmas import lemmatiser_available
 from hyte.phrases import ThemeInput
 from hyte.themes import find_themes
 
@@ -297,7 +297,7 @@ def summarise(round_: Round, responses: Iterable[Response], now: datetime) -> Su
                 case MethodsQuestion():
                     methods.append(_methods(question, section.id, counted))
                 case TextQuestion():
-                    texts.append(_texts(question, section.id, counted, round_.thesaurus))
+                    texts.append(_texts(question, section.id, counted, round_.thesaurus, round_=round_))
     return SurveySummary(
         round_id=round_.id,
         year=round_.year,
@@ -368,30 +368,39 @@ def _methods(question: MethodsQuestion, section_id: str, counted) -> MethodsResu
                          question.none_numeral)
 
 
-def _texts(question: TextQuestion, section_id: str, counted, thesaurus: Thesaurus | None = None) -> TextResult:
+def _texts(question: TextQuestion, section_id: str, counted, thesaurus: Thesaurus | None = None,
+           round_: Round | None = None) -> TextResult:
     answers = tuple(
         TextAnswer(organisation, answers[question.id])
         for organisation, answers in counted
         if isinstance(answers.get(question.id), str) and answers[question.id].strip()
     )
-    themes = themes_of(answers, question=question.text, thesaurus=thesaurus)
+    if round_ is not None and len(round_.languages) > 1:
+        # A bilingual round: each answer summarised in its own language, merged by the thesaurus,
+        # labelled in the reader's (the survey's version: round_.in_language).
+        asked = {code: round_.survey.in_language(code).question(question.id).text for code in round_.languages}
+        themes = themes_of(answers, question=asked, thesaurus=thesaurus, language=round_.survey.language,
+                           languages=round_.languages)
+    else:
+        themes = themes_of(answers, question=question.text, thesaurus=thesaurus)
     return TextResult(question.id, question.number, question.text, section_id, answers, themes)
 
 
 def themes_of(
-    answers: Sequence[TextAnswer], *, limit: int = THEME_LIMIT, question: str | None = None,
-    thesaurus: Thesaurus | None = None,
+    answers: Sequence[TextAnswer], *, limit: int = THEME_LIMIT, question: str | Mapping[str, str] | None = None,
+    thesaurus: Thesaurus | None = None, language: str = "fi", languages: Sequence[str] | None = None,
 ) -> tuple[ThemeResult, ...]:
     """Recurring themes of one question's answers: raised by at least two organisations, most
     organisations first, each with up to two representative answers. The question's own words
     are never its themes; the round's thesaurus merges synonyms, names themes and adds stop words."""
-    if len(answers) < 2 or not lemmatiser_available():
+    if len(answers) < 2 or not all(lemmatiser_available(code) for code in (languages or (language,))):
         return ()
     items = [ThemeInput(id=str(index), source=a.organisation.id, text=a.text) for index, a in enumerate(answers)]
     by_id = {item.id: answer for item, answer in zip(items, answers)}
     organisations = {a.organisation.id: a.organisation for a in answers}
     results = []
-    for theme in find_themes(items, min_sources=2, limit=limit, question=question, thesaurus=thesaurus):
+    in_languages = {"language": language, "languages": languages} if languages else {}
+    for theme in find_themes(items, min_sources=2, limit=limit, question=question, thesaurus=thesaurus, **in_languages):
         raised = tuple(o for o in organisations.values() if o.id in set(theme.sources))
         quotes = tuple(by_id[q] for q in theme.quotes[:QUOTES_PER_THEME] if q in by_id)
         grouped = tuple(by_id[i] for i in theme.item_ids if i in by_id)

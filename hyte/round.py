@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -271,6 +272,27 @@ class Round(BaseModel):
     thesaurus: Thesaurus = EMPTY_THESAURUS
     workshop: WorkshopDefinition | None = None
     """The workshop's questions; None: the round has no workshop (its commands say so)."""
+    _in_languages: dict[str, tuple[Round, Round]] = PrivateAttr(default_factory=dict)
+    """Versions made by `in_language`, by language, each with the round it was made from: a copy
+    of this round (the timetable's moved dates, `model_copy`) shares this dict, and must not be
+    given this round's version."""
+
+    def in_language(self, language: str) -> Round:
+        """The round with its survey, workshop and thesaurus in `language` (the texts a person
+        reading it sees); a language the round does not offer gives its first language's. Ids,
+        answers and dates are the same in every version."""
+        if language == self.survey.language or language not in self.languages:
+            return self
+        cached = self._in_languages.get(language)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        version = self.model_copy(update={
+            "survey": self.survey.in_language(language),
+            "thesaurus": self.thesaurus.in_language(language),
+            "workshop": self.workshop.in_language(language) if self.workshop is not None else None,
+        })
+        self._in_languages[language] = (self, version)
+        return version
 
     @property
     def id(self) -> str:

@@ -6,7 +6,8 @@ breakout groups write in their Teams channels (their summary: hyte/workshop_summ
   (`text: {fi: …, sv: …}`; `definition.in_language("sv")`, see `hyte.languages`).
 * A note's text arrives clean (the transport removes Teams' HTML and the bot's @mention), and is
   kept to MAX_NOTE_CHARS.
-* A top-level note names its question at the start ("1.", "1)", "#1", "Kysymys 1", "K1"):
+* A top-level note names its question at the start ("1.", "1)", "#1", "Kysymys 1", "K1", in
+  Swedish "Fråga 1", "F1"):
   `question_prefix` finds it.
 """
 
@@ -89,7 +90,7 @@ def load_workshop(path: Path, languages: Sequence[str] | None = None) -> Worksho
 
 _PREFIX = re.compile(
     r"""^\s*(?:
-        (?:kysymys|question|k|q)\s*(?P<named>\d{1,2})(?!\d)   # "Kysymys 1", "K1", "Q 2"
+        (?:kysymys|fråga|fraga|question|k|f|q)\s*(?P<named>\d{1,2})(?!\d)   # "Kysymys 1", "Fråga 1", "K1", "F1", "Q 2"
       | \#\s*(?P<hash>\d{1,2})(?!\d)                          # "#1"
       | (?P<plain>\d{1,2})\s*[.)](?!\d)                       # "1." or "1)", not "1.5."
     )\s*[:.)\-\u2013\u2014]?\s*""",

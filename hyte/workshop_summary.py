@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from hyte.finnish import lemmatiser_available
+from hyte.lemmas import lemmatiser_available
 from hyte.phrases import ThemeInput, merge_near_duplicates
 from hyte.themes import find_themes
 from hyte.thesaurus import Thesaurus
@@ -163,12 +163,20 @@ def _themes(
     definition: WorkshopDefinition, by_channel: dict[str, Group], notes: Sequence[Note], question: WorkshopQuestion,
     limit: int, thesaurus: Thesaurus | None,
 ) -> tuple[RecurringTheme, ...]:
-    if len({n.channel_id for n in notes}) < 2 or not lemmatiser_available():
+    languages = definition.languages
+    if len({n.channel_id for n in notes}) < 2 or not all(lemmatiser_available(code) for code in languages):
         return ()
     items = [ThemeInput(id=n.key, source=n.channel_id, text=point_text(definition, n)) for n in notes]
     texts = {item.id: item.text for item in items}
     themes = []
-    for theme in find_themes(items, min_sources=2, limit=limit, question=question.text, thesaurus=thesaurus):
+    # A bilingual round's notes: each in its own language, merged by the thesaurus, labelled in the
+    # reader's (the definition's version).
+    asked: str | dict[str, str] = question.text
+    in_languages: dict[str, object] = {}
+    if len(languages) > 1:
+        asked = {code: definition.in_language(code).question(question.id).text for code in languages}
+        in_languages = {"language": definition.language, "languages": languages}
+    for theme in find_themes(items, min_sources=2, limit=limit, question=asked, thesaurus=thesaurus, **in_languages):
         groups = tuple(sorted((by_channel[s] for s in theme.sources if s in by_channel), key=lambda g: g.position))
         if len(groups) < 2:
             continue

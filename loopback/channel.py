@@ -70,7 +70,7 @@ def _base(env: TeamsEnv, user: TeamsUser, team: TeamSpec, channel_id: str, type_
             "channel": channel,
             "tenant": {"id": env.tenant_id},
         },
-        "locale": "fi-FI",
+        "locale": user.locale,
     }
 
 

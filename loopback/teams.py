@@ -24,6 +24,8 @@ class TeamsUser:
     name: str
     user_id: str | None = None
     upn: str | None = None
+    locale: str = LOCALE
+    """The Teams client's language ("sv-FI": a Swedish-speaking user's client)."""
 
     def __post_init__(self) -> None:
         if self.user_id is None:
@@ -93,12 +95,12 @@ def _activity(env: TeamsEnv, user: TeamsUser, type_: str, conversation_id: str |
         },
         "recipient": {"id": env.bot_id, "name": env.bot_name},
         "channelData": {"tenant": {"id": env.tenant_id}},
-        "locale": LOCALE,
+        "locale": user.locale,
     }
 
 
-def _client_info() -> list[JsonDict]:
-    return [{"type": "clientInfo", "locale": LOCALE, "country": "FI",
+def _client_info(locale: str = LOCALE) -> list[JsonDict]:
+    return [{"type": "clientInfo", "locale": locale, "country": "FI",
              "platform": "Web", "timezone": TIMEZONE}]
 
 
@@ -119,7 +121,7 @@ def personal_message(
         activity["value"] = value
     if reply_to_id is not None:
         activity["replyToId"] = reply_to_id
-    activity["entities"] = _client_info()
+    activity["entities"] = _client_info(user.locale)
     return activity
 
 
@@ -140,7 +142,7 @@ def card_action(
             "action": {"type": "Action.Execute", "verb": verb, "data": data},
             "trigger": "manual",
         },
-        "entities": _client_info(),
+        "entities": _client_info(user.locale),
     }
     if reply_to_id is not None:
         activity["replyToId"] = reply_to_id

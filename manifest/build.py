@@ -30,8 +30,9 @@ The bot's commands are not written in the template: both command lists (personal
 scope) come from the router's registry and each route's declared access (bot/router.py), titled
 with the natural Finnish name ("aloita työpaja") and described with the catalogue's text, the same
 declarations `ohje`/`help` reads. The English localisation titles them with the English alias; the
-Swedish one describes them with the Swedish catalogue's texts and keeps the titles the router
-answers to (the Finnish names, until the router has Swedish ones). Every file is validated against
+Swedish one titles them with their natural Swedish name ("starta workshop") and describes them
+with the Swedish catalogue's texts. A command declared `in_manifest=False` (`kieli` / `språk`: a
+list holds ten) is left out of the lists. Every file is validated against
 Microsoft's schemas in manifest/schema/ when the `jsonschema` package is installed (the test extras
 install it).
 """
@@ -217,7 +218,7 @@ def command_lists(router: Router) -> list[dict[str, Any]]:
         commands = [
             {"title": c.name, "description": _description(c, "fi")}
             for c in router.commands
-            if scope in scopes_of(c) and c.listed
+            if scope in scopes_of(c) and c.in_manifest
         ]
         if len(commands) > MAX_COMMANDS:
             raise BuildError(
@@ -241,12 +242,14 @@ def command_localisation(router: Router, language: str) -> dict[str, str]:
     the catalogue's text if it has one."""
     keys: dict[str, str] = {}
     for index, scope in enumerate((PERSONAL, TEAM)):
-        in_scope = [c for c in router.commands if scope in scopes_of(c) and c.listed]
+        in_scope = [c for c in router.commands if scope in scopes_of(c) and c.in_manifest]
         for position, command in enumerate(in_scope):
             prefix = f"bots[0].commandLists[{index}].commands[{position}]"
             if language == ENGLISH:
                 title = command.english[0] if command.english else command.name
                 keys[f"{prefix}.title"] = title[:MAX_TITLE]
+            elif command.swedish and language == "sv":
+                keys[f"{prefix}.title"] = command.swedish[0][:MAX_TITLE]
             description = _description(command, language)
             if description is not None:
                 keys[f"{prefix}.description"] = description[:MAX_DESCRIPTION]

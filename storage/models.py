@@ -121,6 +121,18 @@ class PersonRow(Base):
     updated_at: Mapped[datetime]
 
 
+class PersonLanguageRow(Base):
+    """The language a person chose with `kieli` / `språk` (issue 19); without a row, their Teams
+    client's locale or the round's first language."""
+
+    __tablename__ = "person_languages"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime]
+
+
 class TeamRow(Base):
     """A Teams team the bot is installed in. One per tenant may be the advisory board's team."""
 

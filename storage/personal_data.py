@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 from storage.db import Database
 from storage.meeting import ConclusionChangeRow, ConclusionRow, MeetingPostRow, SummaryVersionRow
 from storage.models import (
-    ConversationRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
+    ConversationRow, PersonLanguageRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
     TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow,
     WorkshopReactionRow, WorkshopRow,
 )
@@ -68,6 +68,10 @@ class SqlPersonalData:
                 "conversations": await rows(
                     select(ConversationRow).where(ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad),
                     ["conversation_id", "conversation_type", "service_url", "reference", "updated_at"]),
+                "language": await rows(
+                    select(PersonLanguageRow).where(PersonLanguageRow.tenant_id == tenant_id,
+                                                    func.lower(PersonLanguageRow.aad_object_id) == aad),
+                    ["language", "updated_at"]),
                 "survey_positions": await rows(
                     select(SurveyPositionRow).where(SurveyPositionRow.tenant_id == tenant_id, func.lower(SurveyPositionRow.aad_object_id) == aad),
                     ["round_id", "section_id", "updated_at"]),
@@ -130,6 +134,8 @@ class SqlPersonalData:
             await run("people", delete(PersonRow).where(PersonRow.tenant_id == tenant_id, func.lower(PersonRow.aad_object_id) == aad))
             await run("conversations", delete(ConversationRow).where(
                 ConversationRow.tenant_id == tenant_id, func.lower(ConversationRow.aad_object_id) == aad))
+            await run("person_languages", delete(PersonLanguageRow).where(
+                PersonLanguageRow.tenant_id == tenant_id, func.lower(PersonLanguageRow.aad_object_id) == aad))
             await run("survey_positions", delete(SurveyPositionRow).where(
                 SurveyPositionRow.tenant_id == tenant_id, func.lower(SurveyPositionRow.aad_object_id) == aad))
             await run("workshop_reactions", delete(WorkshopReactionRow).where(

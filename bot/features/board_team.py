@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.inbound import Event
 from bot.router import Routes
 from bot.turn import Reply, Turn
+from cards.language import in_languages
 from cards.workshop import welcome_card
 from hyte.teams import Channel, ConversationRepository, TeamRepository
 from hyte.workshop import WorkshopRepository
@@ -81,7 +82,7 @@ async def _installed(turn: Turn[BoardTeamServices], tenant_id: str, team_id: str
             turn.connector.channel_reference(channel.channel_id), None, now,
         )
     logger.info("team installed: team=%s channels=%d board=%s", team_id, len(channels), stored.is_board)
-    return Reply(card=welcome_card(stored.is_board))
+    return Reply(card=in_languages(turn.round.languages, lambda _code: welcome_card(stored.is_board)))
 
 
 async def _channel_event(turn: Turn[BoardTeamServices], tenant_id: str, team_id: str, event: str) -> None:

@@ -6,6 +6,8 @@
   download.
 - In 1:1 chat Teams' file consent flow: a FileConsentCard per file; on accept, the file is PUT to
   the upload URL Teams gives and shown as a file card.
+- A bilingual round (issue 19): the HYTE team chooses the files' language. In a channel each
+  file's link is given in each language; in 1:1 chat a card asks which, the asker's first.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from bot.router import Access, Audience, Routes, Where
 from bot.services.exports import KINDS, ExpiredLink, Exports, InvalidLink, LinkSigner, UploadFailed, upload
 from bot.turn import Reply, Turn
 from cards.catalogue import t
-from cards.payloads import ExportConsent
+from cards.language import export_language_card
+from cards.payloads import ExportConsent, ExportLanguage
 from cards.results import download_card, file_consent_attachment, file_info_attachment
 
 logger = logging.getLogger(__name__)
@@ -38,7 +41,8 @@ class ExportServices:
 routes = Routes("exports", ExportServices)
 
 
-@routes.command("vienti", "vie tulokset", english=("export",), description="command.export",
+@routes.command("vienti", "vie tulokset", swedish=("export", "exportera"), english=("export",),
+                description="command.export",
                 access=(Access(Audience.HYTE_TEAM, Where.PERSONAL_OR_BOARD_TEAM),), past_rounds=True)
 async def export(turn: Turn[ExportServices]) -> Reply:
     services, round_ = turn.services, turn.round
@@ -46,15 +50,43 @@ async def export(turn: Turn[ExportServices]) -> Reply:
         links = []
         expires = None
         for kind in KINDS:
-            url, expires = services.links.url(round_.tenant_id, round_.id, kind, turn.now)
-            links.append((t(f"export.download_{kind}"), url))
+            for language in _languages(turn):
+                url, expires = services.links.url(round_.tenant_id, round_.id, kind, turn.now, language)
+                links.append((_download_label(kind, language), url))
         logger.info("export links sent: round=%s", round_.id)
         return Reply(card=download_card(links, expires))
+    if len(round_.languages) > 1:
+        return Reply(card=export_language_card(round_.id, round_.languages, turn.language))
+    return _consent_cards(turn, None)
+
+
+@routes.action(ExportLanguage, access=(Access(Audience.HYTE_TEAM, Where.PERSONAL),), past_rounds=True)
+async def export_in_language(turn: Turn[ExportServices], payload: ExportLanguage) -> Reply:
+    """The language chosen on a bilingual round's `vienti` card: the files in it."""
+    return _consent_cards(turn, payload.language)
+
+
+def _languages(turn: Turn) -> tuple[str | None, ...]:
+    """The files' languages to link: one (the round's only) or each the round offers, the asker's first."""
+    offered = turn.round.languages
+    if len(offered) == 1:
+        return (None,)
+    return tuple(sorted(offered, key=lambda code: code != turn.language))
+
+
+def _download_label(kind: str, language: str | None) -> str:
+    label = t(f"export.download_{kind}")
+    return label if language is None else t("export.download_in", label=label, name=t(f"language.in_{language}"))
+
+
+def _consent_cards(turn: Turn[ExportServices], language: str | None) -> Reply:
+    services, round_ = turn.services, turn.round
 
     async def send_consent_cards() -> None:
         for kind in KINDS:
-            export_file = await services.exports.build(round_, kind, turn.now)
-            attachment = file_consent_attachment(export_file.filename, len(export_file.data), round_.id, kind)
+            export_file = await services.exports.build(round_, kind, turn.now, language)
+            attachment = file_consent_attachment(export_file.filename, len(export_file.data), round_.id, kind,
+                                                 language)
             await turn.say(Reply(attachments=(attachment,)))
         await turn.say(Reply(text=t("export.consent_hint")))
         logger.info("export consent cards sent: round=%s", round_.id)
@@ -70,7 +102,7 @@ async def export_consent(turn: Turn[ExportServices], payload: ExportConsent) -> 
     services, round_, upload_to = turn.services, turn.round, payload.upload
 
     async def build_and_upload() -> None:
-        export_file = await services.exports.build(round_, payload.kind, turn.now)
+        export_file = await services.exports.build(round_, payload.kind, turn.now, payload.language)
         try:
             await upload(upload_to.upload_url, export_file.data)
         except (UploadFailed, OSError, TimeoutError) as exc:
@@ -104,7 +136,7 @@ def download_handler(services: ExportServices, rounds: Rounds, now: Callable[[],
         if round_ is None:
             logger.info("export link refused: no such round in the tenant's county")
             return web.Response(status=404, text="Not found")
-        export_file = await services.exports.build(round_, claims.kind, now())
+        export_file = await services.exports.build(round_, claims.kind, now(), claims.language)
         ascii_name = export_file.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
         quoted = quote(export_file.filename, safe="")
         return web.Response(

@@ -10,7 +10,7 @@ from bot.inbound import Event
 from bot.router import Command, Routes
 from bot.turn import Reply, Turn
 from cards import elements as ui
-from cards.catalogue import t
+from cards.catalogue import current_language, t
 from cards.survey import welcome_card
 from cards.text import Config, User
 from hyte.responses import ResponseKey, ResponseRepository
@@ -26,7 +26,7 @@ class GuideServices:
 routes = Routes("guide", GuideServices)
 
 
-@routes.command("ohje", "komennot", english=("help",), description="command.help")
+@routes.command("ohje", "komennot", swedish=("hjälp", "hjalp", "kommandon"), english=("help",), description="command.help")
 async def help_(turn: Turn[GuideServices]) -> Reply:
     return await greeting(turn)
 
@@ -53,19 +53,38 @@ async def greeting(turn: Turn[GuideServices]) -> Reply:
 
 
 def help_lines(commands: Sequence[Command], team_member: bool) -> list[str]:
-    """`ohje`: every command this person can use, its natural Finnish name first, then its other
-    Finnish names (the English aliases work, but are not shown: everything a user reads is Finnish)."""
+    """`ohje` / `hjälp`: every command this person can use, its natural name in the language they
+    read first (Swedish names to a Swedish reader), then its other names in that language (the
+    English aliases work, but are not shown)."""
     lines = []
+    language = current_language()
     for command in commands:
         if command.team_only and not team_member:
             continue
         description = t(command.description_key) + (t("help.team_only") if command.team_only else "")
-        others = _listed([t("help.name", name=name) for name in command.finnish[1:]])
+        name, *rest = _without_spellings(command.names_in(language))
+        others = _listed([t("help.name", name=other) for other in rest])
         if others:
-            lines.append(t("help.command_also", name=command.name, others=others, description=description))
+            lines.append(t("help.command_also", name=name, others=others, description=description))
         else:
-            lines.append(t("help.command", name=command.name, description=description))
+            lines.append(t("help.command", name=name, description=description))
     return lines
+
+
+_PLAIN_LETTERS = str.maketrans("åäö", "aao")
+
+
+def _without_spellings(names: tuple[str, ...]) -> list[str]:
+    """The names without those that only spell another one without å, ä, ö ("enkat" for "enkät":
+    they work, for a keyboard without them, but the help lists each name once)."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        plain = name.translate(_PLAIN_LETTERS)
+        if plain not in seen:
+            seen.add(plain)
+            kept.append(name)
+    return kept
 
 
 def _listed(items: list[str]) -> str:

@@ -23,6 +23,7 @@ from bot.services.exports import LinkSigner
 from bot.services.meeting import CONCLUSIONS, JOINT, MEETING_KINDS, MeetingDesk
 from bot.turn import Reply, Turn
 from cards.catalogue import t
+from cards.language import in_languages
 from cards.results import download_card
 from cards.meeting import EVIDENCE_INPUT, TEXT_INPUT, TOPIC_INPUT, board_notice, finished_card, saved_card
 from cards.payloads import MeetingDelete, MeetingFinish, MeetingMove, MeetingSave, MeetingShow, MeetingWrite
@@ -72,7 +73,8 @@ async def _on_kept_card(turn: Turn[MeetingServices]) -> bool:
 
 
 @routes.command("yhteinen keskustelu", "keskustelu yhteinen", english=("joint discussion",),
-                description="command.meeting_joint", access=TEAM_HERE, listed=False)
+                swedish=("gemensam diskussion",),
+                description="command.meeting_joint", access=TEAM_HERE, in_manifest=False)
 async def joint(turn: Turn[MeetingServices]) -> Reply:
     desk, round_ = turn.services.desk, turn.round
     card = await desk.joint(round_, turn.now)
@@ -91,13 +93,14 @@ async def joint(turn: Turn[MeetingServices]) -> Reply:
 
 
 @routes.command("kirjaukset", "näytä kirjaukset", english=("conclusions",),
-                description="command.meeting_conclusions", access=TEAM_OR_REPRESENTATIVE, listed=False)
+                swedish=("anteckningar", "visa anteckningarna"),
+                description="command.meeting_conclusions", access=TEAM_OR_REPRESENTATIVE, in_manifest=False)
 async def conclusions(turn: Turn[MeetingServices]) -> Reply:
     desk, round_ = turn.services.desk, turn.round
     team = turn.person.team_member is not None
     if not team or turn.personal:
         return Reply(card=await desk.conclusions(round_, turn.now, team=team))
-    card = await desk.conclusions(round_, turn.now, team=True)
+    card = await desk.conclusions(round_, turn.now, team=True, general=True)
     try:
         if not await desk.publish(round_, turn.connector, CONCLUSIONS, card):
             return Reply(text=t("meeting.no_team"))
@@ -107,9 +110,17 @@ async def conclusions(turn: Turn[MeetingServices]) -> Reply:
     return Reply(text=t("meeting.conclusions_posted"))
 
 
+async def _conclusions(turn: Turn[MeetingServices], notice: str | None = None, **params: object) -> Reply:
+    """The conclusions card as the answer to a card action: on the card kept in General, that card
+    in every language the round offers (it is the board's); elsewhere in the presser's language."""
+    general = await _on_kept_card(turn)
+    return Reply(card=await turn.services.desk.conclusions(turn.round, turn.now, team=True, notice=notice,
+                                                           general=general, **params))
+
+
 @routes.action(MeetingShow, access=TEAM_HERE)
 async def show(turn: Turn[MeetingServices], payload: MeetingShow) -> Reply:
-    return Reply(card=await turn.services.desk.conclusions(turn.round, turn.now, team=True))
+    return await _conclusions(turn)
 
 
 async def _write(turn: Turn[MeetingServices], view: WriteView) -> dict:
@@ -117,8 +128,8 @@ async def _write(turn: Turn[MeetingServices], view: WriteView) -> dict:
     return render(turn.round.id, view, material.index.options())
 
 
-@routes.command("uusi kirjaus", "kirjaus uusi", english=("new conclusion",),
-                description="command.meeting_new", access=TEAM_HERE, listed=False)
+@routes.command("uusi kirjaus", "kirjaus uusi", english=("new conclusion",), swedish=("ny anteckning",),
+                description="command.meeting_new", access=TEAM_HERE, in_manifest=False)
 async def new(turn: Turn[MeetingServices]) -> Reply:
     return Reply(card=await _write(turn, WriteView(None, None, "", "", ())))
 
@@ -131,13 +142,13 @@ async def write(turn: Turn[MeetingServices], payload: MeetingWrite) -> Reply:
         stored = {c.id: c for c in await desk.meetings.conclusions(round_.tenant_id, round_.id)}
         conclusion = stored.get(payload.conclusion)
         if conclusion is None or conclusion.version != payload.version:
-            return Reply(card=await desk.conclusions(round_, turn.now, team=True, notice=t("meeting.stale")))
+            return await _conclusions(turn, "meeting.stale")
         view = WriteView(conclusion.id, conclusion.version, conclusion.topic.value, conclusion.text,
                          tuple(str(r) for r in conclusion.evidence))
     card = await _write(turn, view)
     if await _on_kept_card(turn):  # the board's card stays; the writing card is a reply under it
         await turn.say(Reply(card=card))
-        return Reply(card=await desk.conclusions(round_, turn.now, team=True))
+        return await _conclusions(turn)
     return Reply(card=card)
 
 
@@ -185,9 +196,9 @@ async def move(turn: Turn[MeetingServices], payload: MeetingMove) -> Reply:
         await desk.meetings.move(round_.tenant_id, round_.id, payload.conclusion, payload.version, payload.step,
                                  _by(turn), turn.now)
     except ConclusionConflict:
-        return Reply(card=await desk.conclusions(round_, turn.now, team=True, notice=t("meeting.stale")))
+        return await _conclusions(turn, "meeting.stale")
     _refresh_later(turn, CONCLUSIONS)
-    return Reply(card=await desk.conclusions(round_, turn.now, team=True))
+    return await _conclusions(turn)
 
 
 @routes.action(MeetingDelete, access=TEAM_HERE)
@@ -196,10 +207,10 @@ async def delete(turn: Turn[MeetingServices], payload: MeetingDelete) -> Reply:
     try:
         await desk.meetings.delete(round_.tenant_id, round_.id, payload.conclusion, payload.version, _by(turn), turn.now)
     except ConclusionConflict:
-        return Reply(card=await desk.conclusions(round_, turn.now, team=True, notice=t("meeting.stale")))
+        return await _conclusions(turn, "meeting.stale")
     logger.info("conclusion deleted: round=%s id=%s", round_.id, payload.conclusion)
     _refresh_later(turn, CONCLUSIONS)
-    return Reply(card=await desk.conclusions(round_, turn.now, team=True, notice=t("meeting.deleted")))
+    return await _conclusions(turn, "meeting.deleted")
 
 
 # Finishing and the files ------------------------------------------------------------------------------------
@@ -226,7 +237,8 @@ async def _finish(turn: Turn[MeetingServices]) -> tuple[SummaryVersion | None, s
     if team is not None:
         try:
             await turn.connector.post(team.service_url, round_.tenant_id, team.general_channel_id,
-                                      board_notice(round_.year, version, len(version.conclusions)))
+                                      in_languages(round_.languages, lambda _code: board_notice(
+                                          round_.year, version, len(version.conclusions))))
         except SendFailed as exc:
             logger.warning("summary notice not posted: round=%s error=%s", round_.id, exc.error.reason)
     _refresh_later(turn, CONCLUSIONS)
@@ -239,7 +251,8 @@ async def _why_not(turn: Turn[MeetingServices], key: str) -> str:
 
 
 @routes.command("viimeistele yhteenveto", "yhteenveto viimeistele", english=("finish summary",),
-                description="command.meeting_finish", access=TEAM_HERE, listed=False)
+                swedish=("färdigställ sammandraget",),
+                description="command.meeting_finish", access=TEAM_HERE, in_manifest=False)
 async def finish_command(turn: Turn[MeetingServices]) -> Reply:
     version, why = await _finish(turn)
     if version is None:
@@ -253,15 +266,16 @@ async def finish(turn: Turn[MeetingServices], payload: MeetingFinish) -> Reply:
     version, why = await _finish(turn)
     desk = turn.services.desk
     if version is None:
-        notice = await _why_not(turn, why or "meeting.no_conclusions")
-        return Reply(card=await desk.conclusions(turn.round, turn.now, team=True, notice=notice))
+        versions = await desk.meetings.versions(turn.round.tenant_id, turn.round.id)
+        return await _conclusions(turn, why or "meeting.no_conclusions", number=versions[-1].number if versions else 0)
     links, expires = _links(turn)
     await turn.say(Reply(card=finished_card(turn.round.year, version, links, expires)))
-    return Reply(card=await desk.conclusions(turn.round, turn.now, team=True))
+    return await _conclusions(turn)
 
 
 @routes.command("neuvottelujen yhteenveto", "yhteenveto neuvottelut", english=("meeting summary", "summary meeting"),
-                description="command.meeting_summary", access=TEAM_HERE, past_rounds=True, listed=False)
+                swedish=("förhandlingarnas sammandrag",),
+                description="command.meeting_summary", access=TEAM_HERE, past_rounds=True, in_manifest=False)
 async def files(turn: Turn[MeetingServices]) -> Reply:
     desk, round_ = turn.services.desk, turn.round
     versions = await desk.meetings.versions(round_.tenant_id, round_.id)

@@ -53,7 +53,8 @@ class ReminderServices:
 routes = Routes("reminders", ReminderServices)
 
 
-@routes.command("muistuta", "muistuta vastaamattomia", english=("remind",), description="command.remind",
+@routes.command("muistuta", "muistuta vastaamattomia", swedish=("påminn", "paminn"), english=("remind",),
+                description="command.remind",
                 access=HYTE_TEAM)
 async def remind(turn: Turn[ReminderServices]) -> Reply:
     return await remind_preview(turn)

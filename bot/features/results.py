@@ -39,7 +39,8 @@ class ResultsServices:
 routes = Routes("results", ResultsServices)
 
 
-@routes.command("tila", "vastaustilanne", "näytä tila", english=("status",), description="command.status",
+@routes.command("tila", "vastaustilanne", "näytä tila", swedish=("status", "svarsläge"), english=("status",),
+                description="command.status",
                 access=(Access(Audience.REPRESENTATIVES, Where.PERSONAL), *HYTE_TEAM_RESULTS), past_rounds=True)
 async def status(turn: Turn[ResultsServices]) -> Reply:
     round_, person = turn.round, turn.person
@@ -53,6 +54,7 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
 
 
 @routes.command("kyselyn yhteenveto", "yhteenveto kysely", "ennakkokyselyn yhteenveto",
+                swedish=("enkätsammanfattning", "sammanfattning enkät", "sammanfattning av enkäten"),
                 english=("summary survey", "survey summary"), description="command.summary_survey",
                 access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def summary_survey(turn: Turn[ResultsServices]) -> Reply:

@@ -73,6 +73,7 @@ async def _answer(turn: Turn[Survey], event: Event) -> Reply:
 
 
 @routes.command("kysely", "avaa kysely", "aloita kysely", "jatka kyselyä", english=("survey",),
+                swedish=("enkät", "enkat", "förhandsenkät", "öppna enkät", "fortsätt enkät"),
                 description="command.survey", access=REPRESENTATIVES_1_1)
 async def survey(turn: Turn[Survey]) -> Reply:
     return await _answer(turn, Open())

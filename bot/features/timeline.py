@@ -58,7 +58,8 @@ routes = Routes("timeline", TimelineServices)
 FOR_THE_ROUNDS_PEOPLE = (Access(Audience.PEOPLE, refusal="timeline.for_whom"),)
 
 
-@routes.command("aikataulu", "näytä aikataulu", english=("timeline",), description="command.timeline",
+@routes.command("aikataulu", "näytä aikataulu", swedish=("tidtabell", "visa tidtabell"), english=("timeline",),
+                description="command.timeline",
                 access=FOR_THE_ROUNDS_PEOPLE)
 async def timeline(turn: Turn[TimelineServices]) -> Reply:
     return Reply(card=await timeline_view(turn, turn.round))

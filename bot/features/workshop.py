@@ -25,6 +25,7 @@ from bot.router import HYTE_TEAM, Routes
 from bot.turn import Reply, Turn
 from cards.catalogue import t
 from cards.payloads import WorkshopStart
+from cards.language import in_languages
 from cards.workshop import channel_choice_card, question_card, running_notice, started_card, stopped_notice, summary_cards
 from dialogs.flow import carry_out
 from dialogs.workshop_flow import (
@@ -67,6 +68,7 @@ async def _state(turn: Turn[WorkshopServices]) -> WorkshopState:
 
 
 @routes.command("aloita työpaja", "työpaja aloita", english=("workshop start", "start workshop"),
+                swedish=("starta workshop", "workshop starta"),
                 description="command.workshop_start", access=HYTE_TEAM)
 async def start(turn: Turn[WorkshopServices]) -> Reply:
     view = decide(await _state(turn), StartCommand()).view
@@ -92,6 +94,7 @@ async def confirm(turn: Turn[WorkshopServices], payload: WorkshopStart) -> Reply
 
 
 @routes.command("lopeta työpaja", "työpaja lopeta", "päätä työpaja", english=("workshop stop", "stop workshop"),
+                swedish=("avsluta workshop", "workshop avsluta"),
                 description="command.workshop_stop", access=HYTE_TEAM)
 async def stop(turn: Turn[WorkshopServices]) -> Reply:
     services, round_ = turn.services, turn.round
@@ -111,11 +114,12 @@ async def stop(turn: Turn[WorkshopServices]) -> Reply:
     logger.info("workshop stopped: round=%s groups=%d", round_.id, len(run.groups))
     team = await services.teams.board_team(round_.tenant_id)
     if team is not None and turn.inbound.conversation.channel_id != team.general_channel_id:
-        await _post(turn, team, team.general_channel_id, card)
+        await _post(turn, team, team.general_channel_id, in_languages(round_.languages, lambda _code: stopped_notice(run, notes)))
     return Reply(card=card)
 
 
 @routes.command("työpajan yhteenveto", "yhteenveto työpaja", english=("summary workshop", "workshop summary"),
+                swedish=("workshopsammanfattning", "sammanfattning workshop"),
                 description="command.summary_workshop", access=HYTE_TEAM, past_rounds=True)
 async def summary(turn: Turn[WorkshopServices]) -> Reply:
     services, round_ = turn.services, turn.round
@@ -161,9 +165,9 @@ async def _start(turn: Turn[WorkshopServices], decision: Start) -> dict[str, Any
                 if not await services.workshops.claim_post(tenant_id, round_id, group.channel_id, question.id, turn.now):
                     continue  # posted already (or being posted by a second press)
                 try:
-                    message_id = await turn.connector.post(
-                        decision.team.service_url, tenant_id, group.channel_id, question_card(definition, question)
-                    )
+                    card = in_languages(round_.languages, lambda code: question_card(
+                        round_.in_language(code).workshop, round_.in_language(code).workshop.question(question.id)))
+                    message_id = await turn.connector.post(decision.team.service_url, tenant_id, group.channel_id, card)
                 except SendFailed as exc:
                     await services.workshops.release_post(tenant_id, round_id, group.channel_id, question.id)
                     logger.warning("question post failed: channel=%s question=%s error=%s",
@@ -177,7 +181,8 @@ async def _start(turn: Turn[WorkshopServices], decision: Start) -> dict[str, Any
 
     posted = await asyncio.gather(*(post_questions(g) for g in groups))
     failed = [g.name for g, ok in zip(groups, posted) if not ok]
-    await _post(turn, decision.team, decision.team.general_channel_id, running_notice(run.groups))
+    await _post(turn, decision.team, decision.team.general_channel_id,
+                in_languages(round_.languages, lambda _code: running_notice(run.groups)))
     logger.info("workshop started: round=%s groups=%d failed=%d", round_id, len(groups), len(failed))
     return started_card(groups, len(definition.questions), failed)
 

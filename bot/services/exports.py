@@ -4,7 +4,11 @@
   workshop notes), the CPU-heavy writing in a worker thread (documents/office.py writes them). The
   bot, the download route (bot/features/exports.py) and the operator's command line
   (`python app.py export`) all use it.
-- `LinkSigner`: the download links' tokens name tenant, round, file kind and expiry, signed with
+- Language (issue 19): a bilingual round's files are written in the language the HYTE team chose
+  (`vienti` offers each of the round's languages): the Word summary's headings and texts, the
+  Excel headers, the survey's questions and options in that language; free-text answers and notes
+  as written. Without a choice, the round's first language.
+- `LinkSigner`: the download links' tokens name tenant, round, file kind, language and expiry, signed with
   HMAC-SHA256 (`HYTE_LINK_SECRET`). An altered token is refused, an expired one too.
 - `upload`: Teams' file consent flow in 1:1 chat PUTs the file to the upload URL Teams gives.
 """
@@ -25,7 +29,7 @@ from typing import Literal
 import aiohttp
 
 from bot.services.meeting import MeetingDesk
-from cards.catalogue import t
+from cards.catalogue import speaking, t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
 from hyte.comparison import against_previous
 from hyte.responses import ResponseRepository
@@ -53,10 +57,10 @@ class ExportFile:
     data: bytes
 
 
-def filename_for(round_: Round, kind: Kind) -> str:
+def filename_for(round_: Round, kind: Kind, language: str | None = None) -> str:
     if kind == "docx":
-        return f"{t('export.docx_title', year=round_.year)}.docx"
-    return f"HYTE-ennakkokysely {round_.year} ({round_.id}).xlsx"
+        return f"{t('export.docx_title', language, year=round_.year)}.docx"
+    return f"{t('export.xlsx_name', language, year=round_.year, round=round_.id)}.xlsx"
 
 
 async def workshop_material(
@@ -108,28 +112,37 @@ class Exports:
         self._meeting = meeting
         """The negotiation meeting's summary and plan entries (bot/services/meeting.py)."""
 
-    async def build(self, round_: Round, kind: Kind, now: datetime) -> ExportFile:
+    async def build(self, round_: Round, kind: Kind, now: datetime, language: str | None = None) -> ExportFile:
         """The round's Excel or Word file; the workshop's notes and points when the round has a
-        workshop. The round is one the caller found for the asker's county (bot/rounds.py)."""
+        workshop. The round is one the caller found for the asker's county (bot/rounds.py).
+        `language`: one the round offers (else its first), for the texts and the survey's."""
+        language = language if language in round_.languages else round_.languages[0]
         if kind not in KINDS:
             if self._meeting is None:
                 raise ValueError(f"no builder for {kind}")
-            made = await self._meeting.build(round_, kind, now)  # type: ignore[arg-type]
+            made = await self._meeting.build(round_, kind, now, language)  # type: ignore[arg-type]
             return ExportFile(kind, made.filename, made.content_type, made.data)
+        round_ = round_.in_language(language)
         stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
-        notes, points = await workshop_material(round_, self._workshops)
+        with speaking(language):
+            notes, points = await workshop_material(round_, self._workshops)
         previous = await self._previous(round_) if kind == "docx" else None
+
+        def in_language(key: str, *_: object, **params: object) -> str:
+            return t(key, language, **params)
 
         def write() -> bytes:
             summary = summarise(round_, stored, now)
             if kind == "xlsx":
-                return write_xlsx(summary, round_.survey, notes, t)
+                return write_xlsx(summary, round_.survey, notes, in_language)
             comparison = against_previous(round_, summary, previous, now) if self._catalogue is not None else None
-            return write_docx(summary, round_.survey, round_.config.county, points, t, comparison=comparison)
+            return write_docx(summary, round_.survey, round_.config.county, points, in_language,
+                              comparison=comparison)
 
-        data = await asyncio.to_thread(write)
-        logger.info("export built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
-        return ExportFile(kind, filename_for(round_, kind), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
+        with speaking(language):  # the worker thread runs in a copy of this context
+            data = await asyncio.to_thread(write)
+        logger.info("export built: round=%s kind=%s language=%s bytes=%d", round_.id, kind, language, len(data))
+        return ExportFile(kind, filename_for(round_, kind, language), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
 
     async def _previous(self, round_: Round) -> PreviousRound | None:
         """The previous round of the same county with its submitted responses (hyte/rounds.py)."""
@@ -156,6 +169,8 @@ class LinkClaims:
     kind: Kind
     expires: int
     """Unix seconds."""
+    language: str | None = None
+    """The files' language (a bilingual round's); None: the round's first."""
 
 
 def _b64(data: bytes) -> str:
@@ -191,12 +206,14 @@ class LinkSigner:
         return hmac.new(self._secret, b"hyte-export-link\0" + payload, hashlib.sha256).digest()
 
     def token(self, claims: LinkClaims) -> str:
-        payload = "|".join((claims.tenant_id, claims.round_id, claims.kind, str(claims.expires))).encode()
+        parts = (claims.tenant_id, claims.round_id, claims.kind, str(claims.expires))
+        payload = "|".join(parts + ((claims.language,) if claims.language else ())).encode()
         return f"{_b64(payload)}.{_b64(self._mac(payload))}"
 
-    def url(self, tenant_id: str, round_id: str, kind: Kind, now: datetime) -> tuple[str, datetime]:
+    def url(self, tenant_id: str, round_id: str, kind: Kind, now: datetime,
+            language: str | None = None) -> tuple[str, datetime]:
         expires = now + self.ttl
-        token = self.token(LinkClaims(tenant_id, round_id, kind, int(expires.timestamp())))
+        token = self.token(LinkClaims(tenant_id, round_id, kind, int(expires.timestamp()), language))
         return f"{self.base_url}{DOWNLOAD_PATH.format(token=token)}", expires
 
     def verify(self, token: str, now: datetime) -> LinkClaims:
@@ -208,8 +225,10 @@ class LinkSigner:
         if not hmac.compare_digest(mac, self._mac(payload)):
             raise InvalidLink
         try:
-            tenant_id, round_id, kind, expires = payload.decode().split("|")
-            claims = LinkClaims(tenant_id, round_id, kind, int(expires))  # type: ignore[arg-type]
+            tenant_id, round_id, kind, expires, *language = payload.decode().split("|")
+            if len(language) > 1:
+                raise ValueError("too many parts")
+            claims = LinkClaims(tenant_id, round_id, kind, int(expires), language[0] if language else None)  # type: ignore[arg-type]
         except ValueError:
             raise InvalidLink from None
         if claims.kind not in LINKED_KINDS:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from bot.connector import Connector, SendFailed
 from cards.catalogue import format_datetime, t
+from cards.language import in_languages
 from cards.meeting import conclusions_card, joint_card
 from documents.meeting_summary import SummaryInput, write_summary_docx
 from documents.plan_entries import plan_entries, write_plan_docx, write_plan_xlsx
@@ -96,20 +97,35 @@ class MeetingDesk:
     # Cards ----------------------------------------------------------------------------------------------
 
     async def joint(self, round_: Round, now: datetime) -> dict[str, Any] | None:
-        """The joint-discussion card; None when the round has no workshop run."""
+        """The joint-discussion card for General, in every language the round offers; None when the
+        round has no workshop run."""
         if round_.workshop is None or await self.workshops.get(round_.tenant_id, round_.id) is None:
             return None
         material = await self.material(round_, now, survey=False)
-        return joint_card(round_.workshop.title, material.raised_by_group(), material.workshop_themes(), now)
+
+        def build(code: str) -> dict[str, Any]:
+            workshop = round_.in_language(code).workshop
+            title = workshop.title if workshop is not None else ""
+            return joint_card(title, material.raised_by_group(), material.workshop_themes(), now)
+
+        return in_languages(round_.languages, build)
 
     async def state(self, round_: Round) -> MeetingState:
         return MeetingState(await self.meetings.conclusions(round_.tenant_id, round_.id),
                             await self.meetings.versions(round_.tenant_id, round_.id))
 
-    async def conclusions(self, round_: Round, now: datetime, *, team: bool, notice: str | None = None) -> dict[str, Any]:
+    async def conclusions(self, round_: Round, now: datetime, *, team: bool, notice: str | None = None,
+                          general: bool = False, **params: object) -> dict[str, Any]:
+        """The conclusions card in the language being spoken; `general`: for General, in every
+        language the round offers. `notice`: a catalogue key shown first, with its `params`."""
         state = await self.state(round_)
-        return conclusions_card(round_.id, round_.year, state.conclusions, state.versions,
-                                state.changed_since_latest(), team=team, at=now, notice=notice)
+
+        def build(_code: str) -> dict[str, Any]:
+            return conclusions_card(round_.id, round_.year, state.conclusions, state.versions,
+                                    state.changed_since_latest(), team=team, at=now,
+                                    notice=t(notice, **params) if notice else None)
+
+        return in_languages(round_.languages, build) if general else build("")
 
     async def board(self, round_: Round) -> Team | None:
         return await self.teams.board_team(round_.tenant_id)
@@ -130,7 +146,8 @@ class MeetingDesk:
             post = await self.meetings.post(round_.tenant_id, round_.id, kind)
             if post is None:
                 continue
-            card = await self.joint(round_, now) if kind == JOINT else await self.conclusions(round_, now, team=True)
+            card = (await self.joint(round_, now) if kind == JOINT
+                    else await self.conclusions(round_, now, team=True, general=True))
             if card is None:
                 continue
             try:
@@ -150,13 +167,16 @@ class MeetingDesk:
 
     # Files ------------------------------------------------------------------------------------------------
 
-    async def build(self, round_: Round, kind: MeetingKind, now: datetime) -> MeetingFile:
+    async def build(self, round_: Round, kind: MeetingKind, now: datetime, language: str | None = None) -> MeetingFile:
+        """The file in `language` (one the round offers, else its first)."""
+        language = language if language in round_.languages else round_.languages[0]
+        round_ = round_.in_language(language)
         versions = await self.meetings.versions(round_.tenant_id, round_.id)
         latest = versions[-1] if versions else None
         conclusions: list[Conclusion] = (latest.conclusions_as_objects() if latest is not None
                                          else await self.meetings.conclusions(round_.tenant_id, round_.id))
         material = await self.material(round_, now)
-        year, language = round_.year, round_.config.languages[0]
+        year = round_.year
 
         def tr(key: str, **params: object) -> str:
             return t(key, language, **params)

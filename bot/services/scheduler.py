@@ -35,8 +35,10 @@ from datetime import datetime
 from bot import logs
 from bot.connector import Proactive, Roster
 from bot.rounds import Rounds
+from cards.language import in_languages
 from cards.timeline import announcement_card, nudge_card, team_reminder_card
 from hyte.clock import Clock
+from hyte.languages import LanguageChoices
 from hyte.jobs import (
     LEASE, Announce, FailureReason, Job, JobRepository, JobState, Nudge, RemindTeam, Skip, SkipReason, Verdict,
     after_delivery, after_failure, what_to_send,
@@ -62,9 +64,10 @@ class RunReport:
 class Scheduler:
     def __init__(
         self, *, rounds: Rounds, jobs: JobRepository, responses: ResponseRepository, sender: Proactive,
-        clock: Clock, poll_seconds: float = 30.0, concurrency: int = 8,
+        clock: Clock, poll_seconds: float = 30.0, concurrency: int = 8, languages: LanguageChoices | None = None,
     ) -> None:
         self._rounds = rounds
+        self._languages = languages
         self.jobs = jobs
         self._responses = responses
         self.sender = sender
@@ -149,6 +152,16 @@ class Scheduler:
                         " ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items())))
         return report
 
+    async def _languages_of(self, round_: Round, aad_object_id: str | None) -> tuple[str, ...]:
+        """The languages of a reminder to one person: the one they chose with `kieli` / `språk`,
+        else every language the round offers, one after the other (their Teams client's locale is
+        not known outside a turn)."""
+        if len(round_.languages) > 1 and self._languages is not None and aad_object_id:
+            chosen = await self._languages.chosen(round_.tenant_id, aad_object_id)
+            if chosen in round_.languages:
+                return (chosen,)
+        return round_.languages
+
     async def _process(self, job: Job, run: _Run) -> Verdict:
         round_, now = run.round, run.now
         match what_to_send(job, round_, now):
@@ -156,16 +169,19 @@ class Scheduler:
                 return await self._record(job, Verdict(JobState.SKIPPED, reason), now)
             case Announce(reminder=reminder):
                 submitted, total = await run.counts(self._responses)
-                card = announcement_card(round_, reminder, now, submitted=submitted, total=total)
+                card = in_languages(round_.languages, lambda code: announcement_card(
+                    round_.in_language(code), reminder, now, submitted=submitted, total=total))
                 delivery = await self.sender.to_channel(round_.tenant_id, card)
             case Nudge(person=person):
                 response = await self._responses.get(ResponseKey(round_.tenant_id, round_.id, person.organisation))
                 if not needs_reminder(response):
                     return await self._record(job, Verdict(JobState.SKIPPED, SkipReason.SUBMITTED), now)
-                card = nudge_card(round_, round_.organisation(person.organisation), response, now)
+                card = in_languages(await self._languages_of(round_, person.aad_object_id), lambda code: nudge_card(
+                    round_.in_language(code), round_.organisation(person.organisation), response, now))
                 delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
             case RemindTeam(person=person, reminder=reminder):
-                card = team_reminder_card(round_, reminder, now)
+                card = in_languages(await self._languages_of(round_, person.aad_object_id),
+                                    lambda code: team_reminder_card(round_.in_language(code), reminder, now))
                 delivery = await self.sender.to_person(round_.tenant_id, person, card, run.roster, now)
         verdict = after_delivery(job, delivery, now)
         return await self._record(job, verdict, now, delivery.conversation_id, delivery.activity_id)

@@ -124,7 +124,7 @@ def to_inbound(activity: Activity) -> Inbound:
     common: dict[str, Any] = {
         "id": activity.id, "conversation": conversation, "sender": _account(sender), "bot": _account(bot),
         "from_bot": bool(sender and bot and sender.id == bot.id) or getattr(sender, "role", None) == "bot",
-        "reply_to_id": activity.reply_to_id,
+        "reply_to_id": activity.reply_to_id, "locale": activity.locale if isinstance(activity.locale, str) else None,
     }
     match activity.type:
         case ActivityTypes.message:

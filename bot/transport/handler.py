@@ -28,7 +28,8 @@ from bot.transport.queued import QueuedReplies
 from bot.transport.replies import TurnConnector
 from bot.turn import Reply
 from cards import elements as ui
-from cards.catalogue import t
+from cards.catalogue import DEFAULT_LANGUAGE, t
+from hyte.languages import from_locale
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +105,12 @@ class TeamsBot:
 
 async def _apologise(invoke: bool, inbound: Inbound, connector: TurnConnector) -> InvokeAnswer | None:
     """Tell the person the request failed; a card action gets the message as its card."""
+    # The turn's own language is gone with the failed turn; the Teams client's is the best left.
+    language = from_locale(inbound.locale) or DEFAULT_LANGUAGE
     try:
         if invoke:
-            return card_answer(ui.card([ui.text(t("error.generic"), color="attention")]))
-        await connector.say(Reply(text=t("error.generic")))
+            return card_answer(ui.card([ui.text(t("error.generic", language), color="attention")]))
+        await connector.say(Reply(text=t("error.generic", language)))
     except Exception:
         logger.exception("could not send the failure message: id=%s", short(inbound.id))
     return None

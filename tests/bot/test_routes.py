@@ -122,3 +122,21 @@ def test_a_year_follows_only_a_command_for_past_rounds():
                  "yhteenveto kysely vuosi 2024", "2024"):
         assert router.match_command(text) is None, text
     assert router.find_command("tila 2024") is router.find_command("tila")
+
+
+def test_swedish_names_match_as_exactly_as_finnish_ones():
+    from bot.router import words_after
+
+    router = build_router()
+    for swedish, finnish in (("enkät", "kysely"), ("Enkat", "kysely"), ("hjälp", "ohje"), ("status", "tila"),
+                             ("tidtabell", "aikataulu"), ("påminn", "muistuta"), ("export", "vienti"),
+                             ("starta  workshop", "aloita työpaja"), ("avsluta workshop", "lopeta työpaja"),
+                             ("enkätsammanfattning", "kyselyn yhteenveto"),
+                             ("workshopsammanfattning", "työpajan yhteenveto"), ("språk", "kieli")):
+        assert router.find_command(swedish) is router.find_command(finnish) is not None, swedish
+    assert router.find_command("enkät nu") is None  # never by prefix, but for a command that takes words
+    language = router.find_command("kieli")
+    assert router.find_command("språk svenska") is language and router.find_command("kieli  Suomi") is language
+    assert words_after(language, "Språk  på svenska") == "på svenska" and words_after(language, "kieli") == ""
+    assert router.match_command("enkätsammanfattning 2024").year == 2024  # a year after a Swedish name too
+    assert router.find_command("kielioppi") is None

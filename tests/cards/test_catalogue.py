@@ -137,9 +137,10 @@ SWEDISH_COMMANDS = (
 """The Swedish commands the texts name (cards/catalogue/sv.py): the router is to accept each."""
 SWEDISH_ENGLISH = re.compile(r"\.ya?ml\b|\b(?:error|failed|attempts|summary|survey|help|timeline|meeting)\b")
 """English that has no place in Swedish ("workshop", "status" and "export" are Swedish words too)."""
-SHARED_WORDS = {"hyte", "teams", "excel", "word", "onedrive", "en", "alla", "se", "mm", "tt"}
+SHARED_WORDS = {"hyte", "teams", "excel", "word", "onedrive", "en", "alla", "se", "mm", "tt", "suomi", "svenska"}
 """Words Finnish and Swedish texts may both hold: names, the homographs "en" (a / Finnish "I do
-not"), "alla" (all / "below"), "se" (see / "it"), and the date format's letters."""
+not"), "alla" (all / "below"), "se" (see / "it"), the date format's letters, and the languages'
+own names on the language card's buttons ("Suomi", "Svenska", each language named in itself)."""
 
 
 def _words(text: str) -> set[str]:

@@ -30,6 +30,7 @@ from bot.features.guide import help_lines
 from bot.routes import build_router
 from cards import elements as ui
 from cards.catalogue import t
+from cards.language import export_language_card, language_card
 from cards.text import Config, User
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +62,9 @@ def _bot_cards(cardset) -> dict[str, dict[str, Any]]:
     cards["bot.unknown_command"] = ui.card([ui.sentence("unknown_command", text=User(cardset.INJECT_MARKDOWN[:80]))])
     cards["bot.refusal"] = ui.card([ui.text(t("team_only"))])
     cards["bot.apology"] = ui.card([ui.text(t("error.generic"), color="attention")])
+    cards["bot.language"] = language_card("pohjois-savo-demo", "fi", ("fi", "sv"), unknown=cardset.INJECT_MARKDOWN[:80])
+    cards["bot.language.chosen"] = language_card("pohjois-savo-demo", "sv", ("fi", "sv"), chosen=True)
+    cards["bot.export_language"] = export_language_card("pohjois-savo-demo", ("fi", "sv"), "sv")
     return cards
 
 

@@ -169,3 +169,15 @@ def test_changed_questions_are_listed_with_why_and_not_compared(years):
 def test_a_round_without_a_previous_one():
     comparison = against_previous(THIS_YEAR, summarise(THIS_YEAR, [], NOW), None, NOW)
     assert comparison == no_previous(THIS_YEAR.year) and not comparison.available
+
+
+def test_a_bilingual_round_read_in_swedish_is_compared_with_last_year_in_swedish_too():
+    """The reader's language is this year's; last year's round is read in it as well, or every
+    question would look reworded (Finnish text against Swedish)."""
+    bilingual = load_round(DEMO_ROUND.parent.parent / "saaristo" / "round.yaml", today=TODAY)
+    last = bilingual.model_copy(update={"config": bilingual.config.model_copy(
+        update={"id": "saaristo-previous", "year": bilingual.year - 1})})
+    swedish = bilingual.in_language("sv")
+    assert swedish.survey.language == "sv" and last.survey.language != "sv"
+    comparison = against_previous(swedish, summarise(swedish, [], NOW), PreviousRound(last, ()), NOW)
+    assert comparison.available and comparison.changed == ()

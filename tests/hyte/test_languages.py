@@ -206,3 +206,55 @@ def test_the_same_file_loaded_twice_is_equal_and_plain_models_still_build():
     data = yaml.safe_load((SAVO / "survey.yaml").read_text(encoding="utf-8"))
     plain = Survey.model_validate(data)  # no context: plain strings, as before
     assert plain.languages == ("fi",) and plain.in_language("sv") is plain
+
+
+# Which language a person reads (issue 19) ------------------------------------------------------------
+
+from hyte.languages import from_locale, language_for, named_language  # noqa: E402
+
+
+@pytest.mark.parametrize("locale, language", [
+    ("sv-FI", "sv"), ("sv-SE", "sv"), ("sv", "sv"), ("SV_fi", "sv"), ("fi-FI", "fi"), ("fi", "fi"),
+    ("en-US", None), ("de-DE", None), ("", None), (None, None),
+])
+def test_a_teams_locale_gives_the_bots_language_or_none(locale, language):
+    assert from_locale(locale) == language
+
+
+def test_the_choice_wins_then_the_client_then_the_rounds_first_and_only_one_the_round_offers():
+    both = ("fi", "sv")
+    assert language_for(both, None, "sv-FI") == "sv"
+    assert language_for(both, None, "fi-FI") == "fi"
+    assert language_for(both, None, "en-US") == "fi"
+    assert language_for(("sv", "fi"), None, "en-US") == "sv"  # a Swedish-first county
+    assert language_for(both, "fi", "sv-FI") == "fi"  # chosen with kieli
+    assert language_for(both, "sv", "fi-FI") == "sv"  # chosen with språk
+    assert language_for(("fi",), "sv", "sv-FI") == "fi"  # a Finnish-only round
+    assert language_for(("fi",), None, None) == "fi"
+
+
+@pytest.mark.parametrize("words, language", [
+    ("svenska", "sv"), ("Svenska", "sv"), ("på svenska", "sv"), ("ruotsi", "sv"), ("sv", "sv"),
+    ("suomi", "fi"), ("finska", "fi"), ("  Suomeksi ", "fi"), ("klingonska", None), ("", None),
+])
+def test_the_words_after_kieli_or_sprak_name_a_language(words, language):
+    assert named_language(words) == language
+
+
+def test_a_round_in_another_language_keeps_the_dates_the_hyte_team_moved():
+    from datetime import timedelta
+
+    from hyte.round import Phase
+    from hyte.timetable import apply_moves, with_timetable
+
+    round_ = load_round(CONFIG / "saaristo" / "round.yaml", date(2024, 5, 2))
+    swedish = round_.in_language("sv")
+    assert swedish.survey.language == "sv" and swedish.workshop.language == "sv" and swedish.id == round_.id
+    assert round_.in_language("sv") is swedish and round_.in_language("fi") is round_
+    later = round_.timetable.survey_closes + timedelta(days=2)
+    moved = with_timetable(round_, apply_moves(round_.timetable, {Phase.SURVEY_CLOSES: later}))
+    assert moved.in_language("sv").timetable.survey_closes == later  # not the unmoved round's version
+    assert round_.in_language("sv").timetable.survey_closes == round_.timetable.survey_closes
+    assert moved.in_language("sv").in_language("fi").timetable.survey_closes == later
+    finnish_only = load_round(CONFIG / "pohjois-savo" / "round.yaml", date(2024, 5, 2))
+    assert finnish_only.in_language("sv") is finnish_only  # a language the round does not offer

@@ -20,7 +20,7 @@ from app import SERVICES
 from loopback.http import BotClient
 from loopback.person import CARD, Person, actions, texts
 from loopback.server import BotServer
-from loopback.teams import card_action
+from loopback.teams import TeamsUser, card_action
 from cards.catalogue import t
 from conftest import DEMO_TENANT, MAIJA, POSTGRES_ADMIN_URL, make_settings
 from hyte.responses import ResponseKey
@@ -98,6 +98,12 @@ async def test_a_database_outage_gets_try_again_and_the_bot_recovers(bot: BotSer
         status, body = await maija.client.post(card_action(maija.env, MAIJA, action["verb"], data))
         assert status == 200 and body["statusCode"] == 200 and body["type"] == CARD
         assert t("error.generic") in texts(body["value"])
+
+        # A Swedish Teams client is told in Swedish (the failed turn's own language is gone).
+        in_swedish = Person(maija.client, maija.connector, maija.env,
+                            TeamsUser(MAIJA.aad_object_id, MAIJA.name, locale="sv-FI"))
+        replies = await in_swedish.say("enkät")
+        assert [r.get("text") for r in replies] == [t("error.generic", "sv")] != [t("error.generic", "fi")]
 
     assert await state(bot) == before  # nothing half-written
 

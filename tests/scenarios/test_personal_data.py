@@ -76,7 +76,7 @@ async def test_export_then_erase_one_person(client, connector, teams, board, ser
 @pytest.fixture
 async def everything(database_url, clock, connector, teams):
     """Over HTTP: the board team installed by Sanna, the workshop started and stopped by her, a date
-    moved by her; Maija's submitted response, her survey position, a note she edited and a reaction;
+    moved by her; Maija's submitted response, her survey position, her language, a note she edited and a reaction;
     Anna (configured by UPN only) recognised through the member look-up."""
     server = await BotServer(make_settings(database_url, HYTE_REMINDER_POLL_SECONDS=0), clock).start()
     client = BotClient(server.url, settle=server.settle)
@@ -88,6 +88,7 @@ async def everything(database_url, clock, connector, teams):
     await maija.press(await answer_all(maija), "Lähetä vastaukset")
     card = await maija.open_card("kysely")  # after submitting, her place is the review
     await maija.press(card, "Muokkaa vastauksia")
+    await maija.say("kieli suomi")  # her language, remembered
     note = await board.post(MAIJA, board.channel("Ryhmä 1"), "Ensimmäinen versio", reply_to=q(board, "Ryhmä 1", 1))
     await board.edit(MAIJA, board.channel("Ryhmä 1"), note, NOTE)
     await board.react(MAIJA, board.channel("Ryhmä 1"), note)
@@ -104,7 +105,7 @@ async def everything(database_url, clock, connector, teams):
     await server.stop()
 
 
-MAIJA_HAS = {"identities": False, "conversations": True, "survey_positions": True, "response_changes": True,
+MAIJA_HAS = {"identities": False, "conversations": True, "language": True, "survey_positions": True, "response_changes": True,
              "responses_last_updated": True, "responses_submitted": True, "workshop_notes": True,
              "workshop_note_versions": True, "workshop_reactions": True, "workshops_started_or_stopped": False,
              "teams_installed": False, "timetable_changes": False, "timetable_moves": False, "queued_replies": False,
