@@ -36,3 +36,16 @@ async def test_another_countys_hyte_member_neither_sees_nor_changes_the_conclusi
     assert await meetings.versions(SAARISTO.tenant_id, SAARISTO.round_id) == []
     history = await meetings.history(POHJOIS_SAVO.tenant_id, POHJOIS_SAVO.round_id)
     assert [h.kind.value for h in history] == ["created"]
+
+
+async def test_a_swedish_reader_of_the_bilingual_county_writes_conclusions_in_swedish(deployment):  # noqa: F811
+    server, _client, people = deployment
+    sofia = people[SAARISTO.round_id][1]
+    await sofia.say("språk svenska")
+    card = await sofia.open_card("ny anteckning")
+    assert "Ny anteckning" in texts(card) and "Spara anteckningen" in str(card)
+    saved = await sofia.press(card, "Spara anteckningen", {"m.topic": "cooperation", "m.text": "Samarbetet stärks.",
+                                                           "m.evidence": ""})
+    assert "Anteckningar till sammandraget" in texts(saved) and "Samarbete" in texts(saved)
+    meetings = server.app[SERVICES].exports._meeting.meetings
+    assert [c.text for c in await meetings.conclusions(SAARISTO.tenant_id, SAARISTO.round_id)] == ["Samarbetet stärks."]
