@@ -20,6 +20,7 @@ from bot.dispatch import Dispatcher
 from bot.features.board_team import BoardTeamServices
 from bot.features.exports import ExportServices, download_handler
 from bot.features.guide import GuideServices
+from bot.features.meeting import MeetingServices
 from bot.features.language import LanguageServices
 from bot.features.privacy import (
     PRIVACY_PATH, TERMS_PATH, Facts, county_page_handler, page_handler, render_county_pages,
@@ -36,6 +37,7 @@ from bot.rounds import Rounds
 from bot.routes import build_router
 from bot.services.background import Background
 from bot.services.exports import DOWNLOAD_PATH, Exports, LinkSigner, link_signer
+from bot.services.meeting import MeetingDesk
 from bot.services.scheduler import Scheduler
 from bot.transport.framework import BotIdentity, framework
 from bot.transport.handler import TeamsBot
@@ -57,6 +59,7 @@ from settings import HERE, Settings, StartupError, database_problem, load_config
 from storage.activities import SqlActivityLog
 from storage.curation import SqlCurationRepository
 from storage.db import OPEN_ERRORS, Database, migrate
+from storage.meeting import SqlMeetingRepository
 from storage.queued import SqlQueuedReplies
 from storage.reminders import SqlJobRepository, SqlPeopleDirectory, SqlTimetableRepository
 from storage.repositories import (
@@ -133,6 +136,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     conversations, teams = SqlConversationRepository(database), SqlTeamRepository(database)
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
+    meeting_desk = MeetingDesk(SqlMeetingRepository(database), workshops, responses, teams)
     languages = SqlLanguageChoices(database)
     curation = SqlCurationRepository(database)
     rounds = Rounds(catalogue, timetables)
@@ -144,7 +148,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
                            poll_seconds=settings.queued_reply_poll_seconds)
     services = Services(
         round_, rounds, clock, responses, positions, conversations, teams, timetables, jobs, workshops,
-        scheduler, sender, Exports(responses, workshops, catalogue, curation),
+        scheduler, sender, Exports(responses, workshops, catalogue, curation=curation, meeting=meeting_desk),
         link_signer(settings.link_secret.get_secret_value(), settings.public_base_url, settings.link_ttl_minutes),
         Background(),
     )
@@ -162,7 +166,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             "exports": exports,
             "timeline": TimelineServices(responses, timetables, jobs, scheduler, rounds),
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),
-            "workshop": WorkshopServices(workshops, teams),
+            "workshop": WorkshopServices(workshops, teams, on_raise=meeting_desk.raised_changed),
+            "meeting": MeetingServices(meeting_desk, services.links),
             "board_team": BoardTeamServices(teams, conversations, workshops),
             "language": LanguageServices(languages),
         },

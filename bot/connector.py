@@ -84,6 +84,12 @@ class Connector(Protocol):
         too: a post whose id is needed cannot be queued)."""
         ...
 
+    async def update_post(self, service_url: str, tenant_id: str, channel_id: str, message_id: str,
+                          card: dict[str, Any]) -> None:
+        """Replace a top-level post the bot made in a channel (a card kept up to date in place).
+        Raises SendFailed (TokenUnavailable too)."""
+        ...
+
     async def team_channels(self, team_id: str) -> list[Channel]:
         """The team's channels (General has the team's id and no name); on a failure, General only."""
         ...

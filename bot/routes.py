@@ -11,13 +11,13 @@ from __future__ import annotations
 import sys
 
 from bot.features import (
-    board_team, curation, exports, guide, language, reminders, results, survey, timeline, workshop,
+    board_team, curation, exports, guide, language, meeting, reminders, results, survey, timeline, workshop,
 )
 from bot.router import Route, Router, Routes
 
 FEATURES: tuple[Routes, ...] = (
     guide.routes, survey.routes, results.routes, curation.routes, exports.routes, timeline.routes, reminders.routes,
-    workshop.routes, board_team.routes, language.routes,
+    workshop.routes, meeting.routes, board_team.routes, language.routes,
 )
 """In the order `ohje` and the manifest list the commands."""
 

@@ -201,6 +201,55 @@ class LanguageChoose(_Payload):
     language: Literal["fi", "sv"]
 
 
+# The meeting's joint discussion (bot/features/meeting.py)
+
+MEETING_PREFIX = "m."
+"""The conclusion card's inputs: "m.topic", "m.text", "m.evidence" (a multi-select, comma-separated)."""
+
+
+class MeetingShow(_Payload):
+    """Show the conclusions card (again, as stored now)."""
+
+    verb: Literal["meeting.show"] = "meeting.show"
+
+
+class MeetingWrite(_Payload):
+    """Open the card for a new conclusion, or for editing one (`id` at version `v`)."""
+
+    verb: Literal["meeting.write"] = "meeting.write"
+    conclusion: int | None = Field(None, alias="id", ge=1)
+    version: int | None = Field(None, alias="v", ge=1)
+
+
+class MeetingSave(_WithInputs):
+    """Save the conclusion card: a new conclusion (no `id`), or an edit made on version `v`."""
+
+    INPUT_PREFIX: ClassVar[str] = MEETING_PREFIX
+    verb: Literal["meeting.save"] = "meeting.save"
+    conclusion: int | None = Field(None, alias="id", ge=1)
+    version: int | None = Field(None, alias="v", ge=1)
+    inputs: dict[str, Annotated[str, StringConstraints(max_length=20_000)]] = Field(default_factory=dict, max_length=3)
+
+
+class MeetingMove(_Payload):
+    verb: Literal["meeting.move"] = "meeting.move"
+    conclusion: int = Field(alias="id", ge=1)
+    version: int = Field(alias="v", ge=1)
+    step: Literal[-1, 1]
+
+
+class MeetingDelete(_Payload):
+    verb: Literal["meeting.delete"] = "meeting.delete"
+    conclusion: int = Field(alias="id", ge=1)
+    version: int = Field(alias="v", ge=1)
+
+
+class MeetingFinish(_Payload):
+    """"Viimeistele yhteenveto": freeze the conclusions as the next version."""
+
+    verb: Literal["meeting.finish"] = "meeting.finish"
+
+
 Payload = Annotated[
     SurveyOpen
     | SurveyStep
@@ -219,6 +268,12 @@ Payload = Annotated[
     | RemindCancel
     | ReminderSurvey
     | WorkshopStart
+    | MeetingShow
+    | MeetingWrite
+    | MeetingSave
+    | MeetingMove
+    | MeetingDelete
+    | MeetingFinish
     | LanguageChoose
     | ExportLanguage,
     Field(discriminator="verb"),

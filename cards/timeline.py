@@ -16,7 +16,8 @@ from cards import elements as ui
 from cards.catalogue import format_datetime, t
 from cards.inputs import DATE_PREFIX
 from cards.payloads import (
-    ReminderSurvey, RemindCancel, RemindPreview, RemindSend, SurveyOpen, TimelineEdit, TimelineSave, TimelineShow,
+    MeetingShow, ReminderSurvey, RemindCancel, RemindPreview, RemindSend, SurveyOpen, TimelineEdit, TimelineSave,
+    TimelineShow,
 )
 from cards.text import Config, Phrase, User, phrase
 from hyte.clock import HELSINKI, local_days_between
@@ -340,4 +341,8 @@ def team_reminder_card(round_: Round, reminder: ReminderId, now: datetime) -> di
     text = t(f"team.{reminder.value}", when=when(now, anchor), at=format_datetime(anchor),
              summary=format_datetime(timetable.summary_to_government))
     actions = [ui.execute(t("action.show_timeline"), TimelineShow(r=round_.id), inputs=False)]
-    return ui.card([ui.config_text(round_.config.county, size="Small", subtle=True), ui.text(text)], actions)
+    # The meeting's summary (bot/features/meeting.py): where to finish it, and where its files are.
+    summary = t("meeting.reminder_finish" if reminder is ReminderId.TEAM_FINISH_SUMMARY else "meeting.reminder_summary")
+    actions.append(ui.execute(t("meeting.action_show_conclusions"), MeetingShow(r=round_.id), inputs=False))
+    return ui.card([ui.config_text(round_.config.county, size="Small", subtle=True), ui.text(text), ui.text(summary)],
+                   actions)

@@ -56,6 +56,7 @@ def question_card(definition: WorkshopDefinition, question: WorkshopQuestion) ->
     ]
     body += [ui.sentence("list.item", text=Config(prompt), bullet=True, spacing="None") for prompt in question.prompts]
     body.append(ui.text(t("workshop.question_instructions", number=question.number), subtle=True, spacing="Medium"))
+    body.append(ui.text(t("workshop.question_instructions_raise"), subtle=True))
     return ui.card(body)
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from hyte.decision import DecisionProposal
 from hyte.clock import HELSINKI
 from hyte.languages import SUPPORTED, LanguageCode
 from hyte.configuration import ConfigurationError, describe_validation_error, read_yaml
@@ -234,6 +235,8 @@ class RoundConfig(_Strict):
     """The reminder plan (optional section; every reminder has a default)."""
     privacy: PrivacyNotice = PrivacyNotice()
     """The privacy notice's and terms' contacts and templates (optional section)."""
+    decision_proposal: DecisionProposal = DecisionProposal()
+    """The regional government's decision proposal page of the meeting's summary (hyte/decision.py)."""
     previous_round: RoundId | None = None
     """The id of the county's round of an earlier year that this round follows (set by `python
     app.py round new`): what this year's results are read against."""

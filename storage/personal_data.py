@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, tuple_, update
 
 from storage.db import Database
+from storage.meeting import ConclusionChangeRow, ConclusionRow, MeetingPostRow, SummaryVersionRow
 from storage.models import (
     ConversationRow, PersonLanguageRow, PersonRow, QueuedReplyRow, ReminderJobRow, ResponseChangeRow, ResponseRow,
     SurveyPositionRow, TeamRow, ThemeCurationRow, TimetableChangeRow, TimetableMoveRow, WorkshopGroupRow,
@@ -113,6 +114,7 @@ class SqlPersonalData:
                     select(QueuedReplyRow).where(QueuedReplyRow.tenant_id == tenant_id,
                                                  QueuedReplyRow.conversation_id.in_(_conversations(tenant_id, aad))),
                     ["conversation_id", "method", "created_at", "expires_at"]),
+                **await _meeting_export(session, tenant_id, aad),
                 "reminders": await rows(
                     select(ReminderJobRow).where(
                         ReminderJobRow.tenant_id == tenant_id,
@@ -168,7 +170,55 @@ class SqlPersonalData:
             await run("theme_curations", update(ThemeCurationRow).where(
                 ThemeCurationRow.tenant_id == tenant_id, func.lower(ThemeCurationRow.by_aad) == aad,
             ).values(by_aad=None, by_name=None))
+            await _meeting_erase(session, run, tenant_id, aad)
         return counts
+
+
+async def _meeting_export(session, tenant_id: str, aad: str) -> dict[str, Any]:
+    """The meeting's conclusions the person wrote or last changed, their changes, the versions they
+    finished (storage/meeting.py)."""
+    def mine(column):
+        return (ConclusionRow.tenant_id == tenant_id) & (func.lower(column) == aad)
+
+    conclusions = (await session.scalars(select(ConclusionRow).where(
+        or_(mine(ConclusionRow.created_by_aad), mine(ConclusionRow.updated_by_aad))))).all()
+    changes = (await session.scalars(select(ConclusionChangeRow).where(
+        ConclusionChangeRow.tenant_id == tenant_id, func.lower(ConclusionChangeRow.by_aad) == aad))).all()
+    finished = (await session.scalars(select(SummaryVersionRow).where(
+        SummaryVersionRow.tenant_id == tenant_id, func.lower(SummaryVersionRow.finished_by_aad) == aad))).all()
+    return {
+        "meeting_conclusions": [_row(c, ["id", "round_id", "topic", "text", "created_by", "created_at", "updated_by",
+                                         "updated_at", "deleted_at"]) for c in conclusions],
+        "meeting_conclusion_changes": [_row(c, ["conclusion_id", "version", "kind", "by_name", "at"]) for c in changes],
+        "meeting_summaries_finished": [_row(v, ["round_id", "number", "finished_by", "finished_at"]) for v in finished],
+    }
+
+
+async def _meeting_erase(session, run, tenant_id: str, aad: str) -> None:
+    """The person's name and id off the conclusions, their changes and the finished versions (the
+    conclusions' texts are the HYTE team's, kept)."""
+    await run("meeting_conclusions", update(ConclusionRow).where(
+        ConclusionRow.tenant_id == tenant_id, func.lower(ConclusionRow.created_by_aad) == aad,
+    ).values(created_by_aad=None, created_by=""))
+    await run("meeting_conclusions", update(ConclusionRow).where(
+        ConclusionRow.tenant_id == tenant_id, func.lower(ConclusionRow.updated_by_aad) == aad,
+    ).values(updated_by_aad=None, updated_by=""))
+    await run("meeting_conclusion_changes", update(ConclusionChangeRow).where(
+        ConclusionChangeRow.tenant_id == tenant_id, func.lower(ConclusionChangeRow.by_aad) == aad,
+    ).values(by_aad=None, by_name=""))
+    versions = (await session.execute(select(
+        SummaryVersionRow.id, SummaryVersionRow.conclusions, SummaryVersionRow.finished_by, SummaryVersionRow.finished_by_aad,
+    ).where(SummaryVersionRow.tenant_id == tenant_id))).all()
+    for version_id, conclusions, finished_by, finished_by_aad in versions:  # the frozen conclusions name editors too
+        frozen = [dict(c) for c in conclusions or []]
+        mentioned = [c for c in frozen if (c.get("updated_by_aad") or "").lower() == aad]
+        for conclusion in mentioned:
+            conclusion.update(updated_by="", updated_by_aad=None)
+        finished_mine = (finished_by_aad or "").lower() == aad
+        if mentioned or finished_mine:
+            await run("meeting_summaries", update(SummaryVersionRow).where(SummaryVersionRow.id == version_id).values(
+                conclusions=frozen, finished_by="" if finished_mine else finished_by,
+                finished_by_aad=None if finished_mine else finished_by_aad))
 
 
 def _conversations(tenant_id: str, aad: str):
@@ -289,7 +339,19 @@ async def delete_round(
                                                                 ReminderJobRow.round_id == round_id))
         await run("theme_curations", delete(ThemeCurationRow).where(ThemeCurationRow.tenant_id == tenant_id,
                                                                     ThemeCurationRow.round_id == round_id))
+        await _delete_meeting(run, tenant_id, round_id)
     return counts
+
+
+async def _delete_meeting(run, tenant_id: str, round_id: str) -> None:
+    """The meeting's conclusions with their history, finished versions and kept cards (storage/meeting.py)."""
+    conclusion_ids = select(ConclusionRow.id).where(ConclusionRow.tenant_id == tenant_id,
+                                                    ConclusionRow.round_id == round_id)
+    await run("meeting_conclusion_changes",
+              delete(ConclusionChangeRow).where(ConclusionChangeRow.conclusion_id.in_(conclusion_ids)))
+    for name, table in (("meeting_conclusions", ConclusionRow), ("meeting_summaries", SummaryVersionRow),
+                        ("meeting_posts", MeetingPostRow)):
+        await run(name, delete(table).where(table.tenant_id == tenant_id, table.round_id == round_id))
 
 
 async def _stored(session, tenant_id: str, round_id: str) -> bool:

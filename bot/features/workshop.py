@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Awaitable, Callable
 
-from bot.connector import SendFailed
+from bot.connector import Connector, SendFailed
 from bot.inbound import Event, Inbound
 from bot.router import HYTE_TEAM, Routes
 from bot.turn import Reply, Turn
@@ -31,6 +32,7 @@ from dialogs.workshop_flow import (
     ChannelMessage, Choose, Edit, EditNote, NoteSkip, NotANote, Refuse, Start, StartCommand, StartConfirmed, Stop,
     StopCommand, StoreNote, WorkshopState, decide,
 )
+from hyte.meeting import RAISE_REACTION
 from hyte.round import Round
 from hyte.teams import Team, TeamRepository
 from hyte.workshop import Group, WorkshopRepository
@@ -49,6 +51,10 @@ class WorkshopServices:
 
     workshops: WorkshopRepository
     teams: TeamRepository
+    on_raise: Callable[..., Awaitable[None]] | None = None
+    """`on_raise(round, connector, now, note_key=None)`: after a group raised a note (RAISE_REACTION)
+    or took it back, or a raised note was edited or deleted: the meeting's joint card follows
+    (bot/services/meeting.py)."""
 
 
 routes = Routes("workshop", WorkshopServices)
@@ -250,10 +256,12 @@ async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
     if inbound.deleted or event == "softDeleteMessage":
         changed = await services.workshops.set_deleted(tenant_id, channel_id, message_id, True, turn.now)
         logger.info("workshop note: event=deleted channel=%s message=%s known=%s", channel_id, message_id, changed)
+        _raised_note_changed(turn, changed, f"{channel_id}|{message_id}")
         return None
     if event == "undeleteMessage":
         changed = await services.workshops.set_deleted(tenant_id, channel_id, message_id, False, turn.now)
         logger.info("workshop note: event=undeleted channel=%s message=%s known=%s", channel_id, message_id, changed)
+        _raised_note_changed(turn, changed, f"{channel_id}|{message_id}")
         return None
     if event not in (None, "editMessage"):
         return None
@@ -271,7 +279,15 @@ async def on_message_change(turn: Turn[WorkshopServices]) -> Reply | None:
 
     state = WorkshopState(round_.workshop, context=context, note=note)
     await carry_out(decide(state, Edit(inbound.text)), {EditNote: edit})
+    _raised_note_changed(turn, True, note.key)
     return None
+
+
+def _raised_note_changed(turn: Turn[WorkshopServices], known: bool, note_key: str) -> None:
+    """A note changed: if a group had raised it, the joint-discussion card follows."""
+    on_raise = turn.services.on_raise
+    if known and on_raise is not None:
+        turn.later("joint discussion", lambda: on_raise(turn.round, turn.connector, turn.now, note_key))
 
 
 @routes.on(Event.REACTION)
@@ -292,4 +308,7 @@ async def on_reaction(turn: Turn[WorkshopServices]) -> Reply | None:
     )
     logger.info("workshop reaction: channel=%s message=%s added=%d removed=%d note=%s",
                 channel_id, message_id, len(added), len(removed), known)
+    on_raise = services.on_raise
+    if known and on_raise is not None and RAISE_REACTION in (*added, *removed):
+        turn.later("joint discussion", lambda: on_raise(round_, turn.connector, turn.now))
     return None

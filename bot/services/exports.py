@@ -28,6 +28,7 @@ from typing import Literal
 
 import aiohttp
 
+from bot.services.meeting import MeetingDesk
 from cards.catalogue import speaking, t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
 from hyte.comparison import against_previous
@@ -41,8 +42,11 @@ from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["xlsx", "docx"]
+Kind = Literal["xlsx", "docx", "summary", "plan_docx", "plan_xlsx"]
 KINDS: tuple[Kind, ...] = ("xlsx", "docx")
+"""What `vienti` offers."""
+LINKED_KINDS: tuple[Kind, ...] = KINDS + ("summary", "plan_docx", "plan_xlsx")
+"""What a download link may name: also the meeting's summary and plan entries (bot/services/meeting.py)."""
 DOWNLOAD_PATH = "/api/exports/{token}"
 
 
@@ -102,19 +106,27 @@ class Exports:
     """Builds a round's files from what is stored when asked (nothing is kept between requests)."""
 
     def __init__(self, responses: ResponseRepository, workshops: WorkshopRepository,
-                 catalogue: RoundCatalogue | None = None, curation: CurationRepository | None = None) -> None:
+                 catalogue: RoundCatalogue | None = None, curation: CurationRepository | None = None,
+                 meeting: MeetingDesk | None = None) -> None:
         self._responses = responses
         self._workshops = workshops
         self._catalogue = catalogue
         """The rounds, for the Word summary's comparison with the previous round (none without)."""
         self._curation = curation
         """The HYTE team's edits of the themes, applied to both files (none without)."""
+        self._meeting = meeting
+        """The negotiation meeting's summary and plan entries (bot/services/meeting.py)."""
 
     async def build(self, round_: Round, kind: Kind, now: datetime, language: str | None = None) -> ExportFile:
         """The round's Excel or Word file; the workshop's notes and points when the round has a
         workshop. The round is one the caller found for the asker's county (bot/rounds.py).
         `language`: one the round offers (else its first), for the texts and the survey's."""
         language = language if language in round_.languages else round_.languages[0]
+        if kind not in KINDS:
+            if self._meeting is None:
+                raise ValueError(f"no builder for {kind}")
+            made = await self._meeting.build(round_, kind, now, language)  # type: ignore[arg-type]
+            return ExportFile(kind, made.filename, made.content_type, made.data)
         round_ = round_.in_language(language)
         stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
         with speaking(language):
@@ -222,7 +234,7 @@ class LinkSigner:
             claims = LinkClaims(tenant_id, round_id, kind, int(expires), language[0] if language else None)  # type: ignore[arg-type]
         except ValueError:
             raise InvalidLink from None
-        if claims.kind not in KINDS:
+        if claims.kind not in LINKED_KINDS:
             raise InvalidLink
         if now.timestamp() >= claims.expires:
             raise ExpiredLink

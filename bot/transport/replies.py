@@ -188,6 +188,22 @@ class TurnConnector:
             raise SendFailed(SendError(None, "no message id in the connector's answer"), 0)
         return message_id
 
+    async def update_post(self, service_url: str, tenant_id: str, channel_id: str, message_id: str,
+                          card: dict[str, Any]) -> None:
+        """Replace a top-level post of the bot's in a channel (PUT on the post's thread conversation,
+        "<channel>;messageid=<post>"), as a card kept up to date in place."""
+        client = await self._connector_for(service_url)
+        recipient = self._context.activity.recipient
+        conversation_id = f"{channel_id};messageid={message_id}"
+        activity = addressed(
+            card_message(card), channel_id=self._context.activity.channel_id, service_url=service_url,
+            conversation={"id": conversation_id, "isGroup": True, "conversationType": "channel", "tenantId": tenant_id},
+            bot={"id": recipient.id, "name": recipient.name} if recipient else None,
+        )
+        await self._outbound.authorizations.header(client.config.credentials, wait=REPLY_TOKEN_WAIT)
+        await self._outbound.put_activity(tenant_id, service_url, conversation_id, message_id, activity,
+                                          client.config.credentials)
+
     async def _connector_for(self, service_url: str):
         """The turn's async connector client, or one for another service URL (a team in another region)."""
         if (self._context.activity.service_url or "").rstrip("/") == service_url.rstrip("/"):

@@ -18,5 +18,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "command.workshop_start": "starts the workshop: the questions to the groups' channels",
         "command.workshop_stop": "stops the workshop; later messages are marked late",
         "command.summary_workshop": "the workshop summary: the groups' points by question, themes and highlights",
+        "command.meeting_joint": "posts the joint discussion card: the groups' raised points and shared themes",
+        "command.meeting_conclusions": "shows the conclusions of the negotiations' summary",
+        "command.meeting_new": "opens a card to write a new conclusion",
+        "command.meeting_finish": "finishes the summary as a numbered version",
+        "command.meeting_summary": "gives the summary for the regional government and the plan entry drafts",
     },
 }

@@ -34,7 +34,8 @@ from cards.language import export_language_card, language_card
 from cards.text import Config, User
 
 HERE = Path(__file__).resolve().parent
-FAMILIES = ("test_results_cards", "test_timeline_cards", "test_workshop_cards", "test_comparison_cards")
+FAMILIES = ("test_results_cards", "test_timeline_cards", "test_workshop_cards", "test_comparison_cards",
+            "test_meeting_cards")
 ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 STRAY_MARKDOWN = re.compile(r"(?m)\*\*|__|\]\(|^[ \t]*[-*+] ")
 NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d+\. ")

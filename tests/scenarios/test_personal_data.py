@@ -96,6 +96,9 @@ async def everything(database_url, clock, connector, teams):
     await board.edit(MAIJA, board.channel("Ryhmä 1"), note, NOTE)
     await board.react(MAIJA, board.channel("Ryhmä 1"), note)
     await board.command(SANNA, "työpaja lopeta")
+    await sanna.press(await sanna.open_card("uusi kirjaus"), "Tallenna kirjaus",  # a conclusion, finished
+                      {"m.topic": "goals", "m.text": "Kirjaus", "m.evidence": ""})
+    await sanna.say("viimeistele yhteenveto")
     form = await sanna.press(await sanna.open_card("aikataulu"), "Muuta päivämääriä")
     await sanna.press(form, "Tallenna aikataulu", {"t.survey_closes.date": "2024-05-20"})
     connector.add_member(member(teams, ANNA))
@@ -115,10 +118,12 @@ MAIJA_HAS = {"identities": False, "conversations": True, "language": True, "surv
              "responses_last_updated": True, "responses_submitted": True, "workshop_notes": True,
              "workshop_note_versions": True, "workshop_reactions": True, "workshops_started_or_stopped": False,
              "teams_installed": False, "timetable_changes": False, "timetable_moves": False, "queued_replies": False,
-             "reminders": True, "theme_curations": False}
+             "reminders": True, "theme_curations": False, "meeting_conclusions": False,
+             "meeting_conclusion_changes": False, "meeting_summaries_finished": False}
 SANNA_HAS = {**{k: False for k in MAIJA_HAS}, "conversations": True, "workshops_started_or_stopped": True,
              "teams_installed": True, "timetable_changes": True, "timetable_moves": True, "reminders": True,
-             "theme_curations": True}
+             "theme_curations": True, "meeting_conclusions": True, "meeting_conclusion_changes": True,
+             "meeting_summaries_finished": True}
 ANNA_HAS = {**{k: False for k in MAIJA_HAS}, "identities": True, "conversations": True, "reminders": True}
 
 

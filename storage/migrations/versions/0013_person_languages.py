@@ -3,15 +3,15 @@
 A bilingual county's people read the bot in Finnish or Swedish: their Teams client's locale
 decides unless they chose with `kieli` / `språk`; the choice is remembered here per person.
 
-Revision ID: 0015
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
