@@ -75,7 +75,13 @@ def install() -> None:
     elements.ClauseElement._compile_w_cache = _sync("compile", elements.ClauseElement._compile_w_cache)
     adapter = sa_asyncpg.AsyncAdapt_asyncpg_connection
     adapter._async_ping = _async("ping", adapter._async_ping)
-    adapter._start_transaction = _async("begin", adapter._start_transaction)
+    begin = _async("begin", adapter._start_transaction)
+    plain_start = adapter._start_transaction
+
+    async def start_transaction(self: Any) -> None:  # no BEGIN in autocommit: not counted
+        return await (plain_start(self) if self.isolation_level == "autocommit" else begin(self))
+
+    adapter._start_transaction = start_transaction
     adapter._commit_and_discard = _async("commit", adapter._commit_and_discard)
     adapter._rollback_and_discard = _async("rollback", adapter._rollback_and_discard)
     connection = asyncpg.connection.Connection

@@ -29,7 +29,7 @@ class SqlActivityLog:
         primary key for a second delivery, so two concurrent deliveries cannot both claim it. (Not
         INSERT … ON CONFLICT DO NOTHING: SQLAlchemy compiles that anew for every message.)"""
         try:
-            async with self._db.transaction() as connection:
+            async with self._db.statement() as connection:
                 await connection.execute(_CLAIM, {
                     "tenant_id": tenant_id, "activity_id": activity_id[:MAX_ACTIVITY_ID], "received_at": at,
                     "completed": False,
@@ -40,7 +40,7 @@ class SqlActivityLog:
 
     async def complete(self, tenant_id: str, activity_id: str) -> None:
         """The claimed activity's turn has finished: a repeat from now on is not run again."""
-        async with self._db.transaction() as connection:
+        async with self._db.statement() as connection:
             await connection.execute(
                 _COMPLETE, {"w_tenant": tenant_id, "w_activity": activity_id[:MAX_ACTIVITY_ID], "completed": True}
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import inline_sqlite
@@ -59,10 +60,34 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True,
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True,
         json_serializer=_json_text, json_deserializer=orjson.loads,
+        connect_args={"server_settings": {"jit": "off"}},
     )
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine.pool, "checkin", _mark_checkin)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before use (a dropped connection
+is replaced, as `pool_pre_ping` would); one used more recently is not. `pool_pre_ping` pinged on
+every checkout: asyncpg's ping is a transaction around an empty statement, three round trips, as
+many as the rest of a survey save."""
+
+
+def _mark_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    if time.monotonic() - record.info.get("checked_in", 0.0) <= IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:  # noqa: BLE001 - any failure: a dead connection; the pool takes another
+        raise DisconnectionError("stale pooled connection") from error
 
 
 def _json_text(value: object) -> str:
@@ -92,18 +117,41 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     _write_lock: asyncio.Lock | None = field(init=False)
+    _reader: AsyncEngine = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = session_factory(self.engine)
-        self._write_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        sqlite_ = self.engine.dialect.name == "sqlite"
+        self._write_lock = asyncio.Lock() if sqlite_ else None
+        # PostgreSQL: reads and single-statement writes in autocommit: one round trip, not a
+        # BEGIN, the statement and a COMMIT or ROLLBACK. (SQLite runs in process: no round trips.)
+        self._reader = self.engine if sqlite_ else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @property
+    def postgresql(self) -> bool:
+        return self._write_lock is None
 
     @classmethod
     def connect(cls, database_url: str) -> Database:
         return cls(create_engine(database_url))
 
     def read(self) -> AsyncConnection:
-        """A connection for Core reads (lighter than a session, for the reads of every turn)."""
-        return self.engine.connect()
+        """A connection for Core reads (lighter than a session, for the reads of every turn); on
+        PostgreSQL in autocommit (each statement sees what was committed before it, as in a
+        READ COMMITTED transaction)."""
+        return self._reader.connect()
+
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one write statement, atomic by itself: on PostgreSQL in autocommit (the
+        statement is its own transaction, committed durably: synchronous_commit as configured);
+        on SQLite a write transaction (`transaction()`)."""
+        if self._write_lock is not None:
+            async with self.transaction() as connection:
+                yield connection
+        else:
+            async with self._reader.connect() as connection:
+                yield connection
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
