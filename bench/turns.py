@@ -1,7 +1,14 @@
 """Benchmark of our bot's turns against a bare botbuilder echo bot (issue 7).
 
     .venv/bin/python -m bench.turns [--rounds 1000] [--requests 800] [--concurrency 50] [--slices 8]
-                                    [--warmup 100] [--profile] [--keep]
+                                    [--warmup 100] [--profile] [--keep] [--phases]
+                                    [--database postgresql [--postgres URL]]
+
+`--database postgresql`: our bot over a fresh PostgreSQL database made for the run on the tests'
+server (bench/stores.py; dropped afterwards unless kept), the same table printed. `--phases`: where
+a request's time goes in the database layer (bench/phases.py: pool checkout, ping, statement
+compile, BEGIN/COMMIT/ROLLBACK, prepare, asyncpg's type introspection, execute; round trips per
+request), per request of the latency part.
 
 About 1.5 minutes on 2 cores with the defaults. The same three server processes on 127.0.0.1 as
 bench/processes.py (its `start_servers`): our bot (`app.create_app` over a temporary SQLite
