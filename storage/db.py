@@ -9,12 +9,13 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, TypeVar
 
 import asyncpg
 import orjson
 from alembic import command
 from alembic.config import Config
+import sqlalchemy
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from storage import inline_sqlite
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x48595445  # "HYTE": one migrating instance at a time on PostgreSQL
@@ -55,7 +57,7 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, async_creator=inline_sqlite.connector(url.database or ":memory:", timeout=30), hide_parameters=True,
+            url, async_creator=inline_sqlite.connector(url.database or ":memory:"), hide_parameters=True,
             json_serializer=_json_text, json_deserializer=orjson.loads,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -95,13 +97,17 @@ def _json_text(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = inline_sqlite.LOOP_BUSY_MS) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.close()
+
+
+def _sqlite_worker_pragmas(dbapi_connection, record) -> None:
+    _sqlite_pragmas(dbapi_connection, record, busy_ms=30000)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -126,6 +132,7 @@ class Database:
         # PostgreSQL: reads and single-statement writes in autocommit: one round trip, not a
         # BEGIN, the statement and a COMMIT or ROLLBACK. (SQLite runs in process: no round trips.)
         self._reader = self.engine if sqlite_ else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._bulk: sqlalchemy.Engine | None = None
 
     @property
     def postgresql(self) -> bool:
@@ -140,6 +147,28 @@ class Database:
         PostgreSQL in autocommit (each statement sees what was committed before it, as in a
         READ COMMITTED transaction)."""
         return self._reader.connect()
+
+    async def bulk(self, read: Callable[[Connection], T]) -> T:
+        """`read(connection)` for a large read (a round's every response, a workshop's every note),
+        on a synchronous connection. On SQLite in a worker thread (its own pysqlite engine), so that
+        reading and decoding hundreds of rows never holds the event loop; on PostgreSQL on the loop
+        (asyncpg decodes the rows; a read-only autocommit connection, as `read()`)."""
+        if self._write_lock is None:
+            async with self._reader.connect() as connection:
+                return await connection.run_sync(read)
+        if self._bulk is None:
+            self._bulk = sqlalchemy.create_engine(
+                self.engine.url.set(drivername="sqlite"), hide_parameters=True,
+                json_serializer=_json_text, json_deserializer=orjson.loads,
+            )
+            event.listen(self._bulk, "connect", _sqlite_worker_pragmas)
+        bulk = self._bulk
+
+        def run() -> T:
+            with bulk.connect() as connection:
+                return read(connection)
+
+        return await asyncio.to_thread(run)
 
     @asynccontextmanager
     async def statement(self) -> AsyncIterator[AsyncConnection]:
@@ -169,6 +198,8 @@ class Database:
         return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     async def dispose(self) -> None:
+        if self._bulk is not None:
+            await asyncio.to_thread(self._bulk.dispose)
         await self.engine.dispose()
 
 

@@ -133,13 +133,11 @@ class SqlResponseRepository:
             return _response(row) if row else None
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
-        async with self._sessions() as session:
-            rows = await session.execute(
-                select(_RESPONSES)
-                .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
-                .order_by(_RESPONSES.c.organisation_id)
-            )
-            return [_response(row) for row in rows]
+        """Every response of the round (a large read: `Database.bulk`, off the loop on SQLite)."""
+        statement = (select(_RESPONSES)
+                     .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
+                     .order_by(_RESPONSES.c.organisation_id))
+        return await self._db.bulk(lambda connection: [_response(row) for row in connection.execute(statement)])
 
     async def apply(
         self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None

@@ -8,6 +8,7 @@ HYTE team reads an earlier round of the county by its year (`tila 2024`, `yhteen
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -18,8 +19,8 @@ from cards.catalogue import t
 from cards.payloads import ResultsAnswers
 from cards.results import answers_cards, summary_cards, team_status_card
 from cards.survey import status_card
-from hyte.responses import ResponseKey, ResponseRepository
-from hyte.results import SurveySummary, response_status, summarise
+from hyte.responses import Response, ResponseKey, ResponseRepository
+from hyte.results import response_status, summarise
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
     round_, person = turn.round, turn.person
     if person.team_member is not None:
         responses = await turn.services.responses.list_for_round(round_.tenant_id, round_.id)
-        return Reply(card=team_status_card(response_status(round_, responses, turn.now), round_.config.county))
+        return Reply(card=await asyncio.to_thread(
+            lambda: team_status_card(response_status(round_, responses, turn.now), round_.config.county)))
     assert person.representative is not None
     organisation = person.representative.organisation
     response = await turn.services.responses.get(ResponseKey(round_.tenant_id, round_.id, organisation))
@@ -52,7 +54,9 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
                 access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
     async def send_summary() -> None:
-        cards = summary_cards(await _summary(turn), turn.round.config.county)
+        responses = await _responses(turn)
+        cards = await asyncio.to_thread(
+            lambda: summary_cards(summarise(turn.round, responses, turn.now), turn.round.config.county))
         for card in cards:
             await turn.say(Reply(card=card))
         logger.info("summary sent: round=%s cards=%d", turn.round.id, len(cards))
@@ -63,22 +67,31 @@ async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
 
 @routes.action(ResultsAnswers, access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> Reply:
-    summary = await _summary(turn)
-    result = next((r for r in summary.texts if r.question_id == payload.question), None)
-    if result is None:
+    responses = await _responses(turn)
+    answers, pressed = await asyncio.to_thread(_answers, turn, responses, payload)
+    if answers is None:
         return Reply(text=t("results.unknown_question"))
-    for card in answers_cards(summary, result):
+    for card in answers:
         await turn.say(Reply(card=card))
     # The pressed card stays as it was (rebuilt from current data).
-    for card in summary_cards(summary, turn.round.config.county):
-        if _has_button(card, payload):
-            return Reply(card=card)
-    return Reply(text=t("results.unknown_question"))
+    return Reply(card=pressed) if pressed is not None else Reply(text=t("results.unknown_question"))
 
 
-async def _summary(turn: Turn[ResultsServices]) -> SurveySummary:
-    responses = await turn.services.responses.list_for_round(turn.round.tenant_id, turn.round.id)
-    return summarise(turn.round, responses, turn.now)
+async def _responses(turn: Turn[ResultsServices]) -> list[Response]:
+    return await turn.services.responses.list_for_round(turn.round.tenant_id, turn.round.id)
+
+
+def _answers(turn: Turn[ResultsServices], responses: list[Response],
+             payload: ResultsAnswers) -> tuple[list[dict] | None, dict | None]:
+    """In a worker thread (summarising lemmatises every answer: CPU work, off the event loop), the
+    summary computed once: the cards of every answer to the question, and the pressed summary card
+    (None, None for a question not in the summary)."""
+    summary = summarise(turn.round, responses, turn.now)
+    result = next((r for r in summary.texts if r.question_id == payload.question), None)
+    if result is None:
+        return None, None
+    pressed = next((c for c in summary_cards(summary, turn.round.config.county) if _has_button(c, payload)), None)
+    return answers_cards(summary, result), pressed
 
 
 def _has_button(card: dict, payload: ResultsAnswers) -> bool:
