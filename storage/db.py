@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ class Database:
         # PostgreSQL: reads and single-statement writes in autocommit: one round trip, not a
         # BEGIN, the statement and a COMMIT or ROLLBACK. (SQLite runs in process: no round trips.)
         self._reader = self.engine if sqlite_ else self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._bulk: sqlalchemy.Engine | None = None
+        self._bulk: _BulkReader | None = None
 
     @property
     def postgresql(self) -> bool:
@@ -150,25 +151,12 @@ class Database:
 
     async def bulk(self, read: Callable[[Connection], T]) -> T:
         """`read(connection)` for a large read (a round's every response, a workshop's every note),
-        on a synchronous connection. On SQLite in a worker thread (its own pysqlite engine), so that
-        reading and decoding hundreds of rows never holds the event loop; on PostgreSQL on the loop
-        (asyncpg decodes the rows; a read-only autocommit connection, as `read()`)."""
-        if self._write_lock is None:
-            async with self._reader.connect() as connection:
-                return await connection.run_sync(read)
+        on a synchronous connection, in a worker thread, so that reading and decoding hundreds or
+        thousands of rows never holds the event loop: on SQLite over its own pysqlite engine; on
+        PostgreSQL over an asyncpg engine of its own, run by an event loop in that thread."""
         if self._bulk is None:
-            self._bulk = sqlalchemy.create_engine(
-                self.engine.url.set(drivername="sqlite"), hide_parameters=True,
-                json_serializer=_json_text, json_deserializer=orjson.loads,
-            )
-            event.listen(self._bulk, "connect", _sqlite_worker_pragmas)
-        bulk = self._bulk
-
-        def run() -> T:
-            with bulk.connect() as connection:
-                return read(connection)
-
-        return await asyncio.to_thread(run)
+            self._bulk = _BulkReader(self.engine.url)
+        return await self._bulk.read(read)
 
     @asynccontextmanager
     async def statement(self) -> AsyncIterator[AsyncConnection]:
@@ -199,8 +187,63 @@ class Database:
 
     async def dispose(self) -> None:
         if self._bulk is not None:
-            await asyncio.to_thread(self._bulk.dispose)
+            await self._bulk.dispose()
+            self._bulk = None
         await self.engine.dispose()
+
+
+class _BulkReader:
+    """Large reads in a worker thread (`Database.bulk`)."""
+
+    def __init__(self, url: Any) -> None:
+        self._url = url
+        self._sqlite: sqlalchemy.Engine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._engine: AsyncEngine | None = None
+        if url.get_backend_name() == "sqlite":
+            self._sqlite = sqlalchemy.create_engine(
+                url.set(drivername="sqlite"), hide_parameters=True, json_serializer=_json_text,
+                json_deserializer=orjson.loads,
+            )
+            event.listen(self._sqlite, "connect", _sqlite_worker_pragmas)
+
+    async def read(self, read: Callable[[Connection], T]) -> T:
+        if self._sqlite is not None:
+            engine = self._sqlite
+
+            def run() -> T:
+                with engine.connect() as connection:
+                    return read(connection)
+
+            return await asyncio.to_thread(run)
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="bulk-reads", daemon=True)
+            self._thread.start()
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._read(read), self._loop))
+
+    async def _read(self, read: Callable[[Connection], T]) -> T:  # in the worker's loop
+        if self._engine is None:
+            self._engine = create_async_engine(
+                self._url, pool_size=2, max_overflow=2, hide_parameters=True, json_serializer=_json_text,
+                json_deserializer=orjson.loads, isolation_level="AUTOCOMMIT",
+                connect_args={"server_settings": {"jit": "off"}},
+            )
+            event.listen(self._engine.sync_engine.pool, "checkout", _ping_if_idle)
+            event.listen(self._engine.sync_engine.pool, "checkin", _mark_checkin)
+        async with self._engine.connect() as connection:
+            return await connection.run_sync(read)
+
+    async def dispose(self) -> None:
+        if self._sqlite is not None:
+            await asyncio.to_thread(self._sqlite.dispose)
+        if self._loop is not None:
+            if self._engine is not None:
+                await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._engine.dispose(), self._loop))
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            await asyncio.to_thread(self._thread.join, 10)  # type: ignore[union-attr]
+            self._loop.close()
 
 
 def dialect_insert(session: AsyncSession, model: type):
