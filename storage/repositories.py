@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,6 +60,11 @@ _BY_PERSON = (
     _POSITIONS.c.aad_object_id == bindparam("w_aad"),
 )
 _GET_POSITION = select(_POSITIONS.c.section_id).where(*_BY_PERSON)
+_GET_WITH_POSITION = select(_RESPONSES, _GET_POSITION.scalar_subquery().label("position")).select_from(
+    select(literal(1).label("one")).subquery().outerjoin(_RESPONSES, and_(*_BY_KEY))
+)
+"""The response (columns all NULL when there is none) and the person's position: one round trip
+where a survey's opening took two."""
 _UPDATE_POSITION = update(_POSITIONS).where(*_BY_PERSON)
 _INSERT_POSITION = insert(_POSITIONS)
 
@@ -80,6 +85,11 @@ class SqlResponseRepository:
         async with self._db.read() as connection:
             row = (await connection.execute(_GET_RESPONSE, _key_params(key))).one_or_none()
             return _response(row) if row else None
+
+    async def get_with_position(self, key: ResponseKey, aad_object_id: str) -> tuple[Response | None, str | None]:
+        async with self._db.read() as connection:
+            row = (await connection.execute(_GET_WITH_POSITION, {**_key_params(key), "w_aad": aad_object_id})).one()
+            return (_response(row) if row.id is not None else None), row.position
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
         """Every response of the round (a large read: `Database.bulk`, off the loop on SQLite)."""

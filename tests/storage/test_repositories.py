@@ -194,3 +194,14 @@ async def test_a_pooled_connection_dropped_while_idle_is_replaced(postgres_url, 
     monkeypatch.setattr(storage_db, "IDLE_PING_SECONDS", 0.0)  # as if idle for long
     assert (await responses.get(KEY)).answers == {"q1": "a"}
     await database.dispose()
+
+
+async def test_the_response_and_a_persons_position_are_read_together(responses, database):
+    assert await responses.get_with_position(KEY, MAIJA.aad_object_id) == (None, None)
+    await SqlPositionRepository(database).set(KEY.tenant_id, KEY.round_id, MAIJA.aad_object_id, "monitoring", T0)
+    assert await responses.get_with_position(KEY, MAIJA.aad_object_id) == (None, "monitoring")
+    saved = await responses.apply(KEY, save({"q1": "a"}, 0), MATTI, T0, position="methods")
+    assert await responses.get_with_position(KEY, MAIJA.aad_object_id) == (saved, "monitoring")
+    assert await responses.get_with_position(KEY, MATTI.aad_object_id) == (saved, "methods")
+    other = ResponseKey("tenant-2", KEY.round_id, KEY.organisation_id)
+    assert await responses.get_with_position(other, MATTI.aad_object_id) == (None, None)  # per tenant
