@@ -3,14 +3,12 @@ the bot's database, one reply per acknowledged message turn."""
 
 from __future__ import annotations
 
-import json
 import math
-import sqlite3
 import statistics
 from collections import Counter
-from pathlib import Path
 
 from bench.harness import TARGETS, TEXT_QUESTION, Rep, Result
+from bench.stores import Store, as_json
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -49,7 +47,7 @@ def report(results: dict[tuple[str, int], Result], levels: list[int]) -> list[st
 # Database check -------------------------------------------------------------------------------
 
 
-def verify_database(db_file: Path, round_id: str, reps: list[Rep]) -> list[str]:
+async def verify_database(store: Store, round_id: str, reps: list[Rep]) -> list[str]:
     """Every acknowledged save is stored: per organisation, the stored version equals the number of
     acknowledged saves (each changed answers), there is one audit row per version, and the stored
     answer is the last acknowledged one."""
@@ -59,14 +57,13 @@ def verify_database(db_file: Path, round_id: str, reps: list[Rep]) -> list[str]:
         if rep.acked and (last is None or rep.last_acked_at > last.last_acked_at):
             last = rep
         expected[rep.organisation] = (acked + rep.acked, last)
-    with sqlite3.connect(db_file) as db:
-        rows = {
-            org: (version, json.loads(answers) if isinstance(answers, str) else answers, changes)
-            for org, version, answers, changes in db.execute(
-                "SELECT r.organisation_id, r.version, r.answers, "
-                "(SELECT count(*) FROM response_changes c WHERE c.response_id = r.id) "
-                "FROM responses r WHERE r.round_id = ?", (round_id,))
-        }
+    rows = {
+        org: (version, as_json(answers), changes)
+        for org, version, answers, changes in await store.query(
+            "SELECT r.organisation_id, r.version, r.answers, "
+            "(SELECT count(*) FROM response_changes c WHERE c.response_id = r.id) "
+            "FROM responses r WHERE r.round_id = ?", (round_id,))
+    }
     problems = []
     for org, (acked, last) in expected.items():
         version, answers, changes = rows.get(org, (0, {}, 0))
@@ -86,9 +83,9 @@ def print_errors(errors: Counter) -> None:
         print(f"    {count:6}  {error}")
 
 
-def print_checks(db_file: Path, round_id: str, reps: list[Rep], connector_count: int, messages_acknowledged: int) -> bool:
+async def print_checks(store: Store, round_id: str, reps: list[Rep], connector_count: int, messages_acknowledged: int) -> bool:
     """The database check (`verify_database`) and the connector's reply count; True if both pass."""
-    problems = verify_database(db_file, round_id, reps)
+    problems = await verify_database(store, round_id, reps)
     acked = sum(r.acked for r in reps)
     print(f"  database: {acked} acknowledged saves over {len({r.organisation for r in reps if r.acked})} "
           f"organisations; "

@@ -178,6 +178,7 @@ class Bench:
         self.client, self.hyte, self.echo, self.connector = client, hyte, echo, connector
         self.env, self.round_id, self.reps = env, round_id, reps
         self.messages_acknowledged = 0
+        self.phases: dict = {}
 
     # Operations, each by worker index ---------------------------------------------------------
 

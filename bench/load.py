@@ -3,6 +3,11 @@ at once against one instance of our bot, then a check of the database against ev
 acknowledged.
 
     .venv/bin/python -m bench.load [--seconds 60] [--representatives 200] [--groups 10] [--writers 3]
+                                   [--database postgresql [--postgres URL] --instances 2]
+
+With `--database postgresql` the bot runs over a fresh PostgreSQL database made for the run (dropped
+afterwards unless kept), and with `--instances N` N instances of it over that one database, the
+requests going to each in turn as a load balancer would send them; the checks read that database.
 
 Starts, each in its own process on 127.0.0.1: our bot (`python -m bench.servers hyte`: the real
 `app.create_app` over a temporary SQLite file and a temporary round file with `--representatives`
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -50,6 +56,7 @@ import aiohttp
 from bench.harness import SAVED, card_problem, invoke_card, write_round
 from bench.load_checks import KINDS, Note, Rep, latency_rows, verify
 from bench.processes import DEMO_ROUND, NOW, TODAY, start
+from bench.stores import add_store_options, make_store
 from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA
 from cards.catalogue import MESSAGES
 from loopback.channel import TeamSpec, channel_message, team_update
@@ -81,8 +88,12 @@ class Stats:
 
 
 class Client:
-    def __init__(self, session: aiohttp.ClientSession, url: str, stats: Stats, request_timeout: float) -> None:
-        self.session, self.url, self.stats, self.timeout = session, url, stats, request_timeout
+    """Posts to the instances in turn (a load balancer: a person's consecutive requests go to
+    different instances)."""
+
+    def __init__(self, session: aiohttp.ClientSession, urls: list[str], stats: Stats, request_timeout: float) -> None:
+        self.session, self.stats, self.timeout = session, stats, request_timeout
+        self._urls = itertools.cycle(urls)
 
     async def post(self, activity: dict, kind: str, record: bool = True) -> tuple[int, Any] | None:
         """POST an activity; None on a timeout or a connection error (counted as an error)."""
@@ -90,7 +101,7 @@ class Client:
         headers = {"Content-Type": "application/json; charset=utf-8", TAG_HEADER: kind}
         started = time.perf_counter()
         try:
-            async with self.session.post(self.url + "/api/messages", data=data, headers=headers,
+            async with self.session.post(next(self._urls) + "/api/messages", data=data, headers=headers,
                                          timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
                 raw = await resp.read()
                 status, content_type = resp.status, resp.content_type
@@ -256,15 +267,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout per request, s (default 30)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="instances of our bot over the one database, requests going to each in turn (default 1)")
+    add_store_options(parser)
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.representatives < 1 or args.groups < 1 or args.writers < 1 or args.submit_every < 2:
         parser.error("--seconds, --representatives, --groups, --writers must be positive, --submit-every >= 2")
+    if args.instances < 1 or (args.instances > 1 and args.database == "sqlite"):
+        parser.error("--instances: at least 1; more than one only with --database postgresql")
     return args
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> int:
     rng = random.Random(args.seed)
-    round_file, db_file = workdir / "round.yaml", workdir / "hyte.db"
+    round_file = workdir / "round.yaml"
+    store = await make_store(args, workdir, "hyte_load")
     config, people = write_round(round_file, args.representatives)
     shutil.copy(DEMO_ROUND.parent / "workshop.yaml", workdir / "workshop.yaml")  # found beside the round file
     people = people[-args.representatives:]  # the generated ones: a distinct organisation each
@@ -278,25 +295,29 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         "channels": [{"id": team.team_id}] + [{"id": cid, "name": name} for name, cid in team.channels.items()],
     }), encoding="utf-8")
     connector = await start("connector", ["bench.workshop_notes", "connector", "--team", str(team_file)], workdir)
-    bot = None
+    bots: list = []
     stats = Stats()
     reps = [Rep(user, org) for user, org in people]
     notes: list[Note] = []
     try:
-        bot = await start("hyte", ["bench.servers", "hyte", "--db", f"sqlite+aiosqlite:///{db_file}",
-                                   "--round", str(round_file), "--today", TODAY.isoformat(), "--now", NOW],
-                          workdir, env={"HYTE_REMINDER_POLL_SECONDS": "0", "LOG_LEVEL": "WARNING"})
-        print(f"bench: servers up (hyte pid {bot.process.pid}, connector pid {connector.process.pid}); "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; workdir {workdir}", flush=True)
+        for i in range(args.instances):  # one at a time: the first migrates the schema
+            bots.append(await start(f"hyte{i + 1}" if args.instances > 1 else "hyte", [
+                "bench.servers", "hyte", "--db", store.bot_url, "--round", str(round_file),
+                "--today", TODAY.isoformat(), "--now", NOW],
+                workdir, env={"HYTE_REMINDER_POLL_SECONDS": "0", "LOG_LEVEL": "WARNING"}))
+        print(f"bench: servers up (hyte pids {', '.join(str(b.process.pid) for b in bots)}, connector pid "
+              f"{connector.process.pid}; our bot on {store.describe()}); {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.2f}; workdir {workdir}", flush=True)
         env = TeamsEnv(service_url=connector.url + "/", tenant_id=config["tenant_id"])
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-            client = Client(session, bot.url, stats, args.timeout)
+            client = Client(session, [b.url for b in bots], stats, args.timeout)
             posts = await setup_workshop(client, env, team, round_id, connector.url)
             survey = Survey(client, env, round_id, args.submit_every)
             opened = await asyncio.gather(*(survey.open(rep) for rep in reps))
             if not all(opened):
                 print(f"bench: {opened.count(False)} representatives could not open the survey", file=sys.stderr)
-            await session.get(bot.url + "/_bench/samples")  # forget the set-up and opening samples
+            for bot in bots:
+                await session.get(bot.url + "/_bench/samples")  # forget the set-up and opening samples
             stats.client = {k: [] for k in KINDS}
             print(f"bench: workshop started in {args.groups} groups, {sum(opened)} representatives opened the survey; "
                   f"running {args.seconds:.0f} s", flush=True)
@@ -314,18 +335,20 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
             await asyncio.gather(*tasks)
             wall = time.perf_counter() - started
             client_cpu = time.process_time() - cpu0
-            async with session.get(bot.url + "/_bench/samples") as resp:
-                server = await resp.json()
+            server_samples: dict[str, list[float]] = {}
+            for bot in bots:
+                async with session.get(bot.url + "/_bench/samples") as resp:
+                    for kind, values in (await resp.json())["samples"].items():
+                        server_samples.setdefault(kind, []).extend(values)
     finally:
-        if bot is not None:
+        for bot in bots:
             await bot.stop()  # every write checkpointed before the check
         await connector.stop()
 
-    server_samples = server["samples"]
     n = {k: len(v) for k, v in stats.client.items()}
     total = sum(n.values())
     print()
-    print(f"Load: {args.representatives} representatives, {args.groups} groups x {args.writers} writers, "
+    print(f"Load: {args.instances} instance(s) of our bot on {store.describe()}; {args.representatives} representatives, {args.groups} groups x {args.writers} writers, "
           f"{wall:.1f} s wall (asked {args.seconds:.0f} s), load generator CPU {100 * client_cpu / wall:.0f} %")
     print(f"throughput: {total / wall:.1f} req/s overall; "
           + ", ".join(f"{k} {n[k] / wall:.1f}" for k in KINDS if k != "open" and n[k]) + " req/s")
@@ -341,7 +364,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         print(f"    e.g. {example}")
 
     checks = [(errors == 0, f"no errors ({errors}; target 0)", [])]
-    checks += verify(db_file, round_id, reps, notes)
+    checks += await verify(store, round_id, reps, notes)
     unanswered = sum(r.unanswered for r in reps)
     if unanswered:
         print(f"note: {unanswered} representatives had an unanswered request; only version >= acknowledged checked for them")
@@ -353,7 +376,9 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         if len(problems) > 10:
             print(f"        ... {len(problems) - 10} more")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
-    return 0 if all(ok for ok, _, _ in checks) else 1
+    status = 0 if all(ok for ok, _, _ in checks) else 1
+    await store.drop(args.keep or status != 0)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

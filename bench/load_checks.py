@@ -3,15 +3,13 @@ submit stored, every acknowledged note stored once with its text; and its latenc
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bench.checks import percentile
+from bench.stores import Store, as_json
 from loopback.teams import TeamsUser
 
 KINDS = ("open", "save", "submit", "note")
@@ -48,18 +46,17 @@ def latency_rows(label: str, samples: dict[str, list[float]], kinds: tuple[str, 
     return lines
 
 
-def verify(db_file: Path, round_id: str, reps: list[Rep], notes: list[Note]) -> list[tuple[bool, str, list[str]]]:
-    with sqlite3.connect(db_file) as db:
-        rows = {
-            org: (version, json.loads(a) if isinstance(a, str) else a, json.loads(s) if isinstance(s, str) else s, at)
-            for org, version, a, s, at in db.execute(
-                "SELECT organisation_id, version, answers, submitted_answers, submitted_at FROM responses WHERE round_id = ?",
-                (round_id,))
-        }
-        audit = dict(db.execute(
-            "SELECT r.organisation_id, count(c.id) FROM responses r LEFT JOIN response_changes c ON c.response_id = r.id "
-            "WHERE r.round_id = ? GROUP BY r.organisation_id", (round_id,)).fetchall())
-        note_rows = db.execute("SELECT channel_id, message_id, text FROM workshop_notes").fetchall()
+async def verify(store: Store, round_id: str, reps: list[Rep], notes: list[Note]) -> list[tuple[bool, str, list[str]]]:
+    rows = {
+        org: (version, as_json(a), as_json(s), at)
+        for org, version, a, s, at in await store.query(
+            "SELECT organisation_id, version, answers, submitted_answers, submitted_at FROM responses WHERE round_id = ?",
+            (round_id,))
+    }
+    audit = dict(await store.query(
+        "SELECT r.organisation_id, count(c.id) FROM responses r LEFT JOIN response_changes c ON c.response_id = r.id "
+        "WHERE r.round_id = ? GROUP BY r.organisation_id", (round_id,)))
+    note_rows = await store.query("SELECT channel_id, message_id, text FROM workshop_notes")
     results = []
 
     problems = []

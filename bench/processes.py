@@ -70,12 +70,12 @@ async def start_server(kind: str, workdir: Path, *extra: str) -> Server:
     return await start(kind, ["bench.servers", kind, *extra], workdir)
 
 
-async def start_servers(workdir: Path, round_file: Path, db_file: Path, *, profile: bool = False,
+async def start_servers(workdir: Path, round_file: Path, database_url: str, *, profile: bool = False,
                         fast_msrest: bool = False, hyte_extra: tuple[str, ...] = ()) -> tuple[Server, Server, Server]:
-    """The connector stand-in, our bot (over `db_file` and `round_file`; under cProfile with
+    """The connector stand-in, our bot (over `database_url` and `round_file`; under cProfile with
     `profile`, written to workdir/hyte.prof; `hyte_extra`: more bench.servers options) and the echo
     bot, started together."""
-    hyte_args = ["--db", f"sqlite+aiosqlite:///{db_file}", "--round", str(round_file),
+    hyte_args = ["--db", database_url, "--round", str(round_file),
                  "--today", TODAY.isoformat(), "--now", NOW, *hyte_extra]
     echo_args = []
     if profile:

@@ -46,20 +46,41 @@ BENCH_PREFIX = "/_bench/"
 LAG_INTERVAL = 0.005
 
 
-def add_instrumentation(app: web.Application) -> None:
-    """Timing middleware and the samples endpoint, added to an app before it is started."""
+def add_instrumentation(app: web.Application, phases: bool = False) -> None:
+    """Timing middleware and the samples endpoint, added to an app before it is started. With
+    `phases`, bench/phases.py's timers too, added up per tag (``GET /_bench/phases``)."""
     samples: dict[str, list[float]] = {}
+    by_tag: dict[str, dict] = {}
+    if phases:
+        from bench import phases as timers
+
+        timers.install()
 
     @web.middleware
     async def timing(request: web.Request, handler):
         if request.path.startswith(BENCH_PREFIX):
             return await handler(request)
         tag = request.headers.get(TAG_HEADER, "untagged")
+        if phases:
+            mine: dict[str, list[float]] = {}
+            timers.CURRENT.set(mine)
         started = time.perf_counter()
         try:
             return await handler(request)
         finally:
             samples.setdefault(tag, []).append(time.perf_counter() - started)
+            if phases:
+                totals = by_tag.setdefault(tag, {"requests": 0, "phases": {}})
+                totals["requests"] += 1
+                for phase, (seconds, count) in mine.items():
+                    entry = totals["phases"].setdefault(phase, [0.0, 0])
+                    entry[0] += seconds
+                    entry[1] += count
+
+    async def take_phases(_request: web.Request) -> web.Response:
+        taken = dict(by_tag)
+        by_tag.clear()
+        return web.json_response(taken)
 
     async def take_samples(_request: web.Request) -> web.Response:
         taken = dict(samples)
@@ -68,6 +89,7 @@ def add_instrumentation(app: web.Application) -> None:
 
     app.middlewares.append(timing)
     app.router.add_get(BENCH_PREFIX + "samples", take_samples)
+    app.router.add_get(BENCH_PREFIX + "phases", take_phases)
 
 
 def add_lag_monitor(app: web.Application) -> None:
@@ -110,7 +132,7 @@ def build_hyte(args: argparse.Namespace) -> web.Application:
     )
     clock = FixedClock(datetime.fromisoformat(args.now).replace(tzinfo=HELSINKI))
     app = create_app(settings, clock=clock)
-    add_instrumentation(app)
+    add_instrumentation(app, phases=args.phases)
     return app
 
 
@@ -185,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="hyte: HYTE_SEND_TENANT_PER_SECOND (Teams' per-tenant limit; default the app's 50)")
     parser.add_argument("--profile", help="write cProfile stats of the requests served to this file at exit")
     parser.add_argument("--fast-msrest", action="store_true", help="see fast_msrest()")
+    parser.add_argument("--phases", action="store_true", help="hyte: per-phase timers (bench/phases.py)")
     args = parser.parse_args(argv)
     if args.fast_msrest:
         from bench.echo_bot import fast_msrest

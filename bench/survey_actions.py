@@ -36,6 +36,7 @@ import aiohttp
 
 from bench.checks import print_checks, print_errors, report
 from bench.harness import TARGETS, Bench, Client, Result, open_surveys, representatives, rotating_workers, run_phase, write_round
+from bench.stores import add_store_options, make_store
 from bench.processes import Server, add_server_options, finish, print_footer, start_servers
 from loopback.teams import TeamsEnv
 
@@ -54,6 +55,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="in BOTH servers, make msrest's ClientRetryPolicy list build cheap (see README); "
                              "shows the bots without that per-turn botbuilder cost")
     add_server_options(parser)
+    add_store_options(parser)
     args = parser.parse_args(argv)
     known = {t.key for t in TARGETS}
     args.targets = [k.strip() for k in args.targets.split(",") if k.strip()]
@@ -70,13 +72,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> int:
     targets = [t for t in TARGETS if t.key in args.targets]
     workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-"))
-    round_file, db_file = workdir / "round.yaml", workdir / "hyte.db"
+    round_file = workdir / "round.yaml"
+    store = await make_store(args, workdir)
     config, people = write_round(round_file, max(200, 4 * max(args.levels)))
     servers: list[Server] = []
     exit_code = 0
     try:
         connector, hyte, echo = await start_servers(
-            workdir, round_file, db_file, profile=args.profile, fast_msrest=args.fast_msrest,
+            workdir, round_file, store.bot_url, profile=args.profile, fast_msrest=args.fast_msrest,
             hyte_extra=("--send-tenant-per-second", str(args.send_tenant_per_second)))
         servers = [connector, hyte, echo]
         env = TeamsEnv(service_url=connector.url + "/", tenant_id=config["tenant_id"])
@@ -160,12 +163,13 @@ async def run(args: argparse.Namespace) -> int:
             print(f"  c={top:<3} throughput card action / echo message turn: "
                   f"{(ours.n / ours.wall) / (msg.n / msg.wall):5.2f}  (information)")
         print_errors(total_errors)
-        checks_ok = print_checks(db_file, config["id"], reps, connector_count, bench.messages_acknowledged)
+        checks_ok = await print_checks(store, config["id"], reps, connector_count, bench.messages_acknowledged)
         print_footer(started, load_before, workdir if args.profile else None)
         if total_errors or not checks_ok:
             exit_code = 1
     finally:
         await finish(servers, workdir, args.keep or exit_code != 0)
+        await store.drop(args.keep or exit_code != 0)
     return exit_code
 
 

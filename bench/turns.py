@@ -1,7 +1,14 @@
 """Benchmark of our bot's turns against a bare botbuilder echo bot (issue 7).
 
     .venv/bin/python -m bench.turns [--rounds 1000] [--requests 800] [--concurrency 50] [--slices 8]
-                                    [--warmup 100] [--profile] [--keep]
+                                    [--warmup 100] [--profile] [--keep] [--phases]
+                                    [--database postgresql [--postgres URL]]
+
+`--database postgresql`: our bot over a fresh PostgreSQL database made for the run on the tests'
+server (bench/stores.py; dropped afterwards unless kept), the same table printed. `--phases`: where
+a request's time goes in the database layer (bench/phases.py: pool checkout, ping, statement
+compile, BEGIN/COMMIT/ROLLBACK, prepare, asyncpg's type introspection, execute; round trips per
+request), per request of the latency part.
 
 About 1.5 minutes on 2 cores with the defaults. The same three server processes on 127.0.0.1 as
 bench/processes.py (its `start_servers`): our bot (`app.create_app` over a temporary SQLite
@@ -72,6 +79,7 @@ from bench.harness import (
     DEMO_PEOPLE, TARGETS, Bench, Client, Outcome, Rep, Result, open_surveys, representatives, rotating_workers,
     run_phase, write_round,
 )
+from bench.stores import add_store_options, make_store
 from bench.processes import Server, add_server_options, finish, print_footer, start_servers
 from loopback.teams import TeamsEnv
 
@@ -205,6 +213,23 @@ def print_lags(lags: dict[str, dict[str, Lag]]) -> None:
                   f"({lag.wakeups} wake-ups); {goal}")
 
 
+def print_phases(phases: dict) -> None:
+    """Per request of the latency part, our targets: time (ms) and count of each phase (bench/phases.py)."""
+    from bench.phases import PHASES, round_trips
+
+    print(f"  {'target':10} " + " ".join(f"{p:>15}" for p in PHASES) + f" {'round trips':>12}")
+    for key in ("save", "kysely"):
+        totals = phases.get(f"latency-{key}")
+        if not totals:
+            continue
+        n = totals["requests"]
+        cells = []
+        for phase in PHASES:
+            seconds, count = totals["phases"].get(phase, (0.0, 0))
+            cells.append(f"{seconds * 1000 / n:7.3f} ms {count / n:4.1f}x")
+        print(f"  {key:10} " + " ".join(f"{c:>15}" for c in cells) + f" {round_trips(totals['phases']) / n:12.1f}")
+
+
 def error_counts(parts: dict[str, dict[str, Result]]) -> Counter:
     errors: Counter = Counter()
     for part, results in parts.items():
@@ -230,6 +255,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="warm-up rounds before the latency part, and warm-up requests per target before "
                              "the throughput part (default 100)")
     add_server_options(parser)
+    parser.add_argument("--phases", action="store_true",
+                        help="per-phase timers in our bot (bench/phases.py), printed per request of the latency part")
+    add_store_options(parser)
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--rounds and --concurrency must be positive, --warmup not negative")
@@ -247,8 +275,12 @@ async def measure(bench: Bench, args: argparse.Namespace, started: float) -> tup
     lags: dict[str, dict[str, Lag]] = {}
 
     await take_lags(bench.client, bots)
+    if args.phases:
+        await bench.client.get_json(bench.hyte.url + "/_bench/phases")  # forget the warm-up's
     parts["latency part"] = await latency_rounds(bench, args.warmup, args.rounds, "latency")
     lags["latency part"] = await take_lags(bench.client, bots)
+    if args.phases:
+        bench.phases = await bench.client.get_json(bench.hyte.url + "/_bench/phases")
     print(f"bench: latency part done ({time.perf_counter() - started:.0f} s)", flush=True)
 
     if args.warmup:
@@ -262,15 +294,17 @@ async def measure(bench: Bench, args: argparse.Namespace, started: float) -> tup
 
 async def run(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-"))
-    round_file, db_file = workdir / "round.yaml", workdir / "hyte.db"
+    round_file = workdir / "round.yaml"
+    store = await make_store(args, workdir)
     pool = max(MIN_REPS, ROTATION * args.concurrency)
     config, people = write_round(round_file, pool - len(DEMO_PEOPLE))
     servers: list[Server] = []
     exit_code = 0
     try:
         connector, hyte, echo = await start_servers(
-            workdir, round_file, db_file, profile=args.profile,
-            hyte_extra=("--send-tenant-per-second", str(args.send_tenant_per_second)))
+            workdir, round_file, store.bot_url, profile=args.profile,
+            hyte_extra=("--send-tenant-per-second", str(args.send_tenant_per_second))
+            + (("--phases",) if args.phases else ()))
         servers = [connector, hyte, echo]
         env = TeamsEnv(service_url=connector.url + "/", tenant_id=config["tenant_id"])
         reps = representatives(env, people[:pool])
@@ -288,7 +322,7 @@ async def run(args: argparse.Namespace) -> int:
 
         print()
         print(f"Our bot's turns vs. a bare botbuilder echo bot (issue 7; {os.cpu_count()} CPUs, {pool} "
-              f"representatives, each in their own 1:1 conversation)")
+              f"representatives, each in their own 1:1 conversation; our bot on {store.describe()})")
         print()
         print(f"1. Latency, one request at a time: {args.rounds} rounds, each sending every target once in a "
               f"rotated order (server side: the middleware in each server process)")
@@ -303,16 +337,21 @@ async def run(args: argparse.Namespace) -> int:
         print()
         print(f"4. Peak resident memory (VmHWM): our bot {memory['hyte']:.1f} MiB, "
               f"echo bot {memory['echo']:.1f} MiB (comparison)")
+        if args.phases:
+            print()
+            print("5. Where a request's time goes (latency part; mean per request: ms in the phase, times per request)")
+            print_phases(bench.phases)
         print()
         print("Checks:")
         errors = error_counts(parts)
         print_errors(errors)
-        checks_ok = print_checks(db_file, config["id"], reps, connector_count, bench.messages_acknowledged)
+        checks_ok = await print_checks(store, config["id"], reps, connector_count, bench.messages_acknowledged)
         print_footer(started, load_before, workdir if args.profile else None)
         if errors or not checks_ok:
             exit_code = 1
     finally:
         await finish(servers, workdir, args.keep or exit_code != 0)
+        await store.drop(args.keep or exit_code != 0)
     return exit_code
 
 

@@ -89,7 +89,12 @@ class TeamPanel:
     """What the HYTE team sees below the timetable."""
 
     upcoming: Sequence[tuple[datetime, str, int]] = ()
-    """(due, reminder id, number of targets)"""
+    """(due, reminder id, number of targets), due from now on"""
+    overdue: Sequence[tuple[datetime, str, int]] = ()
+    """(due, reminder id, number of targets), due earlier but not sent yet"""
+    sending: Sequence[tuple[str, Config | str, datetime]] = ()
+    """(reminder id, target's name, lease end): jobs claimed by a sender that has not finished (it
+    may have stopped: the job is checked, and sent again if need be, when the lease runs out)"""
     unreachable: Sequence[tuple[Config | str, FailureReason | None, datetime]] = ()
     """(person's name, why, when); a name is configuration text, or a catalogue text"""
     failed: Sequence[tuple[str, Config | str, FailureReason | None, datetime]] = ()
@@ -167,6 +172,19 @@ def _team_panel(round_: Round, now: datetime, panel: TeamPanel) -> list[ui.Eleme
                                     count=recipients, bullet=True, spacing="None"))
     if not panel.upcoming:
         elements.append(ui.text(t("timeline.no_reminders"), subtle=True))
+    if panel.overdue:
+        elements.append(ui.subheading(t("timeline.overdue_title")))
+        for due, reminder, count in panel.overdue:
+            recipients = t("timeline.recipients_one") if count == 1 else t("timeline.recipients", count=count)
+            elements.append(ui.sentence("timeline.overdue_line", at=format_datetime(due), label=reminder_label(reminder),
+                                        count=recipients, color="warning", bullet=True, spacing="None"))
+    if panel.sending:
+        elements.append(ui.subheading(t("timeline.sending_title")))
+        elements += [
+            ui.sentence("timeline.sending_line", label=reminder_label(reminder), target=target,
+                        time=f"{lease.astimezone(HELSINKI):%H.%M}", bullet=True, spacing="None")
+            for reminder, target, lease in panel.sending
+        ]
     if panel.unreachable:
         elements.append(ui.subheading(t("timeline.unreachable_title")))
         elements += [

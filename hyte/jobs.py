@@ -112,6 +112,8 @@ class Job:
     claim: str | None = None
     sent_at: datetime | None = None
     updated_at: datetime | None = None
+    lease_until: datetime | None = None
+    """While `sending`: when the claim's lease runs out (then another run takes the job over)."""
 
 
 class JobRepository(Protocol):

@@ -91,6 +91,10 @@ class ResponseRepository(Protocol):
 
     async def get(self, key: ResponseKey) -> Response | None: ...
 
+    async def get_with_position(self, key: ResponseKey, aad_object_id: str) -> tuple[Response | None, str | None]:
+        """The response and the person's survey position, read together (one statement)."""
+        ...
+
     async def apply(
         self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None
     ) -> Response | None:

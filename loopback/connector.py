@@ -41,6 +41,9 @@ class ConnectorStandIn:
         self.teams: dict[str, JsonDict] = {}
         self._calls: list[Call] = []
         self._failures: list[Failure] = []
+        self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
+        self.held = 0
+        """Requests held so far (see `hold`)."""
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._port: int | None = None
@@ -68,6 +71,7 @@ class ConnectorStandIn:
         thread, loop = self._thread, self._loop
         if thread is None or loop is None:
             return
+        self.release()
         loop.call_soon_threadsafe(loop.stop)
         await asyncio.to_thread(thread.join, 10)
         self._thread = self._loop = None
@@ -154,6 +158,20 @@ class ConnectorStandIn:
             self._failures.append(
                 Failure(method.upper(), re.compile(path_regex), status, body, dict(headers or {}), times)
             )
+
+    def hold(self, method: str, path_regex: str) -> None:
+        """Hold every request matching method and (decoded) path without answering (a Teams call
+        that hangs) until `release`; `held` counts them."""
+        with self._lock:
+            self._holds.append((method.upper(), re.compile(path_regex), asyncio.Event()))
+
+    def release(self) -> None:
+        """Answer the held requests (as usual) and hold no more."""
+        with self._lock:
+            holds, self._holds = self._holds, []
+        if self._loop is not None:
+            for _method, _pattern, event in holds:
+                self._loop.call_soon_threadsafe(event.set)
 
     # -- recordings --------------------------------------------------------------
 
@@ -247,6 +265,12 @@ class ConnectorStandIn:
             except ValueError:
                 body = text
         path = "/" + "/".join(segments)
+        with self._lock:
+            hold = next((e for m, p, e in self._holds if m == request.method and p.search(path)), None)
+            if hold is not None:
+                self.held += 1
+        if hold is not None:
+            await hold.wait()
 
         reply = self._scripted_failure(request.method, path)
         if reply is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -18,6 +18,16 @@ _COMPLETE = update(_ACTIVITIES).where(
     _ACTIVITIES.c.tenant_id == bindparam("w_tenant"), _ACTIVITIES.c.activity_id == bindparam("w_activity")
 )
 """Built once: these run on every message."""
+_COMPLETE_PG = text(
+    "UPDATE processed_activities SET completed = true WHERE tenant_id = :w_tenant AND activity_id = :w_activity"
+    " AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+)
+"""On PostgreSQL, marking a turn complete does not wait for its commit to reach the disk (the
+setting is local to this statement's own transaction): the one write of a turn that is a hint,
+not a record. If the database server crashed within a fraction of a second of it, the claim would
+come back as unfinished, which is what a turn killed mid-way leaves too: a repeat of that activity
+is treated as one still running, and at the next start the claim is released (the flows are
+idempotent on their business keys). Answers, claims and everything else commit durably."""
 
 
 class SqlActivityLog:
@@ -29,7 +39,7 @@ class SqlActivityLog:
         primary key for a second delivery, so two concurrent deliveries cannot both claim it. (Not
         INSERT … ON CONFLICT DO NOTHING: SQLAlchemy compiles that anew for every message.)"""
         try:
-            async with self._db.transaction() as connection:
+            async with self._db.statement() as connection:
                 await connection.execute(_CLAIM, {
                     "tenant_id": tenant_id, "activity_id": activity_id[:MAX_ACTIVITY_ID], "received_at": at,
                     "completed": False,
@@ -40,7 +50,10 @@ class SqlActivityLog:
 
     async def complete(self, tenant_id: str, activity_id: str) -> None:
         """The claimed activity's turn has finished: a repeat from now on is not run again."""
-        async with self._db.transaction() as connection:
+        async with self._db.statement() as connection:
+            if self._db.postgresql:
+                await connection.execute(_COMPLETE_PG, {"w_tenant": tenant_id, "w_activity": activity_id[:MAX_ACTIVITY_ID]})
+                return
             await connection.execute(
                 _COMPLETE, {"w_tenant": tenant_id, "w_activity": activity_id[:MAX_ACTIVITY_ID], "completed": True}
             )

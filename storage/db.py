@@ -5,24 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, TypeVar
 
 import asyncpg
 import orjson
 from alembic import command
 from alembic.config import Config
+import sqlalchemy
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import inline_sqlite
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x48595445  # "HYTE": one migrating instance at a time on PostgreSQL
@@ -54,15 +58,39 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, async_creator=inline_sqlite.connector(url.database or ":memory:", timeout=30), hide_parameters=True,
+            url, async_creator=inline_sqlite.connector(url.database or ":memory:"), hide_parameters=True,
             json_serializer=_json_text, json_deserializer=orjson.loads,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True,
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True,
         json_serializer=_json_text, json_deserializer=orjson.loads,
+        connect_args={"server_settings": {"jit": "off"}},
     )
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine.pool, "checkin", _mark_checkin)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before use (a dropped connection
+is replaced, as `pool_pre_ping` would); one used more recently is not. `pool_pre_ping` pinged on
+every checkout: asyncpg's ping is a transaction around an empty statement, three round trips, as
+many as the rest of a survey save."""
+
+
+def _mark_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    if time.monotonic() - record.info.get("checked_in", 0.0) <= IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:  # noqa: BLE001 - any failure: a dead connection; the pool takes another
+        raise DisconnectionError("stale pooled connection") from error
 
 
 def _json_text(value: object) -> str:
@@ -70,13 +98,17 @@ def _json_text(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = inline_sqlite.LOOP_BUSY_MS) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.close()
+
+
+def _sqlite_worker_pragmas(dbapi_connection, record) -> None:
+    _sqlite_pragmas(dbapi_connection, record, busy_ms=30000)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -92,18 +124,51 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     _write_lock: asyncio.Lock | None = field(init=False)
+    _reader: AsyncEngine = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = session_factory(self.engine)
-        self._write_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        sqlite_ = self.engine.dialect.name == "sqlite"
+        self._write_lock = asyncio.Lock() if sqlite_ else None
+        # PostgreSQL: reads and single-statement writes in autocommit: one round trip, not a
+        # BEGIN, the statement and a COMMIT or ROLLBACK. (SQLite runs in process: no round trips.)
+        self._reader = self.engine if sqlite_ else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._bulk: _BulkReader | None = None
+
+    @property
+    def postgresql(self) -> bool:
+        return self._write_lock is None
 
     @classmethod
     def connect(cls, database_url: str) -> Database:
         return cls(create_engine(database_url))
 
     def read(self) -> AsyncConnection:
-        """A connection for Core reads (lighter than a session, for the reads of every turn)."""
-        return self.engine.connect()
+        """A connection for Core reads (lighter than a session, for the reads of every turn); on
+        PostgreSQL in autocommit (each statement sees what was committed before it, as in a
+        READ COMMITTED transaction)."""
+        return self._reader.connect()
+
+    async def bulk(self, read: Callable[[Connection], T]) -> T:
+        """`read(connection)` for a large read (a round's every response, a workshop's every note),
+        on a synchronous connection, in a worker thread, so that reading and decoding hundreds or
+        thousands of rows never holds the event loop: on SQLite over its own pysqlite engine; on
+        PostgreSQL over an asyncpg engine of its own, run by an event loop in that thread."""
+        if self._bulk is None:
+            self._bulk = _BulkReader(self.engine.url)
+        return await self._bulk.read(read)
+
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one write statement, atomic by itself: on PostgreSQL in autocommit (the
+        statement is its own transaction, committed durably: synchronous_commit as configured);
+        on SQLite a write transaction (`transaction()`)."""
+        if self._write_lock is not None:
+            async with self.transaction() as connection:
+                yield connection
+        else:
+            async with self._reader.connect() as connection:
+                yield connection
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -121,7 +186,64 @@ class Database:
         return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     async def dispose(self) -> None:
+        if self._bulk is not None:
+            await self._bulk.dispose()
+            self._bulk = None
         await self.engine.dispose()
+
+
+class _BulkReader:
+    """Large reads in a worker thread (`Database.bulk`)."""
+
+    def __init__(self, url: Any) -> None:
+        self._url = url
+        self._sqlite: sqlalchemy.Engine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._engine: AsyncEngine | None = None
+        if url.get_backend_name() == "sqlite":
+            self._sqlite = sqlalchemy.create_engine(
+                url.set(drivername="sqlite"), hide_parameters=True, json_serializer=_json_text,
+                json_deserializer=orjson.loads,
+            )
+            event.listen(self._sqlite, "connect", _sqlite_worker_pragmas)
+
+    async def read(self, read: Callable[[Connection], T]) -> T:
+        if self._sqlite is not None:
+            engine = self._sqlite
+
+            def run() -> T:
+                with engine.connect() as connection:
+                    return read(connection)
+
+            return await asyncio.to_thread(run)
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="bulk-reads", daemon=True)
+            self._thread.start()
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._read(read), self._loop))
+
+    async def _read(self, read: Callable[[Connection], T]) -> T:  # in the worker's loop
+        if self._engine is None:
+            self._engine = create_async_engine(
+                self._url, pool_size=2, max_overflow=2, hide_parameters=True, json_serializer=_json_text,
+                json_deserializer=orjson.loads, isolation_level="AUTOCOMMIT",
+                connect_args={"server_settings": {"jit": "off"}},
+            )
+            event.listen(self._engine.sync_engine.pool, "checkout", _ping_if_idle)
+            event.listen(self._engine.sync_engine.pool, "checkin", _mark_checkin)
+        async with self._engine.connect() as connection:
+            return await connection.run_sync(read)
+
+    async def dispose(self) -> None:
+        if self._sqlite is not None:
+            await asyncio.to_thread(self._sqlite.dispose)
+        if self._loop is not None:
+            if self._engine is not None:
+                await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._engine.dispose(), self._loop))
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            await asyncio.to_thread(self._thread.join, 10)  # type: ignore[union-attr]
+            self._loop.close()
 
 
 def dialect_insert(session: AsyncSession, model: type):

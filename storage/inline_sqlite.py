@@ -12,9 +12,11 @@ which the loop-lag monitor of bench.turns watches.
 What this relies on: every write goes through `Database.write()` (one writer at a time in the
 process) and a transaction never awaits anything but its own statements, so in this process no
 statement ever waits for a lock another coroutine holds. Another process writing the same file (an
-operator command) can make a write wait, up to the busy timeout (30 s), and here that wait holds
-the event loop: no other turn is served meanwhile (aiosqlite would wait in its thread). Run such
-commands when the bot is quiet, or use PostgreSQL.
+operator command) can make a write wait. SQLite's own busy handler would sleep on the loop's thread
+(holding every other turn), so it gets a few milliseconds only (`LOOP_BUSY_MS`); a statement still
+refused as busy is tried again after an asyncio sleep, the loop serving other turns meanwhile,
+until `BUSY_WAIT` seconds have passed (then sqlite3's "database is locked", as before). Large reads
+(a round's every response) go to a worker thread instead (`Database.bulk()`, plain aiosqlite).
 
 `connect` is given to SQLAlchemy as `async_creator`; `InlineConnection` and `InlineCursor` answer
 the calls SQLAlchemy's aiosqlite adapter makes (sqlalchemy/dialects/sqlite/aiosqlite.py), with
@@ -23,8 +25,35 @@ sqlite3's own exceptions, as aiosqlite does.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from typing import Any, Callable, Iterable
+
+LOOP_BUSY_MS = 5
+"""SQLite's busy timeout on the loop's thread: how long a statement may sleep there for a lock."""
+BUSY_WAIT = 30.0
+"""How long a statement refused as busy is tried again (asyncio sleeps between the tries)."""
+
+
+async def _when_free(run: Callable[[], Any]) -> Any:
+    """`run()`, tried again while SQLite says the database is busy (another process holds the write
+    lock), sleeping off the loop between tries. Not for SQLITE_BUSY_SNAPSHOT (a transaction that read
+    before another process wrote cannot write: trying again cannot help), raised at once as before."""
+    deadline = 0.0
+    pause = 0.002
+    while True:
+        try:
+            return run()
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", None) != "SQLITE_BUSY":
+                raise
+            now = time.monotonic()
+            deadline = deadline or now + BUSY_WAIT
+            if now >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 class _RunNow:
@@ -57,13 +86,14 @@ class InlineCursor:
 
     async def execute(self, sql: str, parameters: Any = None) -> InlineCursor:
         if parameters is None:
-            self._cursor.execute(sql)
+            await _when_free(lambda: self._cursor.execute(sql))
         else:
-            self._cursor.execute(sql, parameters)
+            await _when_free(lambda: self._cursor.execute(sql, parameters))
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
-        self._cursor.executemany(sql, parameters)
+        rows = list(parameters)
+        await _when_free(lambda: self._cursor.executemany(sql, rows))
         return self
 
     async def fetchone(self) -> Any:
@@ -98,7 +128,7 @@ class InlineConnection:
         self._conn.create_function(*args, **kwargs)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        await _when_free(self._conn.commit)
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -107,12 +137,12 @@ class InlineConnection:
         self._conn.close()
 
 
-def connector(path: str, *, timeout: float) -> Callable[[], Any]:
-    """The `async_creator` of an engine over the SQLite file `path`."""
+def connector(path: str) -> Callable[[], Any]:
+    """The `async_creator` of an engine over the SQLite file `path` (busy timeout `LOOP_BUSY_MS`)."""
 
     async def connect() -> InlineConnection:
         # Used on the loop's thread only; not tied to it, so that a pool finaliser run by the
         # garbage collector in another thread may close it.
-        return InlineConnection(sqlite3.connect(path, timeout=timeout, check_same_thread=False))
+        return InlineConnection(sqlite3.connect(path, timeout=LOOP_BUSY_MS / 1000, check_same_thread=False))
 
     return connect

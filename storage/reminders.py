@@ -139,7 +139,7 @@ def _job(row: ReminderJobRow) -> Job:
         audience=Audience(row.audience), target=row.target, organisation_id=row.organisation_id,
         due_at=row.due_at, expires_at=row.expires_at, state=JobState(row.state), attempts=row.attempts,
         last_error=row.last_error, reason=reason_of(row.reason), claim=row.claim, sent_at=row.sent_at,
-        updated_at=row.updated_at,
+        updated_at=row.updated_at, lease_until=row.lease_until,
     )
 
 

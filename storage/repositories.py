@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
 from storage.db import Database, upsert
 from hyte.teams import Channel, Team
+from storage.survey_step import STEP
 from storage.models import (
     ChannelRow, ConversationRow, PersonRow, ResponseChangeRow, ResponseRow, SurveyPositionRow, TeamRow,
 )
@@ -59,6 +60,11 @@ _BY_PERSON = (
     _POSITIONS.c.aad_object_id == bindparam("w_aad"),
 )
 _GET_POSITION = select(_POSITIONS.c.section_id).where(*_BY_PERSON)
+_GET_WITH_POSITION = select(_RESPONSES, _GET_POSITION.scalar_subquery().label("position")).select_from(
+    select(literal(1).label("one")).subquery().outerjoin(_RESPONSES, and_(*_BY_KEY))
+)
+"""The response (columns all NULL when there is none) and the person's position: one round trip
+where a survey's opening took two."""
 _UPDATE_POSITION = update(_POSITIONS).where(*_BY_PERSON)
 _INSERT_POSITION = insert(_POSITIONS)
 
@@ -80,14 +86,17 @@ class SqlResponseRepository:
             row = (await connection.execute(_GET_RESPONSE, _key_params(key))).one_or_none()
             return _response(row) if row else None
 
+    async def get_with_position(self, key: ResponseKey, aad_object_id: str) -> tuple[Response | None, str | None]:
+        async with self._db.read() as connection:
+            row = (await connection.execute(_GET_WITH_POSITION, {**_key_params(key), "w_aad": aad_object_id})).one()
+            return (_response(row) if row.id is not None else None), row.position
+
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
-        async with self._sessions() as session:
-            rows = await session.execute(
-                select(_RESPONSES)
-                .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
-                .order_by(_RESPONSES.c.organisation_id)
-            )
-            return [_response(row) for row in rows]
+        """Every response of the round (a large read: `Database.bulk`, off the loop on SQLite)."""
+        statement = (select(_RESPONSES)
+                     .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
+                     .order_by(_RESPONSES.c.organisation_id))
+        return await self._db.bulk(lambda connection: [_response(row) for row in connection.execute(statement)])
 
     async def apply(
         self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None
@@ -96,6 +105,8 @@ class SqlResponseRepository:
 
         The change is written only if the stored version is `change.expected_version`; otherwise
         VersionConflict carries what is stored now, and nothing is written."""
+        if change is not None and self._db.postgresql:
+            return await self._step(key, change, actor, at, position)
         try:
             async with self._db.transaction() as connection:
                 response = await self._write(connection, key, change, actor, at) if change is not None else None
@@ -104,6 +115,20 @@ class SqlResponseRepository:
         except _Stale:
             raise VersionConflict(await self.get(key) or Response.empty(key)) from None
         return response
+
+    async def _step(self, key: ResponseKey, change: Change, actor: Actor, at: datetime, position: str | None) -> Response:
+        """PostgreSQL: the change, its audit row and the position in one statement (storage/survey_step.py), one
+        round trip in autocommit; nothing written unless the stored version is the expected one."""
+        async with self._db.statement() as connection:
+            row = (await connection.execute(STEP, {
+                **_key_params(key), "expected": change.expected_version, "version": change.expected_version + 1,
+                "answers": change.answers, "at": at, "aad": actor.aad_object_id, "name": actor.name,
+                "submit": change.action is ChangeAction.SUBMIT, "action": change.action.value,
+                "questions": {"changed": list(change.changed_questions)}, "position": position,
+            })).one_or_none()
+        if row is None:
+            raise VersionConflict(await self.get(key) or Response.empty(key))
+        return _response(row)
 
     async def _write(self, connection: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
         values: dict[str, Any] = {

@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from sqlalchemy import Integer, and_, delete, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from hyte.workshop import (
     Assignment, Group, MessageContext, Note, QuestionPost, WorkshopRun, WorkshopStatus,
@@ -325,25 +327,30 @@ class SqlWorkshopRepository:
             return True
 
     async def notes(self, tenant_id: str, round_id: str) -> list[Note]:
-        """Every note of the round's workshop (deleted ones too, marked), with reaction counts."""
-        async with self._sessions() as session:
-            rows = list(await session.scalars(
-                select(WorkshopNoteRow)
-                .where(WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.round_id == round_id)
-                .order_by(WorkshopNoteRow.created_at, WorkshopNoteRow.id)
-            ))
-            counts = await session.execute(
-                select(
-                    WorkshopReactionRow.channel_id, WorkshopReactionRow.message_id, func.count(),
-                    func.max(WorkshopReactionRow.is_hyte.cast(Integer)),
-                )
-                .join(WorkshopNoteRow, and_(
-                    WorkshopNoteRow.tenant_id == WorkshopReactionRow.tenant_id,
-                    WorkshopNoteRow.channel_id == WorkshopReactionRow.channel_id,
-                    WorkshopNoteRow.message_id == WorkshopReactionRow.message_id,
-                ))
-                .where(WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.round_id == round_id)
-                .group_by(WorkshopReactionRow.channel_id, WorkshopReactionRow.message_id)
+        """Every note of the round's workshop (deleted ones too, marked), with reaction counts (a
+        large read: `Database.bulk`, off the loop on SQLite)."""
+        return await self._db.bulk(lambda connection: _notes(connection, tenant_id, round_id))
+
+
+def _notes(connection: Connection, tenant_id: str, round_id: str) -> list[Note]:
+    with Session(connection) as session:
+        rows = list(session.scalars(
+            select(WorkshopNoteRow)
+            .where(WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.round_id == round_id)
+            .order_by(WorkshopNoteRow.created_at, WorkshopNoteRow.id)
+        ))
+        counts = session.execute(
+            select(
+                WorkshopReactionRow.channel_id, WorkshopReactionRow.message_id, func.count(),
+                func.max(WorkshopReactionRow.is_hyte.cast(Integer)),
             )
-            reactions = {(c, m): (n, bool(h)) for c, m, n, h in counts}
-            return [_note(r, *reactions.get((r.channel_id, r.message_id), (0, False))) for r in rows]
+            .join(WorkshopNoteRow, and_(
+                WorkshopNoteRow.tenant_id == WorkshopReactionRow.tenant_id,
+                WorkshopNoteRow.channel_id == WorkshopReactionRow.channel_id,
+                WorkshopNoteRow.message_id == WorkshopReactionRow.message_id,
+            ))
+            .where(WorkshopNoteRow.tenant_id == tenant_id, WorkshopNoteRow.round_id == round_id)
+            .group_by(WorkshopReactionRow.channel_id, WorkshopReactionRow.message_id)
+        )
+        reactions = {(c, m): (n, bool(h)) for c, m, n, h in counts}
+        return [_note(r, *reactions.get((r.channel_id, r.message_id), (0, False))) for r in rows]

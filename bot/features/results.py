@@ -50,7 +50,8 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
     round_, person = turn.round, turn.person
     if person.team_member is not None:
         responses = await turn.services.responses.list_for_round(round_.tenant_id, round_.id)
-        return Reply(card=team_status_card(response_status(round_, responses, turn.now), round_.config.county))
+        return Reply(card=await asyncio.to_thread(
+            lambda: team_status_card(response_status(round_, responses, turn.now), round_.config.county)))
     assert person.representative is not None
     organisation = person.representative.organisation
     response = await turn.services.responses.get(ResponseKey(round_.tenant_id, round_.id, organisation))
@@ -63,8 +64,9 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
                 access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
     async def send_summary() -> None:
-        summary = await _summary(turn)
-        cards = summary_cards(summary, turn.round.config.county, await _comparison(turn, summary))
+        summary = await _summary(turn)  # summarised in a worker thread, and so is all that follows
+        comparison = await _comparison(turn, summary)
+        cards = await asyncio.to_thread(summary_cards, summary, turn.round.config.county, comparison)
         for card in cards:
             await turn.say(Reply(card=card))
         logger.info("summary sent: round=%s cards=%d", turn.round.id, len(cards))
@@ -76,16 +78,14 @@ async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
 @routes.action(ResultsAnswers, access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> Reply:
     summary = await _summary(turn)
-    result = next((r for r in summary.texts if r.question_id == payload.question), None)
-    if result is None:
+    comparison = await _comparison(turn, summary)
+    answers, pressed = await asyncio.to_thread(_answers, turn, summary, comparison, payload)
+    if answers is None:
         return Reply(text=t("results.unknown_question"))
-    for card in answers_cards(summary, result):
+    for card in answers:
         await turn.say(Reply(card=card))
     # The pressed card stays as it was (rebuilt from current data).
-    for card in summary_cards(summary, turn.round.config.county, await _comparison(turn, summary)):
-        if _has_button(card, payload):
-            return Reply(card=card)
-    return Reply(text=t("results.unknown_question"))
+    return Reply(card=pressed) if pressed is not None else Reply(text=t("results.unknown_question"))
 
 
 async def _summary(turn: Turn[ResultsServices]) -> SurveySummary:
@@ -101,6 +101,19 @@ async def _comparison(turn: Turn[ResultsServices], summary: SurveySummary) -> Co
         return None
     previous = await previous_results(catalogue, turn.services.responses, turn.round)
     return await asyncio.to_thread(against_previous, turn.round, summary, previous, turn.now)
+
+
+def _answers(turn: Turn[ResultsServices], summary: SurveySummary, comparison: Comparison | None,
+             payload: ResultsAnswers) -> tuple[list[dict] | None, dict | None]:
+    """In a worker thread (building cards is CPU work, off the event loop), from the summary computed
+    once: the cards of every answer to the question, and the pressed summary card (None, None for a
+    question not in the summary)."""
+    result = next((r for r in summary.texts if r.question_id == payload.question), None)
+    if result is None:
+        return None, None
+    pressed = next((c for c in summary_cards(summary, turn.round.config.county, comparison)
+                    if _has_button(c, payload)), None)
+    return answers_cards(summary, result), pressed
 
 
 def _has_button(card: dict, payload: ResultsAnswers) -> bool:

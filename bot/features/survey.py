@@ -42,8 +42,11 @@ class Survey:
         assert person.representative is not None and person.aad_object_id is not None
         key = ResponseKey(round_.tenant_id, round_.id, person.representative.organisation)
         actor = Actor(person.aad_object_id, person.name)
-        response = await self.responses.get(key) or Response.empty(key)
-        position = await self.positions.get(key.tenant_id, round_.id, actor.aad_object_id) if isinstance(event, Open) else None
+        if isinstance(event, Open):  # the response and where the person was, in one read
+            stored, position = await self.responses.get_with_position(key, actor.aad_object_id)
+        else:
+            stored, position = await self.responses.get(key), None
+        response = stored or Response.empty(key)
         state = SurveyState(round_, now, actor, response, position)
 
         async def save(effect: Save) -> None:

@@ -141,9 +141,16 @@ async def team_panel(turn: Turn[TimelineServices], round_: Round) -> TeamPanel:
     _, revision = await services.timetables.moves(round_.tenant_id, round_.id)
     changes = await services.timetables.changes(round_.tenant_id, round_.id)
     upcoming: dict[tuple[datetime, str], int] = {}
+    overdue: dict[tuple[datetime, str], int] = {}
     for job in jobs:
         if job.state is JobState.PENDING and (job.expires_at is None or job.due_at < job.expires_at):
-            upcoming[(job.due_at, job.reminder)] = upcoming.get((job.due_at, job.reminder), 0) + 1
+            counts = upcoming if job.due_at >= turn.now else overdue
+            counts[(job.due_at, job.reminder)] = counts.get((job.due_at, job.reminder), 0) + 1
+    sending = [
+        (job.reminder, name_of(round_, job.target), job.lease_until)
+        for job in sorted(jobs, key=lambda j: (j.lease_until or turn.now, j.id))
+        if job.state is JobState.SENDING and job.lease_until is not None
+    ]
     unreachable = [
         (name_of(round_, job.target), job.reason, job.updated_at or turn.now)
         for job in latest_per_target(jobs).values() if job.state is JobState.UNREACHABLE
@@ -155,6 +162,8 @@ async def team_panel(turn: Turn[TimelineServices], round_: Round) -> TeamPanel:
     ]
     return TeamPanel(
         upcoming=[(due, reminder, count) for (due, reminder), count in sorted(upcoming.items())[:UPCOMING_SHOWN]],
+        overdue=[(due, reminder, count) for (due, reminder), count in sorted(overdue.items())[:UPCOMING_SHOWN]],
+        sending=sending[:FAILED_SHOWN],
         unreachable=unreachable, failed=failed, changes=changes, revision=revision,
     )
 

@@ -90,7 +90,8 @@ async def workshop_material(
         for n in notes
         if not n.deleted
     ]
-    summary = consolidate(definition, run.groups, notes, thesaurus=round_.thesaurus)
+    # Lemmatising every note is CPU work: off the event loop.
+    summary = await asyncio.to_thread(consolidate, definition, run.groups, notes, thesaurus=round_.thesaurus)
     points = [
         WorkshopPoints(
             question=questions[q.question.id],

@@ -21,6 +21,12 @@ turns (`bench.national`).
 
 The background task (`start`/`stop`, from the app's cleanup_ctx) runs `run_due` every
 `poll_seconds` on the injected clock; tests call `run_due` with a fake clock instead.
+
+No send holds another: a job's delivery is given `send_timeout` seconds at most (then it is tried
+again later, as after any passing failure), and a run still waiting for a slow send does not keep
+the next one from starting: when woken (a confirmed `muistuta`) or at the next poll a new run
+starts beside it (at most `MAX_RUNS` at once), claiming only jobs no run holds. Before, one Teams
+call hanging for 25 s held back a `muistuta`'s 22 reminders until it returned.
 """
 
 from __future__ import annotations
@@ -49,6 +55,11 @@ from hyte.round import Representative, Round
 
 logger = logging.getLogger(__name__)
 
+SEND_TIMEOUT = 60.0
+"""The most a job's delivery may take (retries included): then a passing failure, tried later."""
+MAX_RUNS = 3
+"""Runs at once: a new one starts beside runs still waiting for slow sends."""
+
 
 @dataclass
 class RunReport:
@@ -65,6 +76,7 @@ class Scheduler:
     def __init__(
         self, *, rounds: Rounds, jobs: JobRepository, responses: ResponseRepository, sender: Proactive,
         clock: Clock, poll_seconds: float = 30.0, concurrency: int = 8, languages: LanguageChoices | None = None,
+        send_timeout: float = SEND_TIMEOUT,
     ) -> None:
         self._rounds = rounds
         self._languages = languages
@@ -74,6 +86,8 @@ class Scheduler:
         self._clock = clock
         self.poll_seconds = poll_seconds
         self.concurrency = concurrency
+        self.send_timeout = send_timeout
+        self._runs: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self._stopping = False
@@ -139,7 +153,13 @@ class Scheduler:
                 if job is None:
                     return
                 try:
-                    verdict = await self._process(job, run)
+                    async with asyncio.timeout(self.send_timeout):
+                        verdict = await self._process(job, run)
+                except TimeoutError:
+                    logger.warning("reminder job timed out: job=%d reminder=%s after %.0f s",
+                                   job.id, job.reminder, self.send_timeout)
+                    verdict = after_failure(job, now, f"no answer in {self.send_timeout:.0f} s", FailureReason.UNAVAILABLE)
+                    await self._record(job, verdict, now)
                 except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
                     logger.exception("reminder job failed: job=%d reminder=%s", job.id, job.reminder)
                     verdict = after_failure(job, now, f"error: {type(exc).__name__}", FailureReason.ERROR)
@@ -245,11 +265,21 @@ class Scheduler:
             self._wake.clear()
             if self._stopping:
                 break
-            try:
-                await self.run_due(self._clock.now())
-            except Exception:  # noqa: BLE001 - the next poll tries again
-                logger.exception("reminder run failed")
+            if len(self._runs) >= MAX_RUNS:
+                logger.warning("reminder run not started: %d runs still sending", len(self._runs))
+                continue
+            run = asyncio.create_task(self._one_run(), name="reminder-run")
+            self._runs.add(run)
+            run.add_done_callback(self._runs.discard)
+        if self._runs:  # the runs in hand finish their jobs in hand (claiming no more)
+            await asyncio.gather(*list(self._runs), return_exceptions=True)
         logger.info("reminder scheduler stopped")
+
+    async def _one_run(self) -> None:
+        try:
+            await self.run_due(self._clock.now())
+        except Exception:  # noqa: BLE001 - the next poll tries again
+            logger.exception("reminder run failed")
 
 
 class _Run:

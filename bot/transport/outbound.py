@@ -58,23 +58,28 @@ class RateLimiter:
     (7 per 1 s and 60 per 30 s by default) and per app and tenant (`tenant_per_second`).
     `acquire` waits until a call fits every window, then counts it. Each window is `guard`
     seconds longer than Teams' own, so that the jitter between our clock and the moment a request
-    reaches Teams cannot push one of Teams' windows over its limit."""
+    reaches Teams cannot push one of Teams' windows over its limit.
+
+    Background calls (reminders, their conversations and roster pages: `background=True`) may
+    fill only `background_share` of a tenant's window; the rest is kept for the replies of turns,
+    so that a person's answer does not queue behind a burst of her county's reminders."""
 
     def __init__(
         self, *, tenant_per_second: float = 50, per_conversation: tuple[tuple[int, float], ...] = ((7, 1.0), (60, 30.0)),
         guard: float = 0.05, monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, background_share: float = 0.8,
     ) -> None:
         self.tenant_per_second = tenant_per_second
         self._tenant_windows = ((max(1, int(tenant_per_second)), 1.0 + guard),)
+        self._background_windows = ((max(1, int(tenant_per_second * background_share)), 1.0 + guard),)
         self._conversation_windows = tuple((limit, period + guard) for limit, period in per_conversation)
         self._monotonic = monotonic
         self._sleep = sleep
         self._calls: dict[tuple[str, str], deque[float]] = {}
         self.waited = 0.0
 
-    async def acquire(self, tenant_id: str, conversation_id: str | None) -> float:
-        keys = [(("tenant", tenant_id), self._tenant_windows)]
+    async def acquire(self, tenant_id: str, conversation_id: str | None, *, background: bool = False) -> float:
+        keys = [(("tenant", tenant_id), self._background_windows if background else self._tenant_windows)]
         if conversation_id:
             keys.append((("conversation", conversation_id), self._conversation_windows))
         waited = 0.0
@@ -181,14 +186,14 @@ class Outbound:
 
     async def post_activity(
         self, tenant_id: str, service_url: str, conversation_id: str, activity: dict[str, Any], credentials: Any,
-        *, reply_to_id: str | None = None, deadline: float | None = None,
+        *, reply_to_id: str | None = None, deadline: float | None = None, background: bool = False,
     ) -> tuple[str | None, int]:
         """A new activity in a conversation (a reply when `reply_to_id` is given): its id, and the
-        retries it took."""
+        retries it took. `background`: a proactive message (see RateLimiter)."""
         path = f"/v3/conversations/{_segment(conversation_id)}/activities"
         if reply_to_id:
             path += f"/{_segment(reply_to_id)}"
-        return await self._activity_call("POST", tenant_id, service_url, path, conversation_id, activity,
+        return await self._activity_call("POST", tenant_id, service_url, path, conversation_id, activity, background,
                                          credentials, deadline)
 
     async def put_activity(
@@ -198,11 +203,11 @@ class Outbound:
         """Replace an activity the bot sent (a card updated in place)."""
         path = f"/v3/conversations/{_segment(conversation_id)}/activities/{_segment(activity_id)}"
         return await self._activity_call("PUT", tenant_id, service_url, path, conversation_id,
-                                         {**activity, "id": activity_id}, credentials, deadline)
+                                         {**activity, "id": activity_id}, False, credentials, deadline)
 
     async def _activity_call(
         self, method: str, tenant_id: str, service_url: str, path: str, conversation_id: str,
-        activity: dict[str, Any], credentials: Any, deadline: float | None,
+        activity: dict[str, Any], background: bool, credentials: Any, deadline: float | None,
     ) -> tuple[str | None, int]:
         url = URL(service_url.rstrip("/") + path, encoded=True)
         data = orjson.dumps(_without_none(activity))
@@ -211,7 +216,7 @@ class Outbound:
             answer = await self._request(method, url, data, credentials)
             return answer.get("id") if isinstance(answer, dict) else None
 
-        return await self.with_retries(tenant_id, conversation_id, call, deadline=deadline)
+        return await self.with_retries(tenant_id, conversation_id, call, deadline=deadline, background=background)
 
     async def _request(self, method: str, url: URL, data: bytes, credentials: Any) -> Any:
         headers = {"Content-Type": "application/json; charset=utf-8"}
@@ -234,14 +239,14 @@ class Outbound:
 
     async def with_retries(
         self, tenant_id: str, conversation_id: str | None, call: Callable[[], Awaitable[T]],
-        *, deadline: float | None = None,
+        *, deadline: float | None = None, background: bool = False,
     ) -> tuple[T, int]:
         """`call`'s result and the retries it took; SendFailed when it failed for good. `deadline`
         (monotonic seconds): give up rather than wait past it (a reply in a turn must not keep
         Teams waiting until it sends the activity again)."""
         retries = 0
         while True:
-            await self.limiter.acquire(tenant_id, conversation_id)
+            await self.limiter.acquire(tenant_id, conversation_id, background=background)
             self.stats.calls += 1
             try:
                 return await call(), retries

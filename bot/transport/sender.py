@@ -146,7 +146,7 @@ class Sender:
         try:
             client = await self._connector(reference.service_url)
             activity_id, retries = await self.outbound.post_activity(
-                tenant_id, reference.service_url, conversation_id, activity, client.config.credentials,
+                tenant_id, reference.service_url, conversation_id, activity, client.config.credentials, background=True,
             )
         except SendFailed as failed:
             return self._failure(failed.error, failed.retries)
@@ -175,7 +175,7 @@ class Sender:
                 raise SendError(None, "no_conversation_id")
             return created["id"]
 
-        conversation_id, retries = await self.outbound.with_retries(tenant_id, None, create)
+        conversation_id, retries = await self.outbound.with_retries(tenant_id, None, create, background=True)
         reference = ConversationReference(
             channel_id=TEAMS_CHANNEL, service_url=team.service_url, bot=self._bot,
             user=ChannelAccount(id=member.id, name=member.name, aad_object_id=member.aad_object_id),
@@ -198,7 +198,7 @@ class Sender:
                     raise send_error(exc) from exc
 
             try:
-                result, _ = await self.outbound.with_retries(team.tenant_id, None, page)
+                result, _ = await self.outbound.with_retries(team.tenant_id, None, page, background=True)
             except SendFailed as failed:
                 raise failed.error from None
             for account in result.members or []:

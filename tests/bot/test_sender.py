@@ -64,6 +64,22 @@ async def test_one_tenants_sends_never_wait_for_anothers(fake: FakeTime):
     assert fake.slept and sum(fake.slept) == pytest.approx(1.05)  # A's 51st waits for A's window only
 
 
+async def test_a_reminder_burst_leaves_room_in_the_tenants_window_for_replies(fake: FakeTime):
+    """Background calls (reminders) fill at most 80 % of a tenant's window; a turn's reply still
+    goes at once after a burst has used all of that, and a reply never waits for reminders."""
+    limiter = RateLimiter(tenant_per_second=50, monotonic=fake.monotonic, sleep=fake.sleep)
+    for n in range(40):
+        await limiter.acquire("t", f"a:{n}", background=True)
+    assert fake.slept == []
+    for n in range(10):  # ten replies in the same second: the room kept for them
+        await limiter.acquire("t", f"r:{n}")
+    assert fake.slept == []
+    await limiter.acquire("t", "a:40", background=True)  # the burst's 41st waits for the next window
+    assert sum(fake.slept) == pytest.approx(1.05)
+    await limiter.acquire("t", "r:10")  # the window has room for replies again: no wait
+    assert sum(fake.slept) == pytest.approx(1.05)
+
+
 def test_backoff_is_exponential_with_jitter_and_honours_retry_after():
     outbound = Outbound(RateLimiter(), backoff_base=1.0, rand=lambda: 0.5)
     assert [outbound.backoff(n, None) for n in range(4)] == [0.75, 1.5, 3.0, 6.0]

@@ -6,7 +6,7 @@ Microsoft's own parser."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,13 @@ def _cards() -> dict[str, dict[str, Any]]:
         "timeline.hyte_team": timeline_card(ROUND, NOW, Role.HYTE_TEAM,
                                             todo_text(ROUND, Role.HYTE_TEAM, NOW, submitted=3, total=25), panel=panel,
                                             notice=(phrase("dates.saved", count=1), "good")),
+        "timeline.hyte_team.overdue_and_sending": timeline_card(
+            ROUND, NOW, Role.HYTE_TEAM, todo_text(ROUND, Role.HYTE_TEAM, NOW, submitted=0, total=25),
+            panel=TeamPanel(
+                upcoming=[(datetime(2024, 5, 12, 9, 0, tzinfo=HELSINKI), "survey_closing", 1)],
+                overdue=[(datetime(2024, 4, 24, 8, 0, tzinfo=HELSINKI), "survey_open", 1)],
+                sending=[("nonrespondents_early", Config("Liisa *Korhonen*"), datetime(2024, 5, 2, 7, 10, tzinfo=UTC))],
+            )),
         "dates": dates_card(ROUND, 1),
         "dates.errors": dates_card(ROUND, 1, values={p: ("2024-13-01", "25:00") for p in Phase},
                                    errors={Phase.SURVEY_CLOSES: phrase("dates.error.invalid")},
@@ -143,3 +150,12 @@ def test_snapshot(name: str):
 
 def test_no_stale_snapshots():
     assert {p.stem for p in SNAPSHOTS.glob("*.json")} <= set(SNAPSHOT_CARDS)
+
+
+def test_overdue_reminders_are_apart_from_upcoming_ones_and_an_unfinished_send_says_when_it_is_checked():
+    shown = shown_texts(CARDS["timeline.hyte_team.overdue_and_sending"])
+    upcoming, overdue, sending = (shown.index(t(k)) for k in (
+        "timeline.reminders_title", "timeline.overdue_title", "timeline.sending_title"))
+    assert shown[upcoming + 1].startswith("• 12.5.2024 klo 09.00:")
+    assert shown[overdue + 1].startswith("• 24.4.2024 klo 08.00:") and "ei vielä lähetetty" in shown[overdue + 1]
+    assert shown[sending + 1].endswith("Liisa *Korhonen*: lähetys kesken, tarkistetaan klo 10.10")  # Helsinki time

@@ -2,8 +2,9 @@
 half-written remains, and the bot recovers by itself when the database returns.
 
 SQLite: the pool is emptied and the file cannot be opened (a directory stands in its place).
-PostgreSQL: the database refuses connections and every backend is terminated (pool_pre_ping then
-finds the pooled connections dead and cannot open new ones), then it is allowed again.
+PostgreSQL: the database refuses connections and every backend is terminated (the first use of a
+pooled connection finds it dead, the pool is invalidated and no new one can be opened), then it
+is allowed again.
 """
 
 from __future__ import annotations

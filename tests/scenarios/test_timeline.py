@@ -226,3 +226,22 @@ async def test_moving_a_date_back_into_winter_time_keeps_nine_oclock_local(tmp_p
         await server.stop()
     assert job(jobs, "nonrespondents_early", MAIJA_EARLY).due_at == datetime(2024, 3, 26, 7, 0, tzinfo=UTC)  # EET
     assert job(jobs, "nonrespondents_last_day", MAIJA_EARLY).due_at == datetime(2024, 3, 28, 7, 0, tzinfo=UTC)
+
+
+async def test_a_send_left_unfinished_is_shown_with_when_it_is_checked_and_overdue_reminders_apart(
+        sanna: Person, server, clock):
+    """An instance that died mid-send leaves its job `sending` until the lease runs out; the card
+    says so. Reminders due earlier but not sent (no run yet) are not listed as upcoming."""
+    from hyte.jobs import LEASE
+
+    services = server.app[SERVICES]
+    claimed = await services.jobs.claim(services.round.tenant_id, services.round.id, clock.now(), "dead-instance",
+                                        clock.now() + LEASE)
+    assert claimed is not None and claimed.state is JobState.SENDING
+    shown = texts(await sanna.open_card("aikataulu"))
+    assert "Keskeneräiset lähetykset" in shown
+    assert "lähetys kesken, tarkistetaan klo 10.10" in shown  # the lease's end, Helsinki time
+    upcoming = shown[shown.index("Tulevat muistutukset"):shown.index("Myöhässä olevat muistutukset")]
+    overdue = shown[shown.index("Myöhässä olevat muistutukset"):shown.index("Keskeneräiset lähetykset")]
+    assert "12.5.2024 klo 09.00" in upcoming and "4.2024" not in upcoming
+    assert "ei vielä lähetetty" in overdue and "12.5.2024" not in overdue

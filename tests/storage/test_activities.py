@@ -59,3 +59,18 @@ async def test_database_errors_never_carry_parameters(database):
             assert "2024-05-02" not in str(exc)  # a non-key parameter (PostgreSQL's own detail names key values)
         else:
             raise AssertionError("the duplicate was accepted")
+
+
+async def test_completing_marks_the_claim_and_leaves_every_other_commit_durable(database):
+    from sqlalchemy import text
+
+    log = SqlActivityLog(database)
+    assert await log.claim("t1", "1:done", AT)
+    await log.complete("t1", "1:done")
+    async with database.read() as connection:
+        completed = await connection.scalar(
+            select(ProcessedActivityRow.completed).where(ProcessedActivityRow.activity_id == "1:done"))
+        assert completed is True
+        if connection.dialect.name == "postgresql":  # the relaxed commit was the statement's own
+            for _ in range(3):
+                assert await connection.scalar(text("SHOW synchronous_commit")) == "on"

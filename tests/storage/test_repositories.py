@@ -161,3 +161,47 @@ async def test_teams_board_and_channels(database):
 async def test_a_first_change_that_is_a_submit_creates_a_submitted_response(responses):
     submitted = await responses.apply(KEY, Change({"q1": "a"}, 0, ChangeAction.SUBMIT, ("q1",)), MAIJA, T0)
     assert submitted.state is ResponseState.SUBMITTED and submitted.submitted_answers == {"q1": "a"}
+
+
+async def test_a_stale_later_step_moves_no_position_and_audits_nothing(responses, database):
+    positions = SqlPositionRepository(database)
+    await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0, position="monitoring")
+    await responses.apply(KEY, save({"q1": "b", "q2": "c"}, 1, changed=("q1", "q2")), MAIJA, T0, position="methods")
+    with pytest.raises(VersionConflict) as refused:
+        await responses.apply(KEY, save({"q1": "stale"}, 1), MAIJA, T0, position="interfaces")
+    assert refused.value.current.version == 2
+    assert await positions.get(KEY.tenant_id, KEY.round_id, MAIJA.aad_object_id) == "methods"
+    assert [(c["version"], c["questions"]) for c in await responses.changes(KEY)] == [(1, ["q1"]), (2, ["q1", "q2"])]
+
+
+@pytest.mark.postgres
+async def test_a_pooled_connection_dropped_while_idle_is_replaced(postgres_url, monkeypatch):
+    import asyncpg
+
+    from storage import db as storage_db
+    from storage.db import Database
+
+    database = Database.connect(postgres_url)
+    await migrate(database.engine)
+    responses = SqlResponseRepository(database)
+    await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0)
+    admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:  # the server drops the pool's idle connections (a restart, a network blip)
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    finally:
+        await admin.close()
+    monkeypatch.setattr(storage_db, "IDLE_PING_SECONDS", 0.0)  # as if idle for long
+    assert (await responses.get(KEY)).answers == {"q1": "a"}
+    await database.dispose()
+
+
+async def test_the_response_and_a_persons_position_are_read_together(responses, database):
+    assert await responses.get_with_position(KEY, MAIJA.aad_object_id) == (None, None)
+    await SqlPositionRepository(database).set(KEY.tenant_id, KEY.round_id, MAIJA.aad_object_id, "monitoring", T0)
+    assert await responses.get_with_position(KEY, MAIJA.aad_object_id) == (None, "monitoring")
+    saved = await responses.apply(KEY, save({"q1": "a"}, 0), MATTI, T0, position="methods")
+    assert await responses.get_with_position(KEY, MAIJA.aad_object_id) == (saved, "monitoring")
+    assert await responses.get_with_position(KEY, MATTI.aad_object_id) == (saved, "methods")
+    other = ResponseKey("tenant-2", KEY.round_id, KEY.organisation_id)
+    assert await responses.get_with_position(other, MATTI.aad_object_id) == (None, None)  # per tenant
