@@ -160,6 +160,9 @@ async def timed(args, board: Board, sanna: Person, server: BotServer, rng: rando
 
     from docx import Document
 
+    if args.out is not None and status == 200:
+        Path(args.out).write_bytes(data)
+        print(f"kept: {args.out} (to look at as pages: bash scripts/convert_exports.sh DIR {args.out})")
     if status != 200:
         print(f"FAIL: the download answered {status}")
         return 1
@@ -181,6 +184,7 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=6)
     parser.add_argument("--conclusions", type=int, default=20)
     parser.add_argument("--raised", type=int, default=40)
+    parser.add_argument("--out", help="keep the finished Word file here, to look at")
     sys.exit(asyncio.run(run(parser.parse_args())))
 
 

@@ -72,7 +72,7 @@ vuosi kuukausi viikko päivä hetki vuosittain kausi kevät kesä syksy talvi
 tieto tuki tila yhteinen nuori kaupunki maakunta seutu paikkakunta sektori ala luku tulos
 määrä taso kohta muoto kokonaisuus näkökulma merkitys kyse ongelma haaste tilanne aihe teema
 toimenpide lähtökohta kehitys yhteys henkilö ryhmä jäsen kokemus ajatus idea näkemys
-painopiste hyvinvointitavoite osallistuminen sivu
+painopiste hyvinvointitavoite osallistuminen sivu käyttö
 """.split())
 
 # Voikko word classes (CLASS) and what they are here.
