@@ -37,19 +37,24 @@ async def greeting(turn: Turn[GuideServices]) -> Reply:
     round_, person = turn.round, turn.person
     commands = help_lines(turn.services.commands, person.team_member is not None)
     help_block = [ui.text(t("help.title"), weight="Bolder", spacing="Large"), ui.text("\n".join(f"- {c}" for c in commands))]
+    # A bilingual round: how to switch, in the other language, for a reader whose Teams client did
+    # not say (Agents Playground and English clients get the round's first language).
+    other_languages = [ui.text(t("greeting.in_other_language", other), size="Small", spacing="Medium")
+                       for other in round_.languages if other != turn.language]
     if person.representative is not None:
         rep = person.representative
         key = ResponseKey(round_.tenant_id, round_.id, rep.organisation)
         response = await turn.services.responses.get(key)
         card = welcome_card(round_, person.name, round_.organisation(rep.organisation), rep.role, response, turn.now)
-        card["body"].extend(help_block)
+        card["body"].extend([*help_block, *other_languages])
         return Reply(card=card)
     if person.team_member is not None:
         body = [ui.sentence("greeting.team", name=User(person.name), year=round_.year,
                             county=Config(round_.config.county)), *help_block,
-                ui.text(t("help.past_rounds", year=round_.year - 1), size="Small")]
+                ui.text(t("help.past_rounds", year=round_.year - 1), size="Small"), *other_languages]
         return Reply(card=ui.card(body))
-    return Reply(card=ui.card([ui.sentence("greeting.stranger", county=Config(round_.config.county))]))
+    return Reply(card=ui.card([ui.sentence("greeting.stranger", county=Config(round_.config.county)),
+                               *other_languages]))
 
 
 def help_lines(commands: Sequence[Command], team_member: bool) -> list[str]:

@@ -11,6 +11,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         # Greetings and roles
         "greeting.representative": "Hei {name}! Edustat HYTE-neuvottelukunnassa organisaatiota **{organisation}** ({role}).",
         "greeting.team": "Hei {name}! Olet HYTE-tiimin jäsen vuoden {year} HYTE-neuvotteluissa ({county}).",
+        "greeting.in_other_language": "Suomeksi: kirjoita **kieli** suomi, niin kirjoitan sinulle suomeksi.",
         "greeting.stranger": (
             "Hei! Olen HYTE-neuvottelujen botti. Palvelen HYTE-neuvottelukunnan edustajia ja HYTE-tiimiä "
             "({county}). Et ole tämän neuvottelukierroksen edustajien joukossa, joten ennakkokysely ei ole "

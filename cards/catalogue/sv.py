@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         # Greetings and roles
         "greeting.representative": "Hej {name}! Du representerar **{organisation}** i HYTE-delegationen ({role}).",
         "greeting.team": "Hej {name}! Du hör till välfärdsområdets HYTE-team i HYTE-förhandlingarna {year} ({county}).",
+        "greeting.in_other_language": "På svenska: skriv **språk** svenska, så skriver jag till dig på svenska.",
         "greeting.stranger": (
             "Hej! Jag är HYTE-förhandlingarnas bot. Jag betjänar HYTE-delegationens representanter och "
             "HYTE-teamet ({county}). Du finns inte bland representanterna i den här förhandlingsomgången, så "

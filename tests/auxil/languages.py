@@ -17,7 +17,11 @@ def _fragments(text: str) -> set[str]:
     return {p.strip() for p in parts if len(p.strip()) >= MIN_FRAGMENT}
 
 
-FINNISH_ONLY = frozenset(set().union(*map(_fragments, MESSAGES["fi"].values()))
+FOR_THE_OTHER_LANGUAGE = ("greeting.in_other_language",)
+"""Texts written for a reader of the other language (how to switch to it), shown on purpose."""
+
+FINNISH_ONLY = frozenset(set().union(*(_fragments(text) for key, text in MESSAGES["fi"].items()
+                                       if key not in FOR_THE_OTHER_LANGUAGE))
                          - set().union(*map(_fragments, MESSAGES["sv"].values())))
 """Every literal part of the Finnish catalogue that the Swedish one does not also hold."""
 

@@ -75,6 +75,8 @@ async def test_a_swedish_client_walks_the_survey_in_swedish_and_the_finnish_depu
     greeting = (await eeva.install())[0]["attachments"][0]["content"]
     shown = assert_swedish(greeting)
     assert "Hej Eeva Saarinen!" in shown and "- **enkät** (även **förhandsenkät**" in shown
+    # The bilingual round's other language: how to switch to it, in it.
+    assert t("greeting.in_other_language", "fi") in shown and sv("greeting.in_other_language") not in shown
 
     card = await eeva.open_card("enkät")
     seen = [assert_swedish(card)]
@@ -120,7 +122,10 @@ async def test_sprak_switches_and_is_remembered_kieli_switches_back(bilingual):
     assert t("language.chosen", "fi", name=t("language.in_fi", "fi")) in texts(finnish)
     assert "Osio 1/5: Tavoitteet ja toimenpiteet" in texts(await johan.open_card("enkät"))
 
-    # An English client gets the round's first language; "sprak" without the ring works too.
+    # An English client gets the round's first language, told in Swedish how to switch; "sprak"
+    # without the ring works too.
+    greeting = texts((await karin.install())[0]["attachments"][0]["content"])
+    assert sv("greeting.in_other_language").replace("**", "") in greeting.replace("**", "")
     assert "Osio 1/5" in texts(await karin.open_card("kysely"))
     await karin.open_card("sprak svenska")
     assert "Del 1/5" in texts(await karin.open_card("enkat"))
