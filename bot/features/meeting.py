@@ -217,9 +217,11 @@ async def delete(turn: Turn[MeetingServices], payload: MeetingDelete) -> Reply:
 
 
 def _links(turn: Turn[MeetingServices]):
+    """The files' download links, in the language the HYTE member reads (a bilingual round's)."""
     links, expires = [], turn.now
+    language = turn.language if len(turn.round.languages) > 1 else None
     for kind in MEETING_KINDS:
-        url, expires = turn.services.links.url(turn.round.tenant_id, turn.round.id, kind, turn.now)
+        url, expires = turn.services.links.url(turn.round.tenant_id, turn.round.id, kind, turn.now, language)
         links.append((t(f"meeting.download_{kind}"), url))
     return links, expires
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from app import SERVICES
 from auxil.counties import POHJOIS_SAVO, SAARISTO
+from cards.catalogue import t
+from loopback.channel import cards_of
 from loopback.person import texts
+from scenarios.test_meeting import download, link, paragraphs
 from scenarios.test_counties import deployment  # noqa: F401 (the fixture: three counties in one deployment)
 
 
@@ -49,3 +52,9 @@ async def test_a_swedish_reader_of_the_bilingual_county_writes_conclusions_in_sw
     assert "Anteckningar till sammandraget" in texts(saved) and "Samarbete" in texts(saved)
     meetings = server.app[SERVICES].exports._meeting.meetings
     assert [c.text for c in await meetings.conclusions(SAARISTO.tenant_id, SAARISTO.round_id)] == ["Samarbetet stärks."]
+
+    # Finished in Swedish: the summary's download link gives the Word file in Swedish.
+    (finished,) = cards_of(await sofia.say("färdigställ sammandraget"))
+    document = paragraphs(await download(server, link(finished, t("meeting.download_summary", "sv"))))
+    assert document[0].startswith(t("docx.meeting.title", "sv", year=""))  # "Sammandrag av HYTE-förhandlingarna"
+    assert "Samarbetet stärks." in "\n".join(document)
