@@ -187,12 +187,14 @@ def _only_tenant(catalogue: RoundCatalogue) -> str | None:
 
 @command("export")
 def export_command(settings: Settings, args: list[str]) -> int:
-    """`python app.py export --round <id> --out DIR [--kind xlsx|docx]`: the exports, for an operator."""
+    """`python app.py export --round <id> --out DIR [--kind xlsx|docx] [--language fi|sv]`: the exports,
+    for an operator."""
     parser = argparse.ArgumentParser(prog="app.py export", description="Write a round's Excel and Word exports.")
     parser.add_argument("--round", required=True, help="the round's id (any round of the rounds folder)")
     parser.add_argument("--tenant", help="the round's county's tenant (checked against the round's, if given)")
     parser.add_argument("--out", required=True, type=Path, help="the folder to write into")
     parser.add_argument("--kind", choices=KINDS, action="append", help="only this file (default: both)")
+    parser.add_argument("--language", help="one of the round's languages (default: its first)")
     options = parser.parse_args(args)
     clock = SystemClock()
     catalogue = _catalogue(settings)
@@ -205,6 +207,10 @@ def export_command(settings: Settings, args: list[str]) -> int:
               f"the rounds are {known} ({settings.rounds_setting}).", file=sys.stderr)
         return 2
     round_ = entry.round
+    if options.language is not None and options.language not in round_.languages:
+        print(f"Round {round_.id} is written in {', '.join(round_.languages)}, not {options.language!r}.",
+              file=sys.stderr)
+        return 2
 
     async def run() -> list[Path]:
         database = Database.connect(settings.database_url)
@@ -213,7 +219,7 @@ def export_command(settings: Settings, args: list[str]) -> int:
                               SqlCurationRepository(database))
             written = []
             for kind in options.kind or KINDS:
-                export = await exports.build(round_, kind, clock.now())
+                export = await exports.build(round_, kind, clock.now(), options.language)
                 options.out.mkdir(parents=True, exist_ok=True)
                 path = options.out / export.filename
                 path.write_bytes(export.data)

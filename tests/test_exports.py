@@ -165,3 +165,14 @@ def test_operator_export_command_writes_both_files(tmp_path: Path):
     wrong = subprocess.run([sys.executable, "app.py", "export", "--round", "muu", "--out", str(out)],
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert wrong.returncode == 2 and "Unknown round 'muu'" in wrong.stderr
+
+    # The bilingual county's files in Swedish; a language its round does not offer is refused.
+    swedish = tmp_path / "sv"
+    done = subprocess.run([sys.executable, "app.py", "export", "--round", "saaristo-demo", "--out", str(swedish),
+                           "--language", "sv"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in swedish.iterdir()) == [
+        "HYTE-förhandsenkät 2024 (saaristo-demo).xlsx", "Sammanfattning av HYTE-förhandlingarna 2024.docx"]
+    refused = subprocess.run([sys.executable, "app.py", "export", "--round", "pohjois-savo-demo", "--out", str(out),
+                              "--language", "sv"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "not 'sv'" in refused.stderr
