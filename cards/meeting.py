@@ -63,7 +63,7 @@ def _version_line(versions: Sequence[SummaryVersion], changed: bool) -> list[ui.
     if not versions:
         return [ui.text(t("meeting.version_none"), subtle=True)]
     latest = versions[-1]
-    lines = [ui.sentence("meeting.version_line", number=latest.number, by=User(latest.finished_by),
+    lines = [ui.sentence("meeting.version_line", number=latest.number, by=_who(latest.finished_by),
                          at=format_datetime(latest.finished_at))]
     if changed:
         lines.append(ui.text(t("meeting.changed_since", number=latest.number), color="warning"))
@@ -91,7 +91,7 @@ def conclusions_card(
             body.append(ui.sentence("meeting.conclusion_line", number=index + 1, text=User(conclusion.text),
                                     spacing="Small"))
             body.append(ui.sentence("meeting.conclusion_meta", evidence=len(conclusion.evidence),
-                                    by=User(conclusion.updated_by), at=format_datetime(conclusion.updated_at),
+                                    by=_who(conclusion.updated_by), at=format_datetime(conclusion.updated_at),
                                     subtle=True, size="Small", spacing="None"))
             if team:
                 buttons = [ui.execute(t("meeting.action_edit"), MeetingWrite(r=round_id, id=conclusion.id, v=conclusion.version),
@@ -147,7 +147,7 @@ def write_card(
     ]
     if notice == "changed_meanwhile" and other is not None:
         body.append(ui.container([
-            ui.sentence("meeting.conflict", by=User(other.updated_by), at=format_datetime(other.updated_at),
+            ui.sentence("meeting.conflict", by=_who(other.updated_by), at=format_datetime(other.updated_at),
                         weight="Bolder"),
             ui.sentence("meeting.conflict_text", text=User(other.text), topic=t(f"meeting.topic.{other.topic.value}")),
             ui.text(t("meeting.conflict_yours")),
@@ -197,7 +197,7 @@ def finished_card(year: int, version: SummaryVersion, links: Sequence[tuple[str,
     return ui.card(
         [
             ui.heading(t("meeting.finished_title")),
-            ui.sentence("meeting.finished_body", year=year, number=version.number, by=User(version.finished_by),
+            ui.sentence("meeting.finished_body", year=year, number=version.number, by=_who(version.finished_by),
                         at=format_datetime(version.finished_at)),
             ui.text(t("meeting.links_expire", at=format_datetime(expires)), subtle=True, size="Small"),
         ],
@@ -210,6 +210,10 @@ def board_notice(year: int, version: SummaryVersion, conclusions: int) -> dict[s
     return ui.card([
         ui.heading(t("meeting.board_title")),
         ui.sentence("meeting.board_body", year=year, number=version.number, count=conclusions,
-                    by=User(version.finished_by), at=format_datetime(version.finished_at)),
+                    by=_who(version.finished_by), at=format_datetime(version.finished_at)),
     ])
 
+
+def _who(name: str | None) -> User:
+    """Who wrote or finished: their name, or a word for a person erased since (`person erase`)."""
+    return User(name or t("person.erased"))

@@ -254,7 +254,7 @@ def state_phrase(response: Response | None) -> Phrase:
     if response is None or response.state is ResponseState.NOT_STARTED:
         return phrase("state.not_started")
     if response.state is ResponseState.DRAFT:
-        return phrase("state.draft", at=format_datetime(response.updated_at), by=User(response.updated_by or "?"))
+        return phrase("state.draft", at=format_datetime(response.updated_at), by=User(response.updated_by or t("person.erased")))
     key = "state.submitted" if response.state is ResponseState.SUBMITTED else "state.submitted_with_changes"
     return phrase(key, at=format_datetime(response.submitted_at), by=User(response.submitted_by or "?"))
 

@@ -371,6 +371,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "timeline.changes_title": "Aikataulun muutokset",
         "timeline.change_line": "{at}, {by}: {phase} {old} → {new}",
         "timeline.someone": "HYTE-tiimi",
+        "person.erased": "poistettu henkilö",
         "reminder.review_meeting_ahead": "Kanavalle: aineiston esittely lähestyy",
         "reminder.survey_open": "Kanavalle: ennakkokysely on avoinna",
         "reminder.survey_closing": "Kanavalle: kysely sulkeutuu pian",

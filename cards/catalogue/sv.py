@@ -380,6 +380,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "timeline.board_channel": "delegationens kanal",
         "timeline.changes_title": "Ändringar i tidtabellen",
         "timeline.change_line": "{at}, {by}: {phase} {old} → {new}",
+        "person.erased": "raderad person",
         "timeline.someone": "HYTE-teamet",
         "reminder.review_meeting_ahead": "Till kanalen: presentationen av materialet närmar sig",
         "reminder.survey_open": "Till kanalen: förhandsenkäten är öppen",

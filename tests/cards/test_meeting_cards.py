@@ -123,3 +123,12 @@ def test_the_hyte_teams_reminders_refer_to_the_meetings_summary():
         assert words in "\n".join(shown_texts(card)), reminder
         show = next(a for a in walk(card) if a.get("verb") == "meeting.show")
         assert parse_payload(show["data"]).round == round_.id
+
+
+def test_a_person_erased_since_is_named_as_such_not_left_blank():
+    erased = Conclusion(4, LegalTopic.GOALS, 2, "Neljäs kirjaus", (), 1, "", T0, "", T0)
+    card = conclusions_card("pohjois-savo-demo", 2024, [*CONCLUSIONS, erased], [SummaryVersion(2, "", T0, ())],
+                            False, team=True, at=T0)
+    shown = "\n".join(shown_texts(card))
+    assert f"· {t('person.erased')}, " in shown and "· , " not in shown
+    assert t("meeting.version_line", number=2, by=t("person.erased"), at="").rstrip(", ") in shown
