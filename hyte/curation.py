@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Iterable, Protocol, Sequence
 
-from hyte.results import QUOTES_PER_THEME, SurveySummary, TextAnswer, TextResult, ThemeResult
+from hyte.results import QUOTES_PER_THEME, THEME_LIMIT, SurveySummary, TextAnswer, TextResult, ThemeResult
 from hyte.round import Round
 from hyte.thesaurus import Thesaurus
 
@@ -101,16 +101,18 @@ def _plan(edits: Iterable[CurationEdit]) -> _Plan:
 
 
 def curate_result(result: TextResult, edits: Sequence[CurationEdit], *, thesaurus: Thesaurus | None = None,
-                  languages: Sequence[str] = ("fi",)) -> TextResult:
+                  languages: Sequence[str] = ("fi",), limit: int = THEME_LIMIT) -> TextResult:
     """One question's themes with its edits applied (edits of other questions are ignored). An
-    answer is read in the round's language, or in the one of `languages` whose words it uses most."""
+    answer is read in the round's language, or in the one of `languages` whose words it uses most.
+    At most `limit` themes are shown: a hidden or merged theme's place goes to the next one found
+    (`TextResult.reserve`)."""
     mine = [e for e in edits if e.question_id == result.question_id]
     if not mine:
         return result
     plan = _plan(mine)
     order = {a.organisation.id: i for i, a in enumerate(result.answers)}
     groups: dict[str, dict] = {}
-    for theme in result.themes:
+    for theme in (*result.themes, *result.reserve):
         key = plan.final(theme.key)
         group = groups.setdefault(key, {"label": None, "answers": [], "quotes": []})
         if key == theme.key:
@@ -140,6 +142,7 @@ def curate_result(result: TextResult, edits: Sequence[CurationEdit], *, thesauru
               if t.quotes and plan.quotes.get(t.key) == t.quotes[0].organisation.id}
     taken = set(chosen.values())
     final_themes = []
+    themes, reserve = themes[:limit], themes[limit:]
     for theme in themes:
         keep: list[TextAnswer] = []
         for quote in theme.quotes:
@@ -149,7 +152,7 @@ def curate_result(result: TextResult, edits: Sequence[CurationEdit], *, thesauru
             keep.append(quote)
             used.add(ident)
         final_themes.append(replace(theme, quotes=tuple(keep)))
-    return replace(result, themes=tuple(final_themes))
+    return replace(result, themes=tuple(final_themes), reserve=tuple(reserve))
 
 
 def _join_later_answers(result: TextResult, groups: dict[str, dict], plan: _Plan, curated: set[str],

@@ -33,6 +33,8 @@ CATEGORY_ORDER: tuple[Category, ...] = (
 )
 QUOTES_PER_THEME = 2
 THEME_LIMIT = 10
+THEME_RESERVE = 5
+"""Themes ranked after the shown ones, kept to move up when the HYTE team hides or merges one."""
 EVIDENCE_ORDER = {level: index for index, level in enumerate(EvidenceLevel)}
 
 
@@ -238,6 +240,8 @@ class TextResult:
     section_id: str
     answers: tuple[TextAnswer, ...]
     themes: tuple[ThemeResult, ...]
+    reserve: tuple[ThemeResult, ...] = ()
+    """The next themes (at most THEME_RESERVE), not shown; hyte/curation.py moves them up."""
 
 
 @dataclass(frozen=True)
@@ -380,10 +384,11 @@ def _texts(question: TextQuestion, section_id: str, counted, thesaurus: Thesauru
         # labelled in the reader's (the survey's version: round_.in_language).
         asked = {code: round_.survey.in_language(code).question(question.id).text for code in round_.languages}
         themes = themes_of(answers, question=asked, thesaurus=thesaurus, language=round_.survey.language,
-                           languages=round_.languages)
+                           languages=round_.languages, limit=THEME_LIMIT + THEME_RESERVE)
     else:
-        themes = themes_of(answers, question=question.text, thesaurus=thesaurus)
-    return TextResult(question.id, question.number, question.text, section_id, answers, themes)
+        themes = themes_of(answers, question=question.text, thesaurus=thesaurus, limit=THEME_LIMIT + THEME_RESERVE)
+    return TextResult(question.id, question.number, question.text, section_id, answers, themes[:THEME_LIMIT],
+                      themes[THEME_LIMIT:])
 
 
 def themes_of(

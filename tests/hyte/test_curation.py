@@ -119,3 +119,22 @@ def test_the_flow_stores_a_complete_edit_with_who_and_when(result):
                                                       by_name="Sanna", by_aad="aad-1", at=at)),)
     merge = decide(CurationState(result), Apply(MERGE, "koulu", "järjestöfoorumi")).effects[0].edit
     assert (merge.target_key, merge.label) == ("järjestöfoorumi", "järjestöfoorumit")
+
+
+def test_a_hidden_themes_place_goes_to_the_next_theme_found(result):
+    shown, reserve = result.themes[:4], result.themes[4:]
+    assert [t.label for t in reserve] == ["koulut ja oppilaitokset"]
+    fewer = replace(result, themes=shown, reserve=reserve)
+    renamed = curate_result(fewer, [CurationEdit(Q, RENAME, "avustus", label="Avustukset")], limit=4)
+    assert [t.label for t in renamed.themes] == ["järjestöfoorumit", "yhteiset tapahtumat ja tilaisuudet",
+                                                 "yhteyshenkilöt", "Avustukset"]
+    assert [t.label for t in renamed.reserve] == ["koulut ja oppilaitokset"]
+    hidden = curate_result(fewer, [CurationEdit(Q, HIDE, "yhteyshenkilö")], limit=4)
+    assert [t.label for t in hidden.themes] == ["järjestöfoorumit", "yhteiset tapahtumat ja tilaisuudet",
+                                                "järjestö- ja toiminta-avustukset", "koulut ja oppilaitokset"]
+    assert hidden.reserve == ()
+
+
+def test_the_summary_keeps_the_next_themes_in_reserve_and_shows_ten_at_most(summary):
+    assert all(len(r.themes) <= 10 and len(r.reserve) <= 5 for r in summary.texts)
+    assert all(not r.reserve or len(r.themes) == 10 for r in summary.texts)
