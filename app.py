@@ -136,9 +136,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
     conversations, teams = SqlConversationRepository(database), SqlTeamRepository(database)
     timetables, jobs = SqlTimetableRepository(database), SqlJobRepository(database)
     workshops = SqlWorkshopRepository(database)
-    meeting_desk = MeetingDesk(SqlMeetingRepository(database), workshops, responses, teams)
     languages = SqlLanguageChoices(database)
     curation = SqlCurationRepository(database)
+    meeting_desk = MeetingDesk(SqlMeetingRepository(database), workshops, responses, teams, curation)
     rounds = Rounds(catalogue, timetables)
     sender = Sender(bf.adapter, app_id=settings.microsoft_app_id, outbound=outbound, conversations=conversations,
                     teams=teams, people=SqlPeopleDirectory(database))

@@ -25,6 +25,7 @@ from cards.language import in_languages
 from cards.meeting import conclusions_card, joint_card
 from documents.meeting_summary import SummaryInput, write_summary_docx
 from documents.plan_entries import plan_entries, write_plan_docx, write_plan_xlsx
+from hyte.curation import CurationRepository, curate
 from hyte.meeting import Conclusion, MeetingPost, MeetingRepository, MeetingState
 from hyte.meeting_evidence import EvidenceIndex, build_index, raised_by_group
 from hyte.responses import ResponseRepository
@@ -73,11 +74,13 @@ class MeetingFile:
 
 class MeetingDesk:
     def __init__(self, meetings: MeetingRepository, workshops: WorkshopRepository, responses: ResponseRepository,
-                 teams: TeamRepository) -> None:
+                 teams: TeamRepository, curation: CurationRepository | None = None) -> None:
         self.meetings = meetings
         self.workshops = workshops
         self.responses = responses
         self.teams = teams
+        self.curation = curation
+        """The HYTE team's theme curation: the evidence offered and cited is the survey as curated."""
 
     async def material(self, round_: Round, now: datetime, *, survey: bool = True) -> Material:
         tenant_id, round_id = round_.tenant_id, round_.id
@@ -85,9 +88,10 @@ class MeetingDesk:
         run = await self.workshops.get(tenant_id, round_id) if round_.workshop is not None else None
         notes = await self.workshops.notes(tenant_id, round_id) if run is not None else []
         raised = await self.meetings.raised(tenant_id, round_id) if run is not None else set()
+        edits = await self.curation.edits(tenant_id, round_id) if survey and self.curation is not None else []
 
         def work() -> Material:
-            summary = summarise(round_, stored, now) if survey else None
+            summary = curate(summarise(round_, stored, now), edits, round_) if survey else None
             workshop = (consolidate(round_.workshop, run.groups, notes, status=run.status, thesaurus=round_.thesaurus)
                         if run is not None and round_.workshop is not None else None)
             return Material(summary, workshop, notes, raised, build_index(summary, workshop, notes, raised))

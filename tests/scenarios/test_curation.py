@@ -178,3 +178,16 @@ async def test_a_representative_never_sees_the_controls_and_a_forged_payload_is_
     assert await rows(sqlite_url) == []
     status = await maija.open_card("tila")
     assert not any(e.get("verb", "").startswith("curation.") for e in walk(status))
+
+
+async def test_the_meetings_evidence_is_the_survey_as_curated(server, answered, sanna):
+    """The conclusions' evidence picker offers the themes under the names the HYTE team gave them,
+    and not the ones it hid."""
+    _holder, card = await open_curation(sanna)
+    themes = choices(card, "cur.theme")
+    card = await sanna.press(card, "Nimeä uudelleen", {"cur.theme": themes["järjestöfoorumit"], "cur.label": "Foorumit"})
+    card = await sanna.press(card, "Piilota", {"cur.theme": themes["koulut ja oppilaitokset"]})
+
+    evidence = " | ".join(choices(await sanna.open_card("uusi kirjaus"), "m.evidence"))
+    assert "Foorumit" in evidence and "järjestöfoorumit" not in evidence
+    assert "koulut ja oppilaitokset" not in evidence
