@@ -19,10 +19,9 @@ from cards.pager import Block, Part, paginate
 from cards.payloads import CurationOpen, ExportConsent, ResultsAnswers
 from cards.text import Config, User, phrase
 from hyte.comparison import Comparison
-from hyte.results import (
-    Distribution, GoalRanking, MethodsResult, Status, SurveySummary, Tally, TextResult,
-)
+from hyte.results import Distribution, GoalRanking, MethodsResult, SurveySummary, TextResult
 from hyte.round import Category, Organisation
+from hyte.status import Status, Tally
 from hyte.text import cut
 
 MAX_QUOTE_CHARS = 400

@@ -27,11 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from hyte.results import (
-    CATEGORY_ORDER, Distribution, GoalRanking, SurveySummary, Tally, TextResult, summarise,
-)
+from hyte.results import Distribution, GoalRanking, SurveySummary, TextResult, summarise
 from hyte.round import Category, Round
 from hyte.rounds import PreviousRound, question_changes
+from hyte.status import CATEGORY_ORDER, Tally
 from hyte.survey import Survey
 
 

@@ -23,8 +23,9 @@ from bot.services.summaries import curated_summary
 from hyte.comparison import Comparison, against_previous
 from hyte.curation import CurationRepository
 from hyte.responses import ResponseKey, ResponseRepository
-from hyte.results import SurveySummary, response_status
+from hyte.results import SurveySummary
 from hyte.rounds import RoundCatalogue, previous_results
+from hyte.status import response_status
 
 logger = logging.getLogger(__name__)
 

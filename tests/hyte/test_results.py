@@ -12,6 +12,7 @@ from hyte import results
 from hyte.responses import Response, ResponseKey, ResponseState
 from hyte.timetable import Stage, current_phase, stage
 from hyte.round import Category, Phase, load_round
+from hyte.status import response_status
 
 ROUND = load_round(DEMO_ROUND, today=TODAY)
 AT = NOW - timedelta(hours=1)
@@ -71,7 +72,7 @@ def known() -> list[Response]:
 
 
 def test_status_counts_by_category_with_drafts_apart(known):
-    status = results.response_status(ROUND, known, NOW)
+    status = response_status(ROUND, known, NOW)
     assert (status.overall.total, status.overall.submitted, status.overall.drafting, status.overall.not_started) == (25, 4, 1, 20)
     by = {t.category: t for t in status.by_category}
     assert [t.category for t in status.by_category] == [Category.MUNICIPALITY, Category.WELLBEING_COUNTY, Category.EDUCATION, Category.OTHER]
@@ -89,7 +90,7 @@ def test_status_counts_by_category_with_drafts_apart(known):
 
 def test_phase_follows_the_timetable_as_the_timetable_card_says_it():
     def status_at(at):
-        return results.response_status(ROUND, [], at)
+        return response_status(ROUND, [], at)
 
     timetable = ROUND.timetable
     before = status_at(timetable.material_review - timedelta(days=1))
