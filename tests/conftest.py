@@ -20,6 +20,7 @@ from loopback.demo import (  # noqa: F401  (the tests import these from here)
     ANNA, DEMO_ROUND, DEMO_TENANT, LIISA, MAIJA, MATTI, NOW, OLLI, REPO, SANNA, TODAY, make_settings,
 )
 from loopback.http import BotClient
+from loopback.person import Person
 from loopback.server import BotServer
 from loopback.teams import TeamsEnv
 from hyte.clock import FixedClock
@@ -103,3 +104,15 @@ async def server(sqlite_url: str, clock: FixedClock):
 async def client(server: BotServer):
     async with BotClient(server.url, settle=server.settle) as bot_client:
         yield bot_client
+
+
+@pytest.fixture
+def sanna(client: BotClient, connector: ConnectorStandIn, teams: TeamsEnv) -> Person:
+    """The HYTE team's Sanna, chatting with the bot on SQLite (`server`)."""
+    return Person(client, connector, teams, SANNA)
+
+
+@pytest.fixture
+def maija(client: BotClient, connector: ConnectorStandIn, teams: TeamsEnv) -> Person:
+    """Kuopio's representative Maija, chatting with the bot on SQLite (`server`)."""
+    return Person(client, connector, teams, MAIJA)

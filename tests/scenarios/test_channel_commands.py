@@ -24,7 +24,6 @@ from loopback.teams import member
 from cards.catalogue import t
 from conftest import ANNA, DEMO_TENANT, MAIJA, MATTI, OLLI, SANNA
 from scenarios.test_workshop_notes import ROUND, board  # noqa: F401  (the board's team, the workshop running)
-from scenarios.test_workshop_team import maija, sanna  # noqa: F401  (fixtures)
 
 
 def bare(board: Board, user, channel_id: str, html: str) -> dict[str, Any]:

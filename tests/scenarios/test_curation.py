@@ -17,8 +17,9 @@ from sqlalchemy import select
 from app import SERVICES
 from auxil import realistic_round
 from auxil.cards import walk
-from conftest import DEMO_TENANT, MAIJA, NOW, SANNA
+from conftest import DEMO_TENANT, NOW, SANNA
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
+from loopback.channel import cards_of
 from loopback.person import Person, texts
 from storage.db import Database
 from storage.models import ThemeCurationRow
@@ -45,18 +46,6 @@ async def answered(server):
     return made
 
 
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
-
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
-
-
-def cards_of(replies: list[dict]) -> list[dict]:
-    return [a["content"] for r in replies for a in r.get("attachments") or [] if a["contentType"].endswith("card.adaptive")]
 
 
 def curate_button(card: dict) -> dict | None:

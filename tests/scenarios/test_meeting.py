@@ -19,7 +19,6 @@ from app import SERVICES
 from conftest import DEMO_ROUND, DEMO_TENANT, LIISA, MAIJA, NOW, SANNA, make_settings
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 from loopback.channel import Board, _base, board_spec, cards_of
-from loopback.http import BotClient
 from loopback.person import Person, actions, inputs, texts
 from loopback.server import BotServer
 from loopback.teams import TeamsUser
@@ -60,19 +59,11 @@ async def server(sqlite_url, clock, round_file):
     await bot.stop()
 
 
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
-
 
 @pytest.fixture
 def heikki(client, connector, teams) -> Person:
     return Person(client, connector, teams, HEIKKI)
 
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
 
 
 @pytest.fixture

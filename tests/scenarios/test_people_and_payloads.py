@@ -26,10 +26,6 @@ OTHER_TENANT = "11111111-2222-3333-4444-555555555555"
 STRANGER_TEXT = t("greeting.stranger", county="Pohjois-Savon hyvinvointialue")
 
 
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
-
 
 @pytest.fixture
 def olli(client, connector, teams) -> Person:

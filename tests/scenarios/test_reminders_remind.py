@@ -35,10 +35,6 @@ async def server(sqlite_url, clock, connector, teams):
     await bot.stop()
 
 
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
-
 
 async def manual_jobs(server):
     services = server.app[SERVICES]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 
 from app import SERVICES
 from loopback.person import CARD, Person, actions, texts
@@ -16,10 +15,6 @@ from loopback.survey import ANSWERS
 
 KEY = ResponseKey(DEMO_TENANT, "pohjois-savo-demo", "kuopio")
 
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
 
 
 async def test_the_same_message_delivered_twice_is_answered_once(maija: Person, client, connector, teams):

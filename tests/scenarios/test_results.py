@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from app import SERVICES
 from auxil.cards import walk
+from loopback.channel import cards_of
 from loopback.person import Person, texts
 import bot.features.results
 from loopback.http import BotClient
@@ -77,18 +78,6 @@ async def known(server):
         "name": "Perhekeskus", "description": "Matalan kynnyksen palvelu", "level": "research_based"}), ChangeAction.SUBMIT, 0)
 
 
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
-
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
-
-
-def cards_of(replies: list[dict]) -> list[dict]:
-    return [a["content"] for r in replies for a in r.get("attachments") or [] if a["contentType"].endswith("card.adaptive")]
 
 
 def only_text(replies: list[dict]) -> str:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from loopback.person import Person, inputs, texts
 from loopback.survey import ANSWERS
 from app import SERVICES
-from conftest import MAIJA
 
 
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
 
 
 async def test_install_greets_the_representative_with_organisation_state_and_deadline(maija: Person):

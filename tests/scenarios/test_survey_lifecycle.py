@@ -45,10 +45,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
-
 
 async def snapshot(server):
     services = server.app[SERVICES]

@@ -22,10 +22,6 @@ NEXT, SAVE = "Seuraava", "Tallenna luonnos"
 
 
 
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
-
 
 @pytest.fixture
 def matti(client, connector, teams) -> Person:

@@ -14,7 +14,7 @@ import pytest
 from app import SERVICES
 from loopback.person import Person, inputs, texts
 from cards.catalogue import t
-from conftest import DEMO_TENANT, MAIJA
+from conftest import DEMO_TENANT
 from hyte.responses import ResponseKey, ResponseState
 
 ROUND = "pohjois-savo-demo"
@@ -39,10 +39,6 @@ FIX_ERRORS = t("notice.fix_errors")
 """Tarkista alla merkityt kohdat. Tämän osion muutoksia ei ole tallennettu."""
 NEXT, SAVE = "Seuraava", "Tallenna luonnos"
 
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
 
 
 @pytest.fixture

@@ -33,14 +33,6 @@ async def server(sqlite_url, clock):
     await bot.stop()
 
 
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
-
-
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
 
 
 def job(jobs, reminder, target):

@@ -23,14 +23,6 @@ def board(client, connector, teams) -> Board:
     return Board(client, connector, teams, board_spec())
 
 
-@pytest.fixture
-def sanna(client, connector, teams) -> Person:
-    return Person(client, connector, teams, SANNA)
-
-
-@pytest.fixture
-def maija(client, connector, teams) -> Person:
-    return Person(client, connector, teams, MAIJA)
 
 
 def services(server):
