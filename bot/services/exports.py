@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -28,6 +27,7 @@ from typing import Literal
 
 import aiohttp
 
+from bot.services import cpu
 from bot.services.meeting import MeetingDesk
 from cards.catalogue import speaking, t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
@@ -90,8 +90,8 @@ async def workshop_material(
         for n in notes
         if not n.deleted
     ]
-    # Lemmatising every note is CPU work: off the event loop.
-    summary = await asyncio.to_thread(consolidate, definition, run.groups, notes, thesaurus=round_.thesaurus)
+    # Lemmatising every note is CPU work: in the process pool.
+    summary = await cpu.run(_consolidate, definition, run.groups, notes, round_.thesaurus)
     points = [
         WorkshopPoints(
             question=questions[q.question.id],
@@ -134,17 +134,9 @@ class Exports:
             notes, points = await workshop_material(round_, self._workshops)
         previous = await self._previous(round_) if kind == "docx" else None
         edits = await self._curation.edits(round_.tenant_id, round_.id) if self._curation is not None else []
-
-        def write() -> bytes:
-            summary = curate(summarise(round_, stored, now), edits, round_)  # the HYTE team's curation
-            if kind == "xlsx":
-                return write_xlsx(summary, round_.survey, notes, t, language=language)
-            comparison = against_previous(round_, summary, previous, now) if self._catalogue is not None else None
-            return write_docx(summary, round_.survey, round_.config.county, points, t, language=language,
-                              date=now, comparison=comparison)
-
-        with speaking(language):  # the worker thread runs in a copy of this context
-            data = await asyncio.to_thread(write)
+        with speaking(language):  # carried to the worker process
+            data = await cpu.run(_write, round_, kind, stored, edits, notes, points, previous,
+                                 self._catalogue is not None, language, now)
         logger.info("export built: round=%s kind=%s language=%s bytes=%d", round_.id, kind, language, len(data))
         return ExportFile(kind, filename_for(round_, kind, language), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
 
@@ -153,6 +145,22 @@ class Exports:
         if self._catalogue is None:
             return None
         return await previous_results(self._catalogue, self._responses, round_)
+
+
+def _consolidate(definition, groups, notes, thesaurus):  # in the process pool
+    return consolidate(definition, groups, notes, thesaurus=thesaurus)
+
+
+def _write(round_: Round, kind: Kind, stored, edits, notes: list[ExportNote], points: list[WorkshopPoints],
+           previous: PreviousRound | None, compare: bool, language: str, now: datetime) -> bytes:
+    """The file's bytes: summarised, curated (the HYTE team's edits), compared and written, in the
+    process pool."""
+    summary = curate(summarise(round_, stored, now), edits, round_)
+    if kind == "xlsx":
+        return write_xlsx(summary, round_.survey, notes, t, language=language)
+    comparison = against_previous(round_, summary, previous, now) if compare else None
+    return write_docx(summary, round_.survey, round_.config.county, points, t, language=language,
+                      date=now, comparison=comparison)
 
 
 # Signed links -------------------------------------------------------------------------------------

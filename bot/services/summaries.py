@@ -3,8 +3,9 @@ responses summarised, with the team's theme curation applied (hyte/curation.py).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
+
+from bot.services import cpu
 
 from hyte.curation import CurationEdit, CurationRepository, curate
 from hyte.responses import ResponseRepository
@@ -16,13 +17,15 @@ async def curated_summary(
     round_: Round, responses: ResponseRepository, curation: CurationRepository | None, now: datetime,
 ) -> tuple[SurveySummary, SurveySummary, list[CurationEdit]]:
     """(the curated summary, the summary as found, the round's edits). Summarising lemmatises every
-    answer: CPU work, done in a worker thread so that the event loop is never held."""
+    answer: CPU work, done in the process pool (bot/services/cpu.py) so that the event loop is never held."""
     stored = await responses.list_for_round(round_.tenant_id, round_.id)
     edits = await curation.edits(round_.tenant_id, round_.id) if curation is not None else []
-
-    def work() -> tuple[SurveySummary, SurveySummary]:
-        found = summarise(round_, stored, now)
-        return curate(found, edits, round_), found
-
-    curated, found = await asyncio.to_thread(work)
+    curated, found = await cpu.run(summarise_and_curate, round_, stored, edits, now)
     return curated, found, edits
+
+
+def summarise_and_curate(round_: Round, stored, edits: list[CurationEdit], now: datetime,
+                         ) -> tuple[SurveySummary, SurveySummary]:
+    """(the curated summary, the summary as found): in the process pool."""
+    found = summarise(round_, stored, now)
+    return curate(found, edits, round_), found
