@@ -132,7 +132,9 @@ async def summary(turn: Turn[WorkshopServices]) -> Reply:
         return Reply(text=t("workshop.not_started"))
 
     async def send_summary() -> None:
-        notes = await services.workshops.notes(round_.tenant_id, round_.id)
+        stored_notes = getattr(services.workshops, "stored_notes", None)  # read by the pool's worker
+        notes = (stored_notes(round_.tenant_id, round_.id) if stored_notes is not None
+                 else await services.workshops.notes(round_.tenant_id, round_.id))
         # Lemmatising hundreds of notes and building the cards is CPU work: in the process pool.
         result, cards = await cpu.run(_consolidated_cards, definition, run.groups, notes, run.status, round_.thesaurus)
         for card in cards:

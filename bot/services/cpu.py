@@ -9,9 +9,13 @@ built). `run(fn, *args)` runs `fn` in a process pool instead:
 - one pool per serving process, started on first use (`forkserver`, so that no worker is forked
   from a process running threads), `HYTE_CPU_WORKERS` processes (default 1; 0: no pool, a worker
   thread as before: the tests, where starting processes costs more than it saves);
-- each worker loads the Finnish and Swedish lemmatisers once, when it starts;
+- each worker runs at a lower CPU priority and loads the Finnish and Swedish lemmatisers once,
+  when it starts;
 - `fn` must be a module-level function and its arguments and result must pickle (the round is a
   pydantic model, the rest dataclasses, dicts and bytes);
+- a large read given as an argument (`Database.stored`: a round's every response, a workshop's
+  every note) is done in the worker over its own connection, so that those rows are never decoded,
+  pickled or collected in the serving process (without a pool: read here, as `Database.bulk`);
 - the language being spoken (`cards.catalogue.speaking`) is carried to the worker, as a thread
   carries its copy of the context;
 - `shutdown()` stops the pool (the app's cleanup).
@@ -20,8 +24,10 @@ built). `run(fn, *args)` runs `fn` in a process pool instead:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
@@ -32,15 +38,28 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+WORKER_NICENESS = 10
+"""The workers' lower CPU priority: on a busy host the serving processes' event loops get a core
+before a summary does (bench.loop_lag)."""
+
+
 def _warm() -> None:
-    """In each worker as it starts: the lemmatisers' dictionaries loaded once."""
+    """In each worker as it starts: a lower priority, and the lemmatisers' dictionaries loaded once."""
     from hyte.lemmas import LANGUAGES, lemmatiser_available  # noqa: PLC0415 - only in the workers
 
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     for language in LANGUAGES:
         lemmatiser_available(language)
 
 
+def _deferred(value: Any) -> bool:
+    """A large read to be done where it is used (storage.db.StoredRead: `in_worker()`, `load()`)."""
+    return callable(getattr(value, "in_worker", None)) and callable(getattr(value, "load", None))
+
+
 def _call(language: str, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    args = tuple(a.in_worker() if _deferred(a) else a for a in args)
     with speaking(language):
         return fn(*args)
 
@@ -66,7 +85,8 @@ class CpuPool:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         language = current_language()
-        if not self.processes:
+        if not self.processes or any(_deferred(a) and not a.shareable for a in args):
+            args = tuple([await a.load() if _deferred(a) else a for a in args])
             return await asyncio.to_thread(_call, language, fn, args)
         loop = asyncio.get_running_loop()
         try:
