@@ -6,7 +6,7 @@ work. In a worker thread they still hold the GIL, and on a two-core machine the 
 waited for it (bench.loop_lag: lag max 23-30 ms while a national-size summary and export were
 built). `run(fn, *args)` runs `fn` in a process pool instead:
 
-- one pool per serving process, started on first use (`forkserver`, so that no worker is forked
+- one pool per serving process, started in the background at start-up (`forkserver`, so that no worker is forked
   from a process running threads), `HYTE_CPU_WORKERS` processes (default 1; 0: no pool, a worker
   thread as before: the tests, where starting processes costs more than it saves);
 - each worker runs at a lower CPU priority and loads the Finnish and Swedish lemmatisers once,
@@ -28,7 +28,8 @@ import contextlib
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
 
@@ -53,6 +54,10 @@ def _warm() -> None:
         lemmatiser_available(language)
 
 
+def _ready() -> None:
+    """Nothing: a worker's first task, to have it started and warm."""
+
+
 def _deferred(value: Any) -> bool:
     """A large read to be done where it is used (storage.db.StoredRead: `in_worker()`, `load()`)."""
     return callable(getattr(value, "in_worker", None)) and callable(getattr(value, "load", None))
@@ -70,18 +75,29 @@ class CpuPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     @property
     def processes(self) -> bool:
         return self.workers > 0
 
     def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            return self._started()
+
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm)
             logger.info("cpu pool started: workers=%d method=%s", self.workers, context.get_start_method())
         return self._pool
+
+    def start(self) -> None:
+        """Start the workers and wait until they are warm (in a thread: starting a process waits
+        for the fork server, tens of milliseconds the event loop must not wait)."""
+        if self.processes:
+            wait([self._executor().submit(_ready) for _ in range(self.workers)])
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         language = current_language()
@@ -107,10 +123,13 @@ _current = CpuPool(0)
 
 
 def install(workers: int) -> CpuPool:
-    """The pool `run` uses from now on in this process (the app's start-up)."""
+    """The pool `run` uses from now on in this process (the app's start-up), its workers started
+    in a thread of their own (`CpuPool.start`; a first `run` meanwhile waits for them)."""
     global _current
     _current.shutdown()
     _current = CpuPool(workers)
+    if workers:
+        threading.Thread(target=_current.start, name="cpu-pool-start", daemon=True).start()
     return _current
 
 
