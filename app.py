@@ -10,6 +10,7 @@ work (reminders, queued replies, forgetting processed activity ids), and serves
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from bot.identity import IdentityResolver
 from bot.process import freeze_startup_objects
 from bot.rounds import Rounds
 from bot.routes import build_router
+from bot.services import cpu
 from bot.services.background import Background
 from bot.services.exports import DOWNLOAD_PATH, Exports, LinkSigner, link_signer
 from bot.services.meeting import MeetingDesk
@@ -198,9 +200,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
                 await migrate(database.engine)
             except OPEN_ERRORS as exc:
                 raise StartupError(database_problem(exc)) from exc
+        cpu.install(settings.cpu_workers)
         freeze_startup_objects()
         yield
         await services.background.drain(BACKGROUND_DRAIN_SECONDS)
+        await asyncio.to_thread(cpu.shutdown)
         await bf.authenticator.close()
         await outbound.close()
         await database.dispose()

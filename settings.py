@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     """The time limit of each HTTP request for the bot's token."""
     queued_reply_poll_seconds: float = Field(5.0, alias="HYTE_QUEUED_REPLY_POLL_SECONDS", gt=0)
     """How often replies queued for want of a token are tried again (and at once when a token comes)."""
+    cpu_workers: int = Field(1, alias="HYTE_CPU_WORKERS", ge=0, le=32)
+    """Processes for the CPU-heavy work (summaries, workshop consolidation, the Word and Excel files;
+    bot/services/cpu.py), started on first use; 0: worker threads of the serving process instead."""
 
     @field_validator("database_url")
     @classmethod

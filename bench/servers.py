@@ -96,14 +96,19 @@ def add_lag_monitor(app: web.Application) -> None:
     """The event-loop lag monitor (started with the app, in its loop) and its endpoint."""
     lags: list[float] = []
 
+    ticked = [time.perf_counter()]
+
     async def monitor() -> None:
         while True:
             expected = time.perf_counter() + LAG_INTERVAL
             await asyncio.sleep(LAG_INTERVAL)
-            lags.append(time.perf_counter() - expected)
+            ticked[0] = time.perf_counter()
+            lags.append(ticked[0] - expected)
 
     async def run_monitor(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(monitor())
+        if os.environ.get(WATCHDOG_ENV):
+            _start_watchdog(ticked, Path(os.environ[WATCHDOG_ENV]))
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -117,6 +122,53 @@ def add_lag_monitor(app: web.Application) -> None:
 
     app.cleanup_ctx.append(run_monitor)
     app.router.add_get(BENCH_PREFIX + "lag", take_lag)
+
+
+WATCHDOG_ENV = "BENCH_LAG_WATCHDOG"
+"""A file: where a watchdog thread writes the stacks of every thread each time the loop's monitor
+has not ticked for 15 ms (what held the loop; a diagnostic, not for the figures)."""
+
+
+def _start_watchdog(ticked: list[float], path: Path) -> None:
+    import threading
+    import traceback
+
+    loop_thread = threading.get_ident()
+
+    def watch() -> None:
+        reported = 0.0
+        with path.open("a") as out:
+            while True:
+                time.sleep(0.002)
+                now = time.perf_counter()
+                last = ticked[0]
+                if now - last > 0.015 + LAG_INTERVAL and last != reported:
+                    reported = last
+                    frames = sys._current_frames()
+                    out.write(f"=== stalled {1000 * (now - last):.1f} ms\n")
+                    for ident, frame in frames.items():
+                        if ident == threading.get_ident():
+                            continue
+                        name = "LOOP" if ident == loop_thread else next(
+                            (t.name for t in threading.enumerate() if t.ident == ident), str(ident))
+                        out.write(f"--- {name}\n" + "".join(traceback.format_stack(frame)[-12:]))
+                    out.flush()
+
+    threading.Thread(target=watch, name="lag-watchdog", daemon=True).start()
+    import gc
+
+    started: list[float] = [0.0]
+
+    def collections(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        took = time.perf_counter() - started[0]
+        if took > 0.003:
+            with path.open("a") as out:
+                out.write(f"=== gc generation {info['generation']} {1000 * took:.1f} ms collected {info['collected']}\n")
+
+    gc.callbacks.append(collections)
 
 
 def build_hyte(args: argparse.Namespace) -> web.Application:

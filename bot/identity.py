@@ -10,6 +10,8 @@ only (strangers leave nothing behind).
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -94,7 +96,29 @@ class IdentityResolver:
 
 
 def _match(round_: Round, aad: str | None, upn: str | None) -> Representative | TeamMember | None:
+    if aad and not upn:  # every turn: by the index of the round's object ids, not a scan of everyone
+        return _by_aad(round_).get(aad.lower())
     for person in (*round_.config.hyte_team, *round_.config.representatives):
         if person.matches(aad, upn):
             return person
     return None
+
+
+_INDEXES: OrderedDict[int, tuple[object, dict[str, Representative | TeamMember]]] = OrderedDict()
+_INDEXES_KEPT = 64
+
+
+def _by_aad(round_: Round) -> dict[str, Representative | TeamMember]:
+    """The round's people by lower-cased object id (the HYTE team first, as the scan found them),
+    kept for the last few round configurations."""
+    config = round_.config
+    entry = _INDEXES.get(id(config))
+    if entry is None or entry[0] is not config:
+        index: dict[str, Representative | TeamMember] = {}
+        for person in (*config.hyte_team, *config.representatives):
+            if person.aad_object_id:
+                index.setdefault(person.aad_object_id.lower(), person)
+        entry = _INDEXES[id(config)] = (config, index)
+        while len(_INDEXES) > _INDEXES_KEPT:
+            _INDEXES.popitem(last=False)
+    return entry[1]

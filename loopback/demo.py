@@ -30,8 +30,11 @@ OLLI = TeamsUser("00000000-0000-0000-0000-0000000000c1", "Olli Ulkopuolinen", up
 
 def make_settings(database_url: str, round_file: Path = DEMO_ROUND, **overrides) -> Settings:
     """The bot's settings over `database_url`: the demo round, or another round file, or a rounds
-    folder (`round_file` a directory: HYTE_ROUNDS_DIR)."""
+    folder (`round_file` a directory: HYTE_ROUNDS_DIR). The CPU work runs in worker threads
+    (HYTE_CPU_WORKERS 0: starting a process pool per test costs more than it saves) unless an
+    override asks for the pool (tests/scenarios/test_loop_not_held.py does)."""
     rounds = {"HYTE_ROUNDS_DIR" if round_file.is_dir() else "HYTE_ROUND_FILE": round_file}
     values = {"DATABASE_URL": database_url, **rounds, "HYTE_TODAY": TODAY,
-              "MicrosoftAppId": "", "MicrosoftAppPassword": "", **overrides}
+              "MicrosoftAppId": "", "MicrosoftAppPassword": "",
+              "HYTE_CPU_WORKERS": 0, **overrides}
     return Settings(_env_file=None, **values)

@@ -10,7 +10,7 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, TypeVar
+from typing import Any, AsyncIterator, Callable, Generic, TypeVar
 
 import asyncpg
 import orjson
@@ -158,6 +158,12 @@ class Database:
             self._bulk = _BulkReader(self.engine.url)
         return await self._bulk.read(read)
 
+    def stored(self, read: Callable[..., T], *args: Any) -> StoredRead[T]:
+        """`read(connection, *args)` (a module-level function) as a large read to be done where its
+        rows are used: in the CPU pool's worker process (bot/services/cpu.py), which then never
+        sends the rows through this process; `await .load()` reads here (`bulk`)."""
+        return StoredRead(self.engine.url.render_as_string(hide_password=False), read, args, self)
+
     @asynccontextmanager
     async def statement(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one write statement, atomic by itself: on PostgreSQL in autocommit (the
@@ -192,6 +198,46 @@ class Database:
         await self.engine.dispose()
 
 
+@dataclass(frozen=True)
+class StoredRead(Generic[T]):
+    """A large read (`Database.stored`), picklable: the URL, the function and its arguments (the
+    database itself stays behind). In a worker process `in_worker()` reads over that process's own
+    engine; `load()` reads in the serving process."""
+
+    url: str = field(repr=False)
+    read: Callable[..., T]
+    args: tuple[Any, ...]
+    database: Database | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"url": self.url, "read": self.read, "args": self.args, "database": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def shareable(self) -> bool:
+        """Whether another process can read it (not an in-memory SQLite database)."""
+        return make_url(self.url).database not in (None, "", ":memory:") or not self.url.startswith("sqlite")
+
+    async def load(self) -> T:
+        assert self.database is not None
+        read, args = self.read, self.args
+        return await self.database.bulk(lambda connection: read(connection, *args))
+
+    def in_worker(self) -> T:
+        """In a worker process (one thread): over an engine of this process, kept for the next read."""
+        reader = _WORKER_READERS.get(self.url)
+        if reader is None:
+            reader = _WORKER_READERS[self.url] = _BulkReader(make_url(self.url))
+        read, args = self.read, self.args
+        return reader.read_here(lambda connection: read(connection, *args))
+
+
+_WORKER_READERS: dict[str, _BulkReader] = {}
+
+
 class _BulkReader:
     """Large reads in a worker thread (`Database.bulk`)."""
 
@@ -222,6 +268,16 @@ class _BulkReader:
             self._thread = threading.Thread(target=self._loop.run_forever, name="bulk-reads", daemon=True)
             self._thread.start()
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._read(read), self._loop))
+
+    def read_here(self, read: Callable[[Connection], T]) -> T:
+        """`read` in this thread (a worker process's only one): SQLite directly, PostgreSQL by this
+        reader's own event loop, run until the read is done."""
+        if self._sqlite is not None:
+            with self._sqlite.connect() as connection:
+                return read(connection)
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(self._read(read))
 
     async def _read(self, read: Callable[[Connection], T]) -> T:  # in the worker's loop
         if self._engine is None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hyte.responses import Actor, Change, ChangeAction, Response, ResponseKey, VersionConflict
-from storage.db import Database, upsert
+from storage.db import Database, StoredRead, upsert
 from hyte.teams import Channel, Team
 from storage.survey_step import STEP
 from storage.models import (
@@ -25,6 +25,13 @@ class _Stale(Exception):
 _RESPONSES = ResponseRow.__table__
 _CHANGES = ResponseChangeRow.__table__
 _POSITIONS = SurveyPositionRow.__table__
+
+
+def _round_responses(connection: Any, tenant_id: str, round_id: str) -> list[Response]:
+    statement = (select(_RESPONSES)
+                 .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
+                 .order_by(_RESPONSES.c.organisation_id))
+    return [_response(row) for row in connection.execute(statement)]
 
 
 def _response(row: Any) -> Response:
@@ -93,10 +100,12 @@ class SqlResponseRepository:
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
         """Every response of the round (a large read: `Database.bulk`, off the loop on SQLite)."""
-        statement = (select(_RESPONSES)
-                     .where(_RESPONSES.c.tenant_id == tenant_id, _RESPONSES.c.round_id == round_id)
-                     .order_by(_RESPONSES.c.organisation_id))
-        return await self._db.bulk(lambda connection: [_response(row) for row in connection.execute(statement)])
+        return await self.stored_for_round(tenant_id, round_id).load()
+
+    def stored_for_round(self, tenant_id: str, round_id: str) -> StoredRead[list[Response]]:
+        """`list_for_round` as a read to be done where the responses are used (the CPU pool's
+        worker: `Database.stored`)."""
+        return self._db.stored(_round_responses, tenant_id, round_id)
 
     async def apply(
         self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None

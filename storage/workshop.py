@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hyte.workshop import (
     Assignment, Group, MessageContext, Note, QuestionPost, WorkshopRun, WorkshopStatus,
 )
-from storage.db import Database, dialect_insert
+from storage.db import Database, StoredRead, dialect_insert
 from storage.models import (
     WorkshopGroupRow, WorkshopNoteRow, WorkshopNoteVersionRow, WorkshopPostRow, WorkshopReactionRow, WorkshopRow,
 )
@@ -329,7 +329,11 @@ class SqlWorkshopRepository:
     async def notes(self, tenant_id: str, round_id: str) -> list[Note]:
         """Every note of the round's workshop (deleted ones too, marked), with reaction counts (a
         large read: `Database.bulk`, off the loop on SQLite)."""
-        return await self._db.bulk(lambda connection: _notes(connection, tenant_id, round_id))
+        return await self.stored_notes(tenant_id, round_id).load()
+
+    def stored_notes(self, tenant_id: str, round_id: str) -> StoredRead[list[Note]]:
+        """`notes` as a read to be done where the notes are used (the CPU pool's worker)."""
+        return self._db.stored(_notes, tenant_id, round_id)
 
 
 def _notes(connection: Connection, tenant_id: str, round_id: str) -> list[Note]:

@@ -8,8 +8,8 @@ HYTE team reads an earlier round of the county by its year (`tila 2024`, `yhteen
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from datetime import datetime
 from dataclasses import dataclass
 
 from bot.router import Access, Audience, Routes, Where
@@ -19,12 +19,14 @@ from cards.catalogue import t
 from cards.payloads import ResultsAnswers
 from cards.results import answers_cards, summary_cards, team_status_card
 from cards.survey import status_card
-from bot.services.summaries import curated_summary
+from bot.services import cpu
+from bot.services.summaries import round_responses, summarise_and_curate
 from hyte.comparison import Comparison, against_previous
-from hyte.curation import CurationRepository
+from hyte.curation import CurationEdit, CurationRepository
 from hyte.responses import ResponseKey, ResponseRepository
 from hyte.results import SurveySummary
-from hyte.rounds import RoundCatalogue, previous_results
+from hyte.round import Round
+from hyte.rounds import PreviousRound, RoundCatalogue, previous_results
 from hyte.status import response_status
 
 logger = logging.getLogger(__name__)
@@ -50,9 +52,8 @@ routes = Routes("results", ResultsServices)
 async def status(turn: Turn[ResultsServices]) -> Reply:
     round_, person = turn.round, turn.person
     if person.team_member is not None:
-        responses = await turn.services.responses.list_for_round(round_.tenant_id, round_.id)
-        return Reply(card=await asyncio.to_thread(
-            lambda: team_status_card(response_status(round_, responses, turn.now), round_.config.county)))
+        responses = await round_responses(turn.services.responses, round_)
+        return Reply(card=await cpu.run(_team_status, round_, responses, turn.now))
     assert person.representative is not None
     organisation = person.representative.organisation
     response = await turn.services.responses.get(ResponseKey(round_.tenant_id, round_.id, organisation))
@@ -65,9 +66,8 @@ async def status(turn: Turn[ResultsServices]) -> Reply:
                 access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
     async def send_summary() -> None:
-        summary = await _summary(turn)  # summarised in a worker thread, and so is all that follows
-        comparison = await _comparison(turn, summary)
-        cards = await asyncio.to_thread(summary_cards, summary, turn.round.config.county, comparison)
+        inputs = await _inputs(turn)
+        cards = await cpu.run(_summary_cards, *inputs)  # summarised, compared and built in the process pool
         for card in cards:
             await turn.say(Reply(card=card))
         logger.info("summary sent: round=%s cards=%d", turn.round.id, len(cards))
@@ -78,9 +78,7 @@ async def summary_survey(turn: Turn[ResultsServices]) -> Reply:
 
 @routes.action(ResultsAnswers, access=HYTE_TEAM_RESULTS, past_rounds=True)
 async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> Reply:
-    summary = await _summary(turn)
-    comparison = await _comparison(turn, summary)
-    answers, pressed = await asyncio.to_thread(_answers, turn, summary, comparison, payload)
+    answers, pressed = await cpu.run(_answers, *await _inputs(turn), payload)
     if answers is None:
         return Reply(text=t("results.unknown_question"))
     for card in answers:
@@ -89,30 +87,47 @@ async def show_answers(turn: Turn[ResultsServices], payload: ResultsAnswers) -> 
     return Reply(card=pressed) if pressed is not None else Reply(text=t("results.unknown_question"))
 
 
-async def _summary(turn: Turn[ResultsServices]) -> SurveySummary:
-    summary, _found, _edits = await curated_summary(turn.round, turn.services.responses, turn.services.curation, turn.now)
-    return summary
+Inputs = tuple[Round, list, list[CurationEdit], PreviousRound | None, bool, datetime]
 
 
-async def _comparison(turn: Turn[ResultsServices], summary: SurveySummary) -> Comparison | None:
-    """This year against last: the previous round's summary read against this one's, in a worker
-    thread (its themes are CPU work)."""
-    catalogue = turn.services.catalogue
-    if catalogue is None:
-        return None
-    previous = await previous_results(catalogue, turn.services.responses, turn.round)
-    return await asyncio.to_thread(against_previous, turn.round, summary, previous, turn.now)
+async def _inputs(turn: Turn[ResultsServices]) -> Inputs:
+    """What a summary is computed from, read from the store: the round's responses, the HYTE team's
+    curation and (with the catalogue) the previous round's responses, for this year against last."""
+    round_, services = turn.round, turn.services
+    stored = await round_responses(services.responses, round_)
+    edits = await services.curation.edits(round_.tenant_id, round_.id) if services.curation is not None else []
+    catalogue = services.catalogue
+    previous = await previous_results(catalogue, services.responses, round_) if catalogue is not None else None
+    return round_, stored, edits, previous, catalogue is not None, turn.now
 
 
-def _answers(turn: Turn[ResultsServices], summary: SurveySummary, comparison: Comparison | None,
-             payload: ResultsAnswers) -> tuple[list[dict] | None, dict | None]:
-    """In a worker thread (building cards is CPU work, off the event loop), from the summary computed
-    once: the cards of every answer to the question, and the pressed summary card (None, None for a
-    question not in the summary)."""
+# In the process pool (bot/services/cpu.py): summarising, comparing and building the cards is CPU work.
+
+
+def _team_status(round_: Round, responses: list, now: datetime) -> dict:
+    return team_status_card(response_status(round_, responses, now), round_.config.county)
+
+
+def _summarised(round_: Round, stored: list, edits: list[CurationEdit], previous: PreviousRound | None,
+                compare: bool, now: datetime) -> tuple[SurveySummary, Comparison | None]:
+    summary, _found = summarise_and_curate(round_, stored, edits, now)
+    return summary, against_previous(round_, summary, previous, now) if compare else None
+
+
+def _summary_cards(*inputs) -> list[dict]:
+    summary, comparison = _summarised(*inputs)
+    return summary_cards(summary, inputs[0].config.county, comparison)
+
+
+def _answers(round_: Round, stored: list, edits: list[CurationEdit], previous: PreviousRound | None, compare: bool,
+             now: datetime, payload: ResultsAnswers) -> tuple[list[dict] | None, dict | None]:
+    """From the summary computed once: the cards of every answer to the question, and the pressed
+    summary card (None, None for a question not in the summary)."""
+    summary, comparison = _summarised(round_, stored, edits, previous, compare, now)
     result = next((r for r in summary.texts if r.question_id == payload.question), None)
     if result is None:
         return None, None
-    pressed = next((c for c in summary_cards(summary, turn.round.config.county, comparison)
+    pressed = next((c for c in summary_cards(summary, round_.config.county, comparison)
                     if _has_button(c, payload)), None)
     return answers_cards(summary, result), pressed
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, Awaitable, Callable
 
 from bot.connector import Connector, SendFailed
+from bot.services import cpu
 from bot.inbound import Event, Inbound
 from bot.router import HYTE_TEAM, Routes
 from bot.turn import Reply, Turn
@@ -131,12 +132,11 @@ async def summary(turn: Turn[WorkshopServices]) -> Reply:
         return Reply(text=t("workshop.not_started"))
 
     async def send_summary() -> None:
-        notes = await services.workshops.notes(round_.tenant_id, round_.id)
-        # Lemmatising hundreds of notes is CPU work: off the event loop.
-        result = await asyncio.to_thread(
-            consolidate, definition, run.groups, notes, status=run.status, thesaurus=round_.thesaurus,
-        )
-        cards = summary_cards(result)
+        stored_notes = getattr(services.workshops, "stored_notes", None)  # read by the pool's worker
+        notes = (stored_notes(round_.tenant_id, round_.id) if stored_notes is not None
+                 else await services.workshops.notes(round_.tenant_id, round_.id))
+        # Lemmatising hundreds of notes and building the cards is CPU work: in the process pool.
+        result, cards = await cpu.run(_consolidated_cards, definition, run.groups, notes, run.status, round_.thesaurus)
         for card in cards:
             await turn.say(Reply(card=card))
         logger.info("workshop summary sent: round=%s notes=%d cards=%d", round_.id, result.note_count, len(cards))
@@ -312,3 +312,8 @@ async def on_reaction(turn: Turn[WorkshopServices]) -> Reply | None:
     if known and on_raise is not None and RAISE_REACTION in (*added, *removed):
         turn.later("joint discussion", lambda: on_raise(round_, turn.connector, turn.now))
     return None
+
+
+def _consolidated_cards(definition, groups, notes, status, thesaurus):  # in the process pool (bot/services/cpu.py)
+    result = consolidate(definition, groups, notes, status=status, thesaurus=thesaurus)
+    return result, summary_cards(result)

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -24,11 +23,13 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
 
+from bot.services import cpu
 from bot.services.meeting import MeetingDesk
+from bot.services.summaries import round_responses
 from cards.catalogue import speaking, t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
 from hyte.comparison import against_previous
@@ -37,7 +38,7 @@ from hyte.responses import ResponseRepository
 from hyte.results import summarise
 from hyte.round import Round
 from hyte.rounds import PreviousRound, RoundCatalogue, previous_results
-from hyte.workshop import WorkshopRepository
+from hyte.workshop import Group, Note, WorkshopRepository
 from hyte.workshop_summary import consolidate
 
 logger = logging.getLogger(__name__)
@@ -64,23 +65,32 @@ def filename_for(round_: Round, kind: Kind, language: str | None = None) -> str:
     return f"{t('export.xlsx_name', language, year=round_.year, round=round_.id)}.xlsx"
 
 
-async def workshop_material(
-    round_: Round, workshops: WorkshopRepository | None
-) -> tuple[list[ExportNote], list[WorkshopPoints]]:
-    """The notes sheet of the Excel and the workshop points of the Word document, from the round's
-    workshop (none if the round has no workshop or it was never started)."""
-    definition = round_.workshop
-    if workshops is None or definition is None:
+async def workshop_notes(round_: Round, workshops: WorkshopRepository | None) -> tuple[list[Group], Any]:
+    """The round's workshop groups and its every note (as a read the CPU pool's worker does, when the
+    store offers one); none if the round has no workshop or it was never started."""
+    if workshops is None or round_.workshop is None:
         return [], []
     run = await workshops.get(round_.tenant_id, round_.id)
     if run is None:
         return [], []
-    notes = await workshops.notes(round_.tenant_id, round_.id)
-    groups = {g.channel_id: g.name for g in run.groups}
+    stored_notes = getattr(workshops, "stored_notes", None)
+    notes = stored_notes(round_.tenant_id, round_.id) if stored_notes is not None else await workshops.notes(
+        round_.tenant_id, round_.id)
+    return list(run.groups), notes
+
+
+def workshop_material(round_: Round, groups: list[Group], notes: list[Note],
+                      ) -> tuple[list[ExportNote], list[WorkshopPoints]]:
+    """The notes sheet of the Excel and the workshop points of the Word document, from the round's
+    workshop (none without one). Lemmatising every note is CPU work: in the process pool (`_write`)."""
+    definition = round_.workshop
+    if definition is None or not groups:
+        return [], []
+    names = {g.channel_id: g.name for g in groups}
     questions = {q.id: f"{q.number}. {q.text}" for q in definition.questions}
     sheet = [
         ExportNote(
-            group=groups.get(n.channel_id, n.channel_id),
+            group=names.get(n.channel_id, n.channel_id),
             question=questions.get(n.question_id or "", ""),
             author=n.author_name or "",
             at=n.created_at,
@@ -90,8 +100,7 @@ async def workshop_material(
         for n in notes
         if not n.deleted
     ]
-    # Lemmatising every note is CPU work: off the event loop.
-    summary = await asyncio.to_thread(consolidate, definition, run.groups, notes, thesaurus=round_.thesaurus)
+    summary = consolidate(definition, groups, notes, thesaurus=round_.thesaurus)
     points = [
         WorkshopPoints(
             question=questions[q.question.id],
@@ -129,22 +138,13 @@ class Exports:
             made = await self._meeting.build(round_, kind, now, language)  # type: ignore[arg-type]
             return ExportFile(kind, made.filename, made.content_type, made.data)
         round_ = round_.in_language(language)
-        stored = await self._responses.list_for_round(round_.tenant_id, round_.id)
-        with speaking(language):
-            notes, points = await workshop_material(round_, self._workshops)
+        stored = await round_responses(self._responses, round_)
+        groups, notes = await workshop_notes(round_, self._workshops)
         previous = await self._previous(round_) if kind == "docx" else None
         edits = await self._curation.edits(round_.tenant_id, round_.id) if self._curation is not None else []
-
-        def write() -> bytes:
-            summary = curate(summarise(round_, stored, now), edits, round_)  # the HYTE team's curation
-            if kind == "xlsx":
-                return write_xlsx(summary, round_.survey, notes, t, language=language)
-            comparison = against_previous(round_, summary, previous, now) if self._catalogue is not None else None
-            return write_docx(summary, round_.survey, round_.config.county, points, t, language=language,
-                              date=now, comparison=comparison)
-
-        with speaking(language):  # the worker thread runs in a copy of this context
-            data = await asyncio.to_thread(write)
+        with speaking(language):  # carried to the worker process
+            data = await cpu.run(_write, round_, kind, stored, edits, groups, notes, previous,
+                                 self._catalogue is not None, language, now)
         logger.info("export built: round=%s kind=%s language=%s bytes=%d", round_.id, kind, language, len(data))
         return ExportFile(kind, filename_for(round_, kind, language), XLSX_TYPE if kind == "xlsx" else DOCX_TYPE, data)
 
@@ -153,6 +153,19 @@ class Exports:
         if self._catalogue is None:
             return None
         return await previous_results(self._catalogue, self._responses, round_)
+
+
+def _write(round_: Round, kind: Kind, stored, edits, groups: list[Group], notes: list[Note],
+           previous: PreviousRound | None, compare: bool, language: str, now: datetime) -> bytes:
+    """The file's bytes: summarised, curated (the HYTE team's edits), compared, the workshop's
+    notes consolidated, and written, in the process pool."""
+    notes, points = workshop_material(round_, groups, notes)
+    summary = curate(summarise(round_, stored, now), edits, round_)
+    if kind == "xlsx":
+        return write_xlsx(summary, round_.survey, notes, t, language=language)
+    comparison = against_previous(round_, summary, previous, now) if compare else None
+    return write_docx(summary, round_.survey, round_.config.county, points, t, language=language,
+                      date=now, comparison=comparison)
 
 
 # Signed links -------------------------------------------------------------------------------------

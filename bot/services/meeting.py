@@ -13,19 +13,20 @@ cards kept up to date in place in General, and the summary's files.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from bot.connector import Connector, SendFailed
+from bot.services import cpu
+from bot.services.summaries import round_responses
 from cards.catalogue import format_datetime, t
 from cards.language import in_languages
 from cards.meeting import conclusions_card, joint_card
 from documents.meeting_summary import SummaryInput, write_summary_docx
 from documents.plan_entries import plan_entries, write_plan_docx, write_plan_xlsx
-from hyte.curation import CurationRepository, curate
+from hyte.curation import CurationEdit, CurationRepository, curate
 from hyte.meeting import Conclusion, MeetingPost, MeetingRepository, MeetingState
 from hyte.meeting_evidence import EvidenceIndex, build_index, raised_by_group
 from hyte.responses import ResponseRepository
@@ -84,19 +85,14 @@ class MeetingDesk:
 
     async def material(self, round_: Round, now: datetime, *, survey: bool = True) -> Material:
         tenant_id, round_id = round_.tenant_id, round_.id
-        stored = await self.responses.list_for_round(tenant_id, round_id) if survey else []
+        stored = await round_responses(self.responses, round_) if survey else []  # read by the pool's worker
         run = await self.workshops.get(tenant_id, round_id) if round_.workshop is not None else None
-        notes = await self.workshops.notes(tenant_id, round_id) if run is not None else []
+        stored_notes = getattr(self.workshops, "stored_notes", None)
+        notes = ([] if run is None else stored_notes(tenant_id, round_id) if stored_notes is not None
+                 else await self.workshops.notes(tenant_id, round_id))
         raised = await self.meetings.raised(tenant_id, round_id) if run is not None else set()
         edits = await self.curation.edits(tenant_id, round_id) if survey and self.curation is not None else []
-
-        def work() -> Material:
-            summary = curate(summarise(round_, stored, now), edits, round_) if survey else None
-            workshop = (consolidate(round_.workshop, run.groups, notes, status=run.status, thesaurus=round_.thesaurus)
-                        if run is not None and round_.workshop is not None else None)
-            return Material(summary, workshop, notes, raised, build_index(summary, workshop, notes, raised))
-
-        return await asyncio.to_thread(work)
+        return await cpu.run(_material, round_, stored, run, notes, raised, survey, now, edits)
 
     # Cards ----------------------------------------------------------------------------------------------
 
@@ -185,30 +181,47 @@ class MeetingDesk:
         def tr(key: str, **params: object) -> str:
             return t(key, language, **params)
 
-        def write() -> bytes:
-            if kind == "summary":
-                number = str(latest.number) if latest is not None else "–"
-                meeting_date = format_datetime(round_.timetable.negotiation_meeting, language).split(" ")[0]
-                title, paragraphs = round_.config.decision_proposal.filled(
-                    language, county=round_.config.county, year=year, meeting_date=meeting_date,
-                    summary_version=number,
-                )
-                return write_summary_docx(SummaryInput(
-                    county=round_.config.county, year=year, version=latest, conclusions=conclusions,
-                    index=material.index, survey=material.survey, raised=material.raised_by_group(),
-                    workshop_themes=material.workshop_themes(), decision_title=title, decision=paragraphs,
-                    finished_at_text=format_datetime(latest.finished_at, language) if latest else "",
-                ), tr)
-            entries = plan_entries(conclusions, material.index, tr)
-            if kind == "plan_xlsx":
-                return write_plan_xlsx(entries, tr)
-            number = str(latest.number) if latest is not None else "–"
-            return write_plan_docx(entries, tr("docx.plan.title", year=year),
-                                   tr("docx.plan.intro", year=year, number=number), tr)
-
-        data = await asyncio.to_thread(write)
+        data = await cpu.run(_write, round_, kind, latest, conclusions, material, language)
         logger.info("meeting file built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
         if kind == "summary":
             return MeetingFile(f"{tr('docx.meeting.title', year=year)}.docx", DOCX, data)
         suffix = "xlsx" if kind == "plan_xlsx" else "docx"
         return MeetingFile(f"{tr('docx.plan.title', year=year)}.{suffix}", XLSX if suffix == "xlsx" else DOCX, data)
+
+
+def _material(round_: Round, stored, run, notes: list[Note], raised: set[str], survey: bool,
+              now: datetime, edits: list[CurationEdit]) -> Material:
+    """Summarising (with the HYTE team's curation) and consolidating (lemmatising): in the process pool."""
+    summary = curate(summarise(round_, stored, now), edits, round_) if survey else None
+    workshop = (consolidate(round_.workshop, run.groups, notes, status=run.status, thesaurus=round_.thesaurus)
+                if run is not None and round_.workshop is not None else None)
+    return Material(summary, workshop, notes, raised, build_index(summary, workshop, notes, raised))
+
+
+def _write(round_: Round, kind: MeetingKind, latest, conclusions: list[Conclusion], material: Material,
+           language: str) -> bytes:
+    """The file's bytes, in the process pool."""
+    year = round_.year
+
+    def tr(key: str, **params: object) -> str:
+        return t(key, language, **params)
+
+    if kind == "summary":
+        number = str(latest.number) if latest is not None else "–"
+        meeting_date = format_datetime(round_.timetable.negotiation_meeting, language).split(" ")[0]
+        title, paragraphs = round_.config.decision_proposal.filled(
+            language, county=round_.config.county, year=year, meeting_date=meeting_date,
+            summary_version=number,
+        )
+        return write_summary_docx(SummaryInput(
+            county=round_.config.county, year=year, version=latest, conclusions=conclusions,
+            index=material.index, survey=material.survey, raised=material.raised_by_group(),
+            workshop_themes=material.workshop_themes(), decision_title=title, decision=paragraphs,
+            finished_at_text=format_datetime(latest.finished_at, language) if latest else "",
+        ), tr)
+    entries = plan_entries(conclusions, material.index, tr)
+    if kind == "plan_xlsx":
+        return write_plan_xlsx(entries, tr)
+    number = str(latest.number) if latest is not None else "–"
+    return write_plan_docx(entries, tr("docx.plan.title", year=year),
+                           tr("docx.plan.intro", year=year, number=number), tr)

@@ -31,4 +31,5 @@ def test_an_activity_reads_as_botbuilder_reads_it(name):
     body = ACTIVITIES[name]
     ours, theirs = parse_activity(body), Activity().deserialize(body)
     assert ours.serialize() == theirs.serialize()
+    assert ours == theirs  # every attribute of every model, unknown keys (additional_properties) too
     assert ours.value == theirs.value and ours.channel_data == theirs.channel_data
