@@ -54,8 +54,10 @@ def section_card(
     for question in section.questions:
         body.extend(_question(question, values.get(question.id), by_question.get(question.id, [])))
 
-    def step(move: str) -> SurveyStep:
-        return SurveyStep(verb="survey.step", r=round_.id, section=section.id, v=version, move=move)
+    saved = SurveyStep(verb="survey.step", r=round_.id, section=section.id, v=version, move="save").data()
+
+    def step(move: str) -> _Moved:  # the same payload, validated and dumped once, with another move
+        return _Moved(saved, move)
 
     actions = []
     if index > 0:
@@ -64,6 +66,18 @@ def section_card(
     last = index + 1 == count
     actions.append(ui.execute(t("action.review" if last else "action.next"), step("next"), style="positive"))
     return ui.card(body, actions)
+
+
+class _Moved:
+    """A section card's step payload: the save payload's data (validated and dumped once per card)
+    with the move of its button, one of SurveyStep.move's literals."""
+
+    def __init__(self, saved: dict[str, Any], move: str) -> None:
+        assert move in ("back", "save", "next")
+        self._saved, self._move = saved, move
+
+    def data(self) -> dict[str, Any]:
+        return {**self._saved, "move": self._move}
 
 
 def _question(question: Question, value: Any, errors: list[FieldError]) -> list[ui.Element]:

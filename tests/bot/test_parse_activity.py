@@ -33,3 +33,22 @@ def test_an_activity_reads_as_botbuilder_reads_it(name):
     assert ours.serialize() == theirs.serialize()
     assert ours == theirs  # every attribute of every model, unknown keys (additional_properties) too
     assert ours.value == theirs.value and ours.channel_data == theirs.channel_data
+
+
+@pytest.mark.parametrize("timestamp", [
+    "2024-05-02T10:00:00.123Z", "2024-05-02T13:00:00.123+03:00", "2024-05-02T04:30:00-05:30",
+    "2024-05-02T10:00:00.1234567Z", "2024-05-02T10:00:00.123456Z", "2024-05-02T10:00:00Z",
+    "2024-05-02T10:00:00z", "2024-05-02T10:00:00", "9999-12-31T23:00:00-02:00", "0001-01-01T01:00:00+02:00",
+])
+def test_a_timestamp_reads_as_botbuilder_reads_it(timestamp):
+    body = {**personal_message(ENV, USER, "kysely"), "timestamp": timestamp, "localTimestamp": timestamp}
+    try:
+        theirs = Activity().deserialize(body)
+    except Exception as error:  # noqa: BLE001 - msrest refuses it: so must we
+        with pytest.raises(type(error)):
+            parse_activity(body)
+        return
+    ours = parse_activity(body)
+    assert ours.timestamp == theirs.timestamp and ours.local_timestamp == theirs.local_timestamp
+    assert ours.timestamp.utcoffset() == theirs.timestamp.utcoffset()
+    assert ours.serialize() == theirs.serialize()
