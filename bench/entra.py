@@ -27,14 +27,13 @@ import argparse
 import asyncio
 import logging
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from app import QUEUED, SERVICES
+from bench.processes import in_workdir
 from hyte.clock import FixedClock
 from hyte.responses import ResponseKey
 from loopback.connector import ConnectorStandIn
@@ -147,11 +146,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--slow", type=float, default=6.0, help="seconds Entra ID takes in the slow row")
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)  # the queued replies' warnings would drown the figures
-    workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-entra-"))
-    try:
-        return asyncio.run(run(options, workdir))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir("entra", lambda workdir: run(options, workdir))
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -55,7 +54,7 @@ import aiohttp
 
 from bench.harness import SAVED, card_problem, invoke_card, write_round
 from bench.load_checks import KINDS, Note, Rep, latency_rows, verify
-from bench.processes import DEMO_ROUND, NOW, TODAY, start
+from bench.processes import DEMO_ROUND, NOW, TODAY, in_workdir, start
 from bench.stores import add_store_options, make_store
 from bench.workshop_notes import EXTRAS, PREDICATES, SUBJECTS, SANNA
 from cards.catalogue import MESSAGES
@@ -383,16 +382,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-load-"))
-    status = 1
-    try:
-        status = asyncio.run(run(args, workdir))
-    finally:
-        if args.keep or status != 0:
-            print(f"bench: kept {workdir} (database, round file, server logs)")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return in_workdir("load", lambda workdir: run(args, workdir), keep=args.keep, keep_on_failure=True)
 
 
 if __name__ == "__main__":

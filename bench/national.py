@@ -41,9 +41,7 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -56,7 +54,7 @@ import asyncpg
 import yaml
 
 from bench.load_checks import latency_rows
-from bench.processes import DEMO_ROUND, REPO, Server, start
+from bench.processes import DEMO_ROUND, Server, in_workdir, start
 from cards.catalogue import MESSAGES
 from loopback.channel import TeamSpec, team_update
 from loopback.connector import ConnectorStandIn
@@ -564,14 +562,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="a request without an answer by then is an error")
     parser.add_argument("--keep", action="store_true", help="keep the database and the workdir (logs)")
     options = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-national-"))
-    try:
-        return asyncio.run(run(options, workdir))
-    finally:
-        if options.keep:
-            print(f"kept: {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir("national", lambda workdir: run(options, workdir), keep=options.keep)
 
 
 if __name__ == "__main__":

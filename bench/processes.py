@@ -10,10 +10,12 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable, Coroutine
 
 import aiohttp
 
@@ -138,3 +140,20 @@ def print_profile(path: Path, limit: int = 25) -> None:
         print(f"\nOur bot under cProfile (requests served, main thread only; cProfile inflates small calls), "
               f"{title}:")
         print(text.rstrip())
+
+
+def in_workdir(name: str, run: Callable[[Path], Coroutine[Any, Any, int]], *, keep: bool = False,
+               keep_on_failure: bool = False) -> int:
+    """Run a benchmark's `run(workdir)` in a fresh temporary folder (its database, round files and
+    server logs), removed afterwards unless `keep` (or, with `keep_on_failure`, the run failed)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"hyte-bench-{name}-"))
+    status = 1
+    try:
+        status = asyncio.run(run(workdir))
+        return status
+    finally:
+        if keep or (keep_on_failure and status != 0):
+            print(f"kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+

@@ -25,11 +25,8 @@ exceeded the limit.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import shutil
 import sys
-import tempfile
 import time
 from bisect import bisect_left
 from datetime import datetime
@@ -40,6 +37,7 @@ import yaml
 from aiohttp import web
 
 from app import SERVICES, create_app
+from bench.processes import in_workdir
 from hyte.clock import HELSINKI, FixedClock
 from hyte.jobs import JobState
 from hyte.reminders import ReminderId
@@ -207,14 +205,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     options = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-reminders-"))
-    try:
-        return asyncio.run(run(options, workdir))
-    finally:
-        if options.keep:
-            print(f"kept: {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_workdir("reminders", lambda workdir: run(options, workdir), keep=options.keep)
 
 
 if __name__ == "__main__":

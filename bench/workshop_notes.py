@@ -33,12 +33,10 @@ import json
 import math
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +45,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bench.processes import DEMO_ROUND, start
+from bench.processes import DEMO_ROUND, in_workdir, start
 from loopback.channel import TeamSpec, channel_message, team_update
 from loopback.teams import TeamsEnv, TeamsUser, card_action
 
@@ -331,16 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "connector":
         asyncio.run(serve_connector(args.team))
         return 0
-    workdir = Path(tempfile.mkdtemp(prefix="hyte-bench-workshop-"))
-    status = 1
-    try:
-        status = asyncio.run(run(args, workdir))
-    finally:
-        if args.keep or status != 0:
-            print(f"kept: {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return in_workdir("workshop", lambda workdir: run(args, workdir), keep=args.keep, keep_on_failure=True)
 
 
 if __name__ == "__main__":
