@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from hyte.reads import DeferredRead
+
 
 class ResponseState(StrEnum):
     NOT_STARTED = "not_started"
@@ -90,6 +92,10 @@ class ResponseRepository(Protocol):
     """What keeps the responses (storage/repositories.py); the survey flow's changes go through it."""
 
     async def get(self, key: ResponseKey) -> Response | None: ...
+
+    def stored_for_round(self, tenant_id: str, round_id: str) -> DeferredRead[list[Response]]:
+        """`list_for_round` as a read done where the responses are used (the CPU pool's worker)."""
+        ...
 
     async def get_with_position(self, key: ResponseKey, aad_object_id: str) -> tuple[Response | None, str | None]:
         """The response and the person's survey position, read together (one statement)."""

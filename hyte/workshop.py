@@ -20,6 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from hyte.reads import DeferredRead
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hyte.languages import Multilingual, Text, load_in_languages
@@ -210,6 +212,10 @@ class WorkshopRepository(Protocol):
     """Workshops, their groups, the questions' posts, notes and reactions (storage/workshop.py)."""
 
     async def get(self, tenant_id: str, round_id: str) -> WorkshopRun | None: ...
+
+    def stored_notes(self, tenant_id: str, round_id: str) -> DeferredRead[list[Note]]:
+        """`notes` as a read done where the notes are used (the CPU pool's worker)."""
+        ...
 
     async def start(
         self, tenant_id: str, round_id: str, team_id: str, groups: Sequence[tuple[str, str]], by_aad: str | None,

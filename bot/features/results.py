@@ -20,7 +20,7 @@ from cards.payloads import ResultsAnswers
 from cards.results import answers_cards, summary_cards, team_status_card
 from cards.survey import status_card
 from bot.services import cpu
-from bot.services.summaries import round_responses, summarise_and_curate
+from bot.services.summaries import summarise_and_curate
 from hyte.comparison import Comparison, against_previous
 from hyte.curation import CurationEdit, CurationRepository
 from hyte.responses import ResponseKey, ResponseRepository
@@ -52,7 +52,7 @@ routes = Routes("results", ResultsServices)
 async def status(turn: Turn[ResultsServices]) -> Reply:
     round_, person = turn.round, turn.person
     if person.team_member is not None:
-        responses = await round_responses(turn.services.responses, round_)
+        responses = turn.services.responses.stored_for_round(round_.tenant_id, round_.id)
         return Reply(card=await cpu.run(_team_status, round_, responses, turn.now))
     assert person.representative is not None
     organisation = person.representative.organisation
@@ -94,7 +94,7 @@ async def _inputs(turn: Turn[ResultsServices]) -> Inputs:
     """What a summary is computed from, read from the store: the round's responses, the HYTE team's
     curation and (with the catalogue) the previous round's responses, for this year against last."""
     round_, services = turn.round, turn.services
-    stored = await round_responses(services.responses, round_)
+    stored = services.responses.stored_for_round(round_.tenant_id, round_.id)
     edits = await services.curation.edits(round_.tenant_id, round_.id) if services.curation is not None else []
     catalogue = services.catalogue
     previous = await previous_results(catalogue, services.responses, round_) if catalogue is not None else None

@@ -34,6 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
 
 from cards.catalogue import current_language, speaking
+from hyte.reads import DeferredRead
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,8 +60,8 @@ def _ready() -> None:
 
 
 def _deferred(value: Any) -> bool:
-    """A large read to be done where it is used (storage.db.StoredRead: `in_worker()`, `load()`)."""
-    return callable(getattr(value, "in_worker", None)) and callable(getattr(value, "load", None))
+    """A large read to be done where it is used (hyte/reads.py)."""
+    return isinstance(value, DeferredRead)
 
 
 def _call(language: str, fn: Callable[..., T], args: tuple[Any, ...]) -> T:

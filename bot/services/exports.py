@@ -29,7 +29,6 @@ import aiohttp
 
 from bot.services import cpu
 from bot.services.meeting import MeetingDesk
-from bot.services.summaries import round_responses
 from cards.catalogue import speaking, t
 from documents.office import DOCX_TYPE, XLSX_TYPE, ExportNote, WorkshopPoints, write_docx, write_xlsx
 from hyte.comparison import against_previous
@@ -66,16 +65,14 @@ def filename_for(round_: Round, kind: Kind, language: str | None = None) -> str:
 
 
 async def workshop_notes(round_: Round, workshops: WorkshopRepository | None) -> tuple[list[Group], Any]:
-    """The round's workshop groups and its every note (as a read the CPU pool's worker does, when the
-    store offers one); none if the round has no workshop or it was never started."""
+    """The round's workshop groups and its every note (as a read the CPU pool's worker does); none if
+    the round has no workshop or it was never started."""
     if workshops is None or round_.workshop is None:
         return [], []
     run = await workshops.get(round_.tenant_id, round_.id)
     if run is None:
         return [], []
-    stored_notes = getattr(workshops, "stored_notes", None)
-    notes = stored_notes(round_.tenant_id, round_.id) if stored_notes is not None else await workshops.notes(
-        round_.tenant_id, round_.id)
+    notes = workshops.stored_notes(round_.tenant_id, round_.id)
     return list(run.groups), notes
 
 
@@ -138,7 +135,7 @@ class Exports:
             made = await self._meeting.build(round_, kind, now, language)  # type: ignore[arg-type]
             return ExportFile(kind, made.filename, made.content_type, made.data)
         round_ = round_.in_language(language)
-        stored = await round_responses(self._responses, round_)
+        stored = self._responses.stored_for_round(round_.tenant_id, round_.id)
         groups, notes = await workshop_notes(round_, self._workshops)
         previous = await self._previous(round_) if kind == "docx" else None
         edits = await self._curation.edits(round_.tenant_id, round_.id) if self._curation is not None else []

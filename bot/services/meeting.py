@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 from bot.connector import Connector, SendFailed
 from bot.services import cpu
-from bot.services.summaries import round_responses
 from cards.catalogue import format_datetime, t
 from cards.language import in_languages
 from cards.meeting import conclusions_card, joint_card
@@ -85,11 +84,9 @@ class MeetingDesk:
 
     async def material(self, round_: Round, now: datetime, *, survey: bool = True) -> Material:
         tenant_id, round_id = round_.tenant_id, round_.id
-        stored = await round_responses(self.responses, round_) if survey else []  # read by the pool's worker
+        stored = self.responses.stored_for_round(tenant_id, round_id) if survey else []  # read by the pool's worker
         run = await self.workshops.get(tenant_id, round_id) if round_.workshop is not None else None
-        stored_notes = getattr(self.workshops, "stored_notes", None)
-        notes = ([] if run is None else stored_notes(tenant_id, round_id) if stored_notes is not None
-                 else await self.workshops.notes(tenant_id, round_id))
+        notes = self.workshops.stored_notes(tenant_id, round_id) if run is not None else []
         raised = await self.meetings.raised(tenant_id, round_id) if run is not None else set()
         edits = await self.curation.edits(tenant_id, round_id) if survey and self.curation is not None else []
         return await cpu.run(_material, round_, stored, run, notes, raised, survey, now, edits)
