@@ -11,6 +11,7 @@ from auxil import realistic_round
 from conftest import DEMO_ROUND, TODAY
 from dialogs.curation_flow import Apply, CurationState, StoreEdit, decide
 from hyte.curation import CurationAction, CurationEdit, curate, curate_result
+from hyte.responses import Response, ResponseKey
 from hyte.results import TextAnswer, summarise
 from hyte.round import load_round
 
@@ -135,6 +136,21 @@ def test_a_hidden_themes_place_goes_to_the_next_theme_found(result):
     assert hidden.reserve == ()
 
 
-def test_the_summary_keeps_the_next_themes_in_reserve_and_shows_ten_at_most(summary):
-    assert all(len(r.themes) <= 10 and len(r.reserve) <= 5 for r in summary.texts)
-    assert all(not r.reserve or len(r.themes) == 10 for r in summary.texts)
+TWELVE = ["järjestöfoorumi", "avustus", "yhteyshenkilö", "viestintä", "vapaaehtoinen", "vertaistuki",
+          "kumppanuus", "rahoitus", "palveluohjaus", "koulutus", "osallisuus", "kuntakierros"]
+"""Terms of twelve different themes of the bundled thesaurus."""
+
+
+def test_the_summary_shows_ten_themes_and_keeps_the_next_in_reserve(summary):
+    """Twelve themes, each raised by two organisations: ten shown, the rest in reserve, and hiding one
+    of the ten brings the eleventh up."""
+    at = realistic_round.NOW
+    said = [{Q: f"{TWELVE[i // 2].capitalize()} on meille tärkeä asia."} for i in range(24)]
+    made = [Response(ResponseKey(ROUND.tenant_id, ROUND.id, o.id), answers=given, submitted_answers=given, version=1,
+                     updated_at=at, updated_by="Edustaja", submitted_at=at, submitted_by="Edustaja")
+            for o, given in zip(ROUND.config.organisations, said)]
+    result = next(r for r in summarise(ROUND, made, realistic_round.NOW).texts if r.question_id == Q)
+    assert len(result.themes) == 10 and result.reserve, [t.label for t in (*result.themes, *result.reserve)]
+    first_reserve = result.reserve[0]
+    hidden = curate_result(result, [CurationEdit(Q, HIDE, result.themes[0].key)], thesaurus=ROUND.thesaurus)
+    assert len(hidden.themes) == 10 and hidden.themes[-1].key == first_reserve.key
