@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -74,10 +73,6 @@ def page_footer(document, label: str) -> None:
         paragraph.text = ""
         paragraph.add_run(f"{label} ")
         add_field(paragraph, "PAGE", "1")
-
-
-def page_break(document) -> None:
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def table(document, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -185,10 +185,3 @@ def curate(summary: SurveySummary, edits: Sequence[CurationEdit], round_: Round 
     languages = round_.languages if round_ is not None else ("fi",)
     return replace(summary, texts=tuple(curate_result(r, edits, thesaurus=thesaurus, languages=languages)
                                         for r in summary.texts))
-
-
-def curated_summary(round_: Round, responses, now: datetime, edits: Sequence[CurationEdit]) -> SurveySummary:
-    """`hyte.results.summarise` with the HYTE team's curation applied (CPU-bound: Voikko)."""
-    from hyte.results import summarise
-
-    return curate(summarise(round_, responses, now), edits, round_)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 from hyte.responses import Response
-from hyte.round import Category, Organisation, Round
+from hyte.round import Organisation, Round
 from hyte.status import Status, response_status
 from hyte.survey import (
     EvidenceLevel, LegalTopic, MethodsQuestion, MultiChoiceQuestion, PriorityArea, ScaleQuestion,
@@ -319,11 +319,3 @@ def themes_of(
         results.append(ThemeResult(theme.label, raised, quotes, theme.key, grouped))
     results.sort(key=lambda t: -t.count)
     return tuple(results)
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen

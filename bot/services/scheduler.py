@@ -97,9 +97,6 @@ class Scheduler:
         """The first county's current round, as configured (a one-file folder's only round)."""
         return self._rounds.configured
 
-    async def effective_round(self) -> Round:
-        return await self._rounds.effective(self.round)
-
     async def current_rounds(self) -> list[Round]:
         """Every county's current round, with its moved dates."""
         return [await self._rounds.effective(r) for r in self._rounds.catalogue.current_rounds()]
