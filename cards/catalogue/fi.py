@@ -307,7 +307,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "docx.draft_status": "LUONNOS",
         "docx.dated": "Päivätty {date}",
         "docx.legal_basis": "Sosiaali- ja terveydenhuollon järjestämisestä annetun lain (612/2021) 7 §:n mukaan hyvinvointialueen on neuvoteltava vähintään kerran vuodessa alueensa kuntien ja muiden toimijoiden kanssa hyvinvoinnin ja terveyden edistämisen tavoitteista, toimenpiteistä, yhteistyöstä ja seurannasta. Tämä yhteenveto kokoaa ennakkokyselyn vastaukset ja neuvottelukokouksen työpajan tulokset aluehallituksen käsiteltäviksi.",
-        "docx.draft_note": "Tämä on HYTE-tiimin muokattavaksi tarkoitettu luonnos. Avaussanat on kirjoitettu vastauksista, ja ne voi muokata.",
+        "docx.draft_note": "Tämä on HYTE-tiimin muokattavaksi tarkoitettu luonnos. Avaussanat on kirjoitettu vastauksista, ja niitä voi muokata.",
         "docx.contents": "Sisällys",
         "docx.respondents": "Vastaajat",
         "docx.answered": "Vastanneet organisaatiot",
