@@ -101,6 +101,12 @@ class ResponseRepository(Protocol):
         """The response and the person's survey position, read together (one statement)."""
         ...
 
+    def recent(self, key: ResponseKey, version: int) -> Response | None:
+        """The response as this process last read or wrote it, if that was at `version`, without
+        reading it (None otherwise). Only for deciding a change: `apply` writes a change made from
+        it only if the stored response is still that one at that version."""
+        ...
+
     async def apply(
         self, key: ResponseKey, change: Change | None, actor: Actor, at: datetime, *, position: str | None = None
     ) -> Response | None:

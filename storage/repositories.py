@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, literal, select, update
+from sqlalchemy import Integer, and_, bindparam, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -56,9 +57,15 @@ _BY_KEY = (
     _RESPONSES.c.organisation_id == bindparam("w_organisation"),
 )
 _GET_RESPONSE = select(_RESPONSES).where(*_BY_KEY)
-_UPDATE_RESPONSE = update(_RESPONSES).where(*_BY_KEY, _RESPONSES.c.version == bindparam("w_version")).returning(
-    *_RESPONSES.c
+_SAME_ROW = or_(
+    bindparam("w_id", type_=Integer).is_(None),
+    and_(_RESPONSES.c.id == bindparam("w_id", type_=Integer), _RESPONSES.c.created_at == bindparam("w_created")),
 )
+"""The row written must be the one the change was made from, when that is known (`_Recent`): the
+same id and the same creation time (SQLite may give a row made anew the id of a deleted one)."""
+_UPDATE_RESPONSE = update(_RESPONSES).where(
+    *_BY_KEY, _RESPONSES.c.version == bindparam("w_version"), _SAME_ROW
+).returning(*_RESPONSES.c)
 _INSERT_RESPONSE = insert(_RESPONSES).returning(*_RESPONSES.c)
 _INSERT_CHANGE = insert(_CHANGES)
 _BY_PERSON = (
@@ -80,6 +87,38 @@ def _key_params(key: ResponseKey) -> dict[str, str]:
     return {"w_tenant": key.tenant_id, "w_round": key.round_id, "w_organisation": key.organisation_id}
 
 
+class _Recent:
+    """The responses this process last read or wrote, with their rows' ids (at most `size`, the
+    least recently used dropped first): a survey step whose card carries the version kept here is
+    decided from it without reading the response again (`SqlResponseRepository.recent`).
+
+    Never trusted blindly: the change made from it is written only if the stored row is still that
+    row (its id) at that version, the guard every step has; and a version is written once, by one
+    change, so the same row at the same version holds the same answers. Another instance's or
+    process's write moves the version on, and the step is then refused as stale and read anew."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._entries: OrderedDict[ResponseKey, tuple[tuple[int, datetime], Response]] = OrderedDict()
+
+    def get(self, key: ResponseKey, version: int) -> tuple[tuple[int, datetime], Response] | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[1].version != version:
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def keep(self, row: Any, response: Response) -> Response:
+        self._entries[response.key] = ((row.id, row.created_at), response)
+        self._entries.move_to_end(response.key)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return response
+
+    def forget(self, key: ResponseKey) -> None:
+        self._entries.pop(key, None)
+
+
 class SqlResponseRepository:
     """Responses and their audit trail. The survey's steps use Core statements (no ORM objects):
     they run on every card action."""
@@ -87,16 +126,29 @@ class SqlResponseRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._sessions = database.sessions
+        self._recent = _Recent()
 
     async def get(self, key: ResponseKey) -> Response | None:
         async with self._db.read() as connection:
             row = (await connection.execute(_GET_RESPONSE, _key_params(key))).one_or_none()
-            return _response(row) if row else None
+        return self._kept(key, row)
 
     async def get_with_position(self, key: ResponseKey, aad_object_id: str) -> tuple[Response | None, str | None]:
         async with self._db.read() as connection:
             row = (await connection.execute(_GET_WITH_POSITION, {**_key_params(key), "w_aad": aad_object_id})).one()
-            return (_response(row) if row.id is not None else None), row.position
+        return self._kept(key, row if row.id is not None else None), row.position
+
+    def recent(self, key: ResponseKey, version: int) -> Response | None:
+        """The response as this process last read or wrote it, if that was at `version`; else None
+        (then `get`). A change made from it is written only if the stored row is still that one."""
+        entry = self._recent.get(key, version)
+        return entry[1] if entry else None
+
+    def _kept(self, key: ResponseKey, row: Any) -> Response | None:
+        if row is None:
+            self._recent.forget(key)
+            return None
+        return self._recent.keep(row, _response(row))
 
     async def list_for_round(self, tenant_id: str, round_id: str) -> list[Response]:
         """Every response of the round (a large read: `Database.bulk`, off the loop on SQLite)."""
@@ -114,32 +166,43 @@ class SqlResponseRepository:
 
         The change is written only if the stored version is `change.expected_version`; otherwise
         VersionConflict carries what is stored now, and nothing is written."""
+        known = self._recent.get(key, change.expected_version) if change is not None else None
+        row_id = known[0] if known else (None, None)
         if change is not None and self._db.postgresql:
-            return await self._step(key, change, actor, at, position)
+            return await self._step(key, change, actor, at, position, row_id)
+        row = None
         try:
             async with self._db.transaction() as connection:
-                response = await self._write(connection, key, change, actor, at) if change is not None else None
+                row = await self._write(connection, key, change, actor, at, row_id) if change is not None else None
                 if position is not None:
                     await _set_position(connection, key.tenant_id, key.round_id, actor.aad_object_id, position, at)
         except _Stale:
             raise VersionConflict(await self.get(key) or Response.empty(key)) from None
-        return response
+        return self._recent.keep(row, _response(row)) if row is not None else None
 
-    async def _step(self, key: ResponseKey, change: Change, actor: Actor, at: datetime, position: str | None) -> Response:
+    async def _step(
+        self, key: ResponseKey, change: Change, actor: Actor, at: datetime, position: str | None,
+        row_id: tuple[int | None, datetime | None],
+    ) -> Response:
         """PostgreSQL: the change, its audit row and the position in one statement (storage/survey_step.py), one
-        round trip in autocommit; nothing written unless the stored version is the expected one."""
+        round trip in autocommit; nothing written unless the stored version is the expected one (of
+        the row `row_id`, its id and creation time, when known)."""
         async with self._db.statement() as connection:
             row = (await connection.execute(STEP, {
-                **_key_params(key), "expected": change.expected_version, "version": change.expected_version + 1,
+                **_key_params(key), "w_id": row_id[0], "w_created": row_id[1], "expected": change.expected_version,
+                "version": change.expected_version + 1,
                 "answers": change.answers, "at": at, "aad": actor.aad_object_id, "name": actor.name,
                 "submit": change.action is ChangeAction.SUBMIT, "action": change.action.value,
                 "questions": {"changed": list(change.changed_questions)}, "position": position,
             })).one_or_none()
         if row is None:
             raise VersionConflict(await self.get(key) or Response.empty(key))
-        return _response(row)
+        return self._recent.keep(row, _response(row))
 
-    async def _write(self, connection: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime) -> Response:
+    async def _write(
+        self, connection: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime,
+        row_id: tuple[int | None, datetime | None],
+    ) -> Any:
         values: dict[str, Any] = {
             "answers": change.answers,
             "version": change.expected_version + 1,
@@ -158,7 +221,8 @@ class SqlResponseRepository:
             row = await self._insert(connection, key, values, at)
         else:
             row = (await connection.execute(
-                _UPDATE_RESPONSE, {**_key_params(key), "w_version": change.expected_version, **values}
+                _UPDATE_RESPONSE, {**_key_params(key), "w_version": change.expected_version,
+                                  "w_id": row_id[0], "w_created": row_id[1], **values}
             )).one_or_none()
         if row is None:
             raise _Stale
@@ -172,7 +236,7 @@ class SqlResponseRepository:
             "actor_name": actor.name,
             "at": at,
         })
-        return _response(row)
+        return row
 
     async def _insert(self, connection: AsyncConnection, key: ResponseKey, values: dict, at: datetime) -> Any:
         try:

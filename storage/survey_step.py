@@ -19,7 +19,8 @@ def _typed(sql: str, types: dict[str, str]) -> str:
 
 
 STEP_TYPES = {
-    "w_tenant": "VARCHAR", "w_round": "VARCHAR", "w_organisation": "VARCHAR", "expected": "INTEGER",
+    "w_tenant": "VARCHAR", "w_round": "VARCHAR", "w_organisation": "VARCHAR", "w_id": "INTEGER", "w_created": "TIMESTAMPTZ",
+    "expected": "INTEGER",
     "version": "INTEGER", "answers": "JSONB", "at": "TIMESTAMPTZ", "aad": "VARCHAR", "name": "VARCHAR",
     "submit": "BOOLEAN", "action": "VARCHAR", "questions": "JSONB", "position": "VARCHAR",
 }
@@ -32,7 +33,7 @@ WITH updated AS (
         submitted_by_aad = CASE WHEN {submit} THEN {aad} ELSE submitted_by_aad END,
         submitted_by_name = CASE WHEN {submit} THEN {name} ELSE submitted_by_name END
     WHERE tenant_id = {w_tenant} AND round_id = {w_round} AND organisation_id = {w_organisation}
-        AND version = {expected} AND {expected} > 0
+        AND version = {expected} AND {expected} > 0 AND ({w_id} IS NULL OR (id = {w_id} AND created_at = {w_created}))
     RETURNING *
 ), inserted AS (
     INSERT INTO responses (tenant_id, round_id, organisation_id, answers, submitted_answers, version, created_at,
@@ -57,8 +58,10 @@ WITH updated AS (
 SELECT * FROM saved
 """, STEP_TYPES)).bindparams(
     bindparam("answers", type_=Json), bindparam("questions", type_=Json), bindparam("at", type_=UTCDateTime),
+    bindparam("w_created", type_=UTCDateTime),
 ).columns(*_RESPONSES.c)
 """A survey step on PostgreSQL, one statement (autocommit: its own transaction, one round trip):
 the response updated if its version is `expected` (or inserted if `expected` is 0 and no row
 exists), an audit row for the new version and the actor's position (if given), all or nothing;
-answers the new row, or no row when the stored version was not the expected one."""
+answers the new row, or no row when the stored version was not the expected one (or, when `w_id`
+and `w_created` are given, the row is not that one: the response was deleted and made anew)."""

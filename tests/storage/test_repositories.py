@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey, ResponseState, VersionConflict
 from storage.db import create_engine, migrate
+from storage.models import ResponseChangeRow, ResponseRow
 from storage.repositories import SqlConversationRepository, SqlPositionRepository, SqlResponseRepository
 
 KEY = ResponseKey("tenant-1", "round-1", "kuopio")
@@ -205,3 +206,43 @@ async def test_the_response_and_a_persons_position_are_read_together(responses, 
     assert await responses.get_with_position(KEY, MATTI.aad_object_id) == (saved, "methods")
     other = ResponseKey("tenant-2", KEY.round_id, KEY.organisation_id)
     assert await responses.get_with_position(other, MATTI.aad_object_id) == (None, None)  # per tenant
+
+
+async def test_recent_gives_the_response_last_read_or_written_here_only_at_that_version(responses, database):
+    assert responses.recent(KEY, 1) is None
+    first = await responses.apply(KEY, save({"q1": "a"}, 0), MAIJA, T0)
+    assert responses.recent(KEY, 1) == first
+    assert responses.recent(KEY, 2) is None
+    elsewhere = SqlResponseRepository(database)  # another process over the same database
+    assert elsewhere.recent(KEY, 1) is None
+    await elsewhere.apply(KEY, save({"q1": "b"}, 1), MATTI, T0)
+    assert responses.recent(KEY, 1) == first  # not seen here: a change made from it is refused
+    with pytest.raises(VersionConflict) as refused:
+        await responses.apply(KEY, save({"q1": "from the old version"}, 1), MAIJA, T0)
+    assert refused.value.current.answers == {"q1": "b"}
+    assert responses.recent(KEY, 1) is None and responses.recent(KEY, 2).answers == {"q1": "b"}
+
+
+async def test_a_change_made_from_a_row_since_deleted_and_made_anew_is_refused(responses, database):
+    """The same version of another row (the response deleted, e.g. by `round delete`, and started
+    again by someone else) is not the version the change was made from."""
+    await responses.apply(KEY, save({"q1": "old row"}, 0), MAIJA, T0)
+    assert responses.recent(KEY, 1).answers == {"q1": "old row"}
+    async with database.transaction() as connection:
+        await connection.execute(ResponseChangeRow.__table__.delete())
+        await connection.execute(ResponseRow.__table__.delete())
+    await SqlResponseRepository(database).apply(KEY, save({"q1": "new row", "q2": "kept"}, 0), MATTI, T0 + timedelta(days=1))
+    with pytest.raises(VersionConflict) as refused:
+        await responses.apply(KEY, save({"q1": "edited old row"}, 1), MAIJA, T0)
+    assert refused.value.current.answers == {"q1": "new row", "q2": "kept"}
+    assert (await responses.get(KEY)).answers == {"q1": "new row", "q2": "kept"}
+
+
+async def test_recent_keeps_a_bounded_number_of_responses(database):
+    responses = SqlResponseRepository(database)
+    keys = [ResponseKey("tenant-1", "round-1", f"org-{i}") for i in range(1030)]
+    for key in keys:
+        await responses.apply(key, save({"q1": key.organisation_id}, 0), MAIJA, T0)
+    assert responses.recent(keys[0], 1) is None  # the least recently used went first
+    assert responses.recent(keys[-1], 1).answers == {"q1": "org-1029"}
+    assert sum(responses.recent(key, 1) is not None for key in keys) == 1024
