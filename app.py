@@ -44,7 +44,7 @@ from bot.services.scheduler import Scheduler
 from bot.transport.framework import BotIdentity, framework
 from bot.transport.handler import TeamsBot
 from bot.transport.http import (
-    ACTIVITY_IDS_KEPT, MAX_BODY_BYTES, activity_ids_kept, hide_server_software, messages_handler,
+    ACTIVITY_IDS_KEPT, MAX_BODY_BYTES, TurnCompletions, activity_ids_kept, hide_server_software, messages_handler,
 )
 from bot.transport.auth import RequestAuthenticator
 from bot.transport.authorizations import Authorizations
@@ -227,11 +227,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
 
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(reminders)
-    app.cleanup_ctx.append(activity_ids_kept(activities, clock))
+    completions = TurnCompletions(activities)
+    app.cleanup_ctx.append(activity_ids_kept(activities, clock, completions))
     app.cleanup_ctx.append(queued_replies)
     app.router.add_post("/api/messages", messages_handler(
         bf.adapter, TeamsBot(dispatcher, outbound, queued), bf.authenticator, settings.tenants(catalogue.tenants),
-        activities=activities, clock=clock,
+        activities=activities, clock=clock, completions=completions,
     ))
     app.router.add_get("/healthz", healthz)
     app.router.add_get(PRIVACY_PATH, page_handler(pages.bare.notice))

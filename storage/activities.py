@@ -4,6 +4,7 @@ may deliver one several times; the first delivery claims its id, a repeat finds 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 
 from sqlalchemy import bindparam, delete, insert, text, update
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +20,14 @@ _COMPLETE = update(_ACTIVITIES).where(
 )
 """Built once: these run on every message."""
 _COMPLETE_PG = text(
-    "UPDATE processed_activities SET completed = true WHERE tenant_id = :w_tenant AND activity_id = :w_activity"
+    "UPDATE processed_activities AS p SET completed = true"
+    " FROM unnest(CAST(:tenants AS VARCHAR[]), CAST(:activities AS VARCHAR[])) AS done(tenant_id, activity_id)"
+    " WHERE p.tenant_id = done.tenant_id AND p.activity_id = done.activity_id"
     " AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
 )
-"""On PostgreSQL, marking a turn complete does not wait for its commit to reach the disk (the
-setting is local to this statement's own transaction): the one write of a turn that is a hint,
-not a record. If the database server crashed within a fraction of a second of it, the claim would
+"""On PostgreSQL, turns' marks in one statement (one round trip however many), which does not wait
+for its commit to reach the disk (the setting is local to this statement's own transaction): the
+one write of a turn that is a hint, not a record. If the database server crashed within a fraction of a second of it, the claim would
 come back as unfinished, which is what a turn killed mid-way leaves too: a repeat of that activity
 is treated as one still running, and at the next start the claim is released (the flows are
 idempotent on their business keys). Answers, claims and everything else commit durably."""
@@ -50,12 +53,17 @@ class SqlActivityLog:
 
     async def complete(self, tenant_id: str, activity_id: str) -> None:
         """The claimed activity's turn has finished: a repeat from now on is not run again."""
+        await self.complete_all([(tenant_id, activity_id)])
+
+    async def complete_all(self, marks: Sequence[tuple[str, str]]) -> None:
+        """`complete` for each (tenant id, activity id), in one statement on PostgreSQL."""
+        ids = [(tenant_id, activity_id[:MAX_ACTIVITY_ID]) for tenant_id, activity_id in marks]
         async with self._db.statement() as connection:
             if self._db.postgresql:
-                await connection.execute(_COMPLETE_PG, {"w_tenant": tenant_id, "w_activity": activity_id[:MAX_ACTIVITY_ID]})
+                await connection.execute(_COMPLETE_PG, {"tenants": [t for t, _ in ids], "activities": [a for _, a in ids]})
                 return
             await connection.execute(
-                _COMPLETE, {"w_tenant": tenant_id, "w_activity": activity_id[:MAX_ACTIVITY_ID], "completed": True}
+                _COMPLETE, [{"w_tenant": tenant_id, "w_activity": activity_id, "completed": True} for tenant_id, activity_id in ids]
             )
 
     async def release_unfinished(self) -> int:

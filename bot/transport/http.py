@@ -12,7 +12,7 @@ import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 import orjson
 from aiohttp import web
@@ -57,7 +57,7 @@ def hide_server_software() -> None:
 
 class ActivityLog(Protocol):
     async def claim(self, tenant_id: str, activity_id: str, at: datetime) -> bool: ...
-    async def complete(self, tenant_id: str, activity_id: str) -> None: ...
+    async def complete_all(self, marks: Sequence[tuple[str, str]]) -> None: ...
     async def release(self, tenant_id: str, activity_id: str) -> None: ...
     async def release_unfinished(self) -> int: ...
     async def purge(self, before: datetime) -> int: ...
@@ -67,10 +67,44 @@ ACTIVITY_IDS_KEPT = timedelta(days=2)
 ACTIVITY_PURGE_SECONDS = 3600.0
 
 
-def activity_ids_kept(activities: ActivityLog, clock: Clock):
+class TurnCompletions:
+    """Marks the claimed activities whose turns have finished, after their answers have left: the
+    turn does not wait for the mark, and marks that come while one is being written go together
+    in the next statement. The mark only tells a restart which claims to keep (see
+    `activity_ids_kept`); a repeat is refused by the claim itself from the moment it is made. What
+    a process killed between an answer and its mark leaves (a claim released at the next start,
+    whose activity Teams does not send again, having had its answer) is what a database crash
+    could always leave of this mark, which is committed without waiting for the disk."""
+
+    def __init__(self, activities: ActivityLog) -> None:
+        self._activities = activities
+        self._pending: list[tuple[str, str]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def mark(self, tenant_id: str, activity_id: str) -> None:
+        self._pending.append((tenant_id, activity_id))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._pending:
+            marks, self._pending = self._pending, []
+            try:
+                await self._activities.complete_all(marks)
+            except Exception as exc:
+                logger.warning("%d turn completion mark(s) not written: %s", len(marks), type(exc).__name__)
+
+    async def drain(self) -> None:
+        """Wait until every mark made so far is written (or has failed, logged)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
+
+def activity_ids_kept(activities: ActivityLog, clock: Clock, completions: TurnCompletions | None = None):
     """A cleanup context (aiohttp's `cleanup_ctx`): at start the claims a killed process left
     unfinished are released (so that their re-sends run); then processed activity ids are forgotten
-    after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), hourly, until the app stops."""
+    after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), hourly, until the app stops, when the
+    turns' last completion marks are written."""
 
     async def keep(_app: web.Application):
         released = await activities.release_unfinished()
@@ -91,6 +125,8 @@ def activity_ids_kept(activities: ActivityLog, clock: Clock):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if completions is not None:
+            await completions.drain()
 
     return keep
 
@@ -98,12 +134,15 @@ def activity_ids_kept(activities: ActivityLog, clock: Clock):
 def messages_handler(
     adapter: CloudAdapter, bot: TeamsBot, authenticator: RequestAuthenticator, allowed_tenants: frozenset[str],
     *, activities: ActivityLog | None = None, clock: Clock | None = None, max_turns: int = MAX_CONCURRENT_TURNS,
+    completions: TurnCompletions | None = None,
 ):
     """The /api/messages handler: body checks (415/413/400, also an activity id longer than can be
     recorded: Teams' are a few dozen characters), the channel token (401), the tenant
     allow-list (403), all before any handler runs; then a repeat check (`activities`); then the turn.
 
     A repeated message, conversationUpdate… (same id) is answered 201 without running its turn again.
+    A finished turn's claim is marked complete after it has answered (`completions`, made here if not
+    given).
     A repeated invoke (a card action) runs again: Teams needs its invoke response (the card to show),
     and the flows are idempotent on a business key (the card carries the response version it was
     built from; a repeated submit is answered "submitted"), so running it again repeats no effect.
@@ -115,6 +154,8 @@ def messages_handler(
     of milliseconds (bench.turns' loop-lag monitor). A turn whose reply Teams throttles keeps its
     slot while it waits (10 s at most): taking on more work then would not get more sent."""
     slots = asyncio.Semaphore(max_turns)
+    if completions is None and activities is not None:
+        completions = TurnCompletions(activities)
 
     async def messages(request: web.Request) -> web.Response:
         async with slots:
@@ -166,7 +207,7 @@ def messages_handler(
                 await _release(activities, tenant, activity)
             raise
         if claimed:
-            await _complete(activities, tenant, activity)
+            completions.mark(tenant, activity.id)  # type: ignore[union-attr,arg-type]
         if answer is not None:
             return web.Response(body=orjson.dumps(answer.body), status=answer.status, content_type="application/json")
         if invoke_response is None:
@@ -186,13 +227,6 @@ async def _claim(activities: ActivityLog | None, clock: Clock | None, tenant: st
     except Exception as exc:
         logger.warning("activity id=%s could not be recorded: %s", short(activity.id), type(exc).__name__)
         return None
-
-
-async def _complete(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:
-    try:
-        await activities.complete(tenant, activity.id)  # type: ignore[union-attr]
-    except Exception as exc:
-        logger.warning("activity id=%s could not be marked done: %s", short(activity.id), type(exc).__name__)
 
 
 async def _release(activities: ActivityLog | None, tenant: str, activity: Activity) -> None:

@@ -74,3 +74,54 @@ async def test_completing_marks_the_claim_and_leaves_every_other_commit_durable(
         if connection.dialect.name == "postgresql":  # the relaxed commit was the statement's own
             for _ in range(3):
                 assert await connection.scalar(text("SHOW synchronous_commit")) == "on"
+
+
+async def test_turns_marked_complete_meanwhile_are_written_together_and_released_claims_are_the_rest(database):
+    from sqlalchemy import event
+
+    from bot.transport.http import TurnCompletions
+
+    log = SqlActivityLog(database)
+    for n in range(5):
+        assert await log.claim("t1", f"1:{n}", AT)
+    writes: list[str] = []
+    engine = database.engine.sync_engine
+    record = lambda _conn, _cursor, statement, *_: writes.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        completions = TurnCompletions(log)
+        completions.mark("t1", "1:0")
+        await asyncio.sleep(0)  # the first mark's statement is on its way
+        for n in (1, 2, 3):  # these come meanwhile
+            completions.mark("t1", f"1:{n}")
+        await completions.drain()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(writes) == 2  # "1:0" alone, then the three together
+    assert await log.release_unfinished() == 1  # only "1:4", never marked
+    assert not await log.claim("t1", "1:3", AT)
+    assert await log.claim("t1", "1:4", AT)
+
+
+async def test_a_mark_that_cannot_be_written_is_logged_and_the_next_ones_are_written(database, caplog):
+    from bot.transport.http import TurnCompletions
+
+    log = SqlActivityLog(database)
+    assert await log.claim("t1", "1:a", AT)
+
+    class Failing:
+        failed = False
+
+        async def complete_all(self, marks):
+            if not Failing.failed:
+                Failing.failed = True
+                raise ConnectionResetError
+            await log.complete_all(marks)
+
+    completions = TurnCompletions(Failing())
+    completions.mark("t1", "1:lost")
+    await completions.drain()
+    completions.mark("t1", "1:a")
+    await completions.drain()
+    assert "1 turn completion mark(s) not written: ConnectionResetError" in caplog.text
+    assert await log.release_unfinished() == 0
