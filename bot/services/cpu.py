@@ -46,13 +46,31 @@ before a summary does (bench.loop_lag)."""
 
 
 def _warm() -> None:
-    """In each worker as it starts: a lower priority, and the lemmatisers' dictionaries loaded once."""
+    """In each worker as it starts: gone with the serving process, a lower priority, and the
+    lemmatisers' dictionaries loaded once."""
     from hyte.lemmas import LANGUAGES, lemmatiser_available  # noqa: PLC0415 - only in the workers
 
+    _exit_with_parent()
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     for language in LANGUAGES:
         lemmatiser_available(language)
+
+
+def _exit_with_parent() -> None:
+    """A pool's worker waits for its next task for ever, also when the serving process was killed
+    (SIGKILL, the OOM killer) and no task can come; and while a worker lives, so does the
+    forkserver it came from (the worker holds the forkserver's "alive" pipe). So each worker
+    watches its parent and exits when the parent is gone: nothing of a killed bot stays behind."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _ready() -> None:

@@ -5,10 +5,14 @@ being spoken."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import signal
+import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -79,3 +83,54 @@ async def test_summaries_and_files_are_made_in_a_worker_process(server: BotServe
 
 async def test_without_the_pool_the_same_work_runs_in_a_thread_of_this_process():
     assert await cpu.run(os.getpid) == os.getpid()  # no app installed a pool: worker threads
+
+
+_KILLED_PARENT = """
+import asyncio, os, sys
+from bot.services import cpu
+
+async def main():
+    cpu.install(1)
+    worker = await cpu.run(os.getpid)
+    forkserver = await cpu.run(os.getppid)
+    print(worker, forkserver, flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+async def test_a_killed_serving_process_leaves_no_worker_or_fork_server_behind(tmp_path):
+    """SIGKILL (the OOM killer, a crash) gives the pool no shutdown: its worker and the forkserver
+    must still go, not wait for ever (each holds a process and the lemmatisers' memory)."""
+    repo = Path(__file__).resolve().parents[2]
+    out = tmp_path / "pids"
+    with out.open("wb") as stdout:  # a file, not a pipe: a leftover worker would hold a pipe open
+        process = await asyncio.create_subprocess_exec(sys.executable, "-c", _KILLED_PARENT, cwd=repo, stdout=stdout)
+    try:
+        for _ in range(600):
+            if out.read_text().endswith("\n") or process.returncode is not None:
+                break
+            await asyncio.sleep(0.05)
+        worker, forkserver = map(int, out.read_text().split())
+        assert _alive(worker) and _alive(forkserver) and worker != process.pid
+    finally:
+        process.kill()
+        await process.wait()
+    for _ in range(100):
+        if not _alive(worker) and not _alive(forkserver):
+            break
+        await asyncio.sleep(0.05)
+    left = [pid for pid in (worker, forkserver) if _alive(pid)]
+    for pid in left:  # not to leave them to the rest of the run
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"outlived the killed serving process: worker {worker}, forkserver {forkserver}"
