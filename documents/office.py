@@ -3,7 +3,7 @@ share, and both writers under one name.
 
 - `write_xlsx` (documents/workbook.py): the raw data, one sheet per survey section, the workshop
   notes, the response status.
-- `write_docx` (documents/summary_docx.py): "Yhteenveto HYTE-neuvotteluista <year>", a draft for
+- `write_docx` (documents/summary_docx.py): "Yhteenvetoluonnos HYTE-neuvotteluista <year>", a draft for
   the regional government organised by the four legal topics, with its charts (documents/charts.py).
 
 Texts come through `t` (the message catalogue's function, injected by the caller). CPU-bound:

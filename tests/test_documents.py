@@ -47,13 +47,13 @@ def _after(document, heading: str) -> list[str]:
 
 def test_title_page_date_legal_basis_draft_status_contents_and_page_numbers(docx):
     first = _paragraphs(docx)[:8]
-    assert first[0] == "Yhteenveto HYTE-neuvotteluista 2024"
+    assert first[0] == "Yhteenvetoluonnos HYTE-neuvotteluista 2024"
     assert "LUONNOS" in first and "Päivätty 20.5.2024" in first
     assert any("(612/2021) 7 §" in p for p in first)
     body = docx.element.body.xml
     assert re.search(r"<w:instrText[^>]*> TOC \\o \"1-2\"", body)
     footer = docx.sections[0].footer._element.xml
-    assert "PAGE" in footer and "luonnos – sivu" in footer
+    assert "PAGE" in footer and "Yhteenvetoluonnos HYTE-neuvotteluista 2024 – sivu" in footer
     assert docx.settings.element.xml.count("updateFields") == 1
 
 

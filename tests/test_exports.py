@@ -111,7 +111,7 @@ def test_docx_is_organised_by_the_four_legal_topics_with_charts(summary):
     points = [WorkshopPoints("1. Miten HYTE-roolit selkeytetään?", ("Yhteinen vuosikello", "Nimetyt yhdyshenkilöt"))]
     document = Document(io.BytesIO(write_docx(summary, ROUND.survey, "Pohjois-Savon hyvinvointialue", points, t)))
     paragraphs = [p.text for p in document.paragraphs]
-    assert paragraphs[0] == "Yhteenveto HYTE-neuvotteluista 2024"
+    assert paragraphs[0] == "Yhteenvetoluonnos HYTE-neuvotteluista 2024"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["Sisällys", "Vastaajat", "Tavoitteet", "Toimenpiteet", "Yhteistyö", "Seuranta",
                         "Liite: avointen kysymysten vastaukset"]
@@ -160,7 +160,7 @@ def test_operator_export_command_writes_both_files(tmp_path: Path):
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == ["HYTE-ennakkokysely 2024 (pohjois-savo-demo).xlsx",
-                                                     "Yhteenveto HYTE-neuvotteluista 2024.docx"]
+                                                     "Yhteenvetoluonnos HYTE-neuvotteluista 2024.docx"]
     load_workbook(out / "HYTE-ennakkokysely 2024 (pohjois-savo-demo).xlsx")
     wrong = subprocess.run([sys.executable, "app.py", "export", "--round", "muu", "--out", str(out)],
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
@@ -172,7 +172,7 @@ def test_operator_export_command_writes_both_files(tmp_path: Path):
                            "--language", "sv"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in swedish.iterdir()) == [
-        "HYTE-förhandsenkät 2024 (saaristo-demo).xlsx", "Sammanfattning av HYTE-förhandlingarna 2024.docx"]
+        "HYTE-förhandsenkät 2024 (saaristo-demo).xlsx", "Utkast till sammandrag av HYTE-förhandlingarna 2024.docx"]
     refused = subprocess.run([sys.executable, "app.py", "export", "--round", "pohjois-savo-demo", "--out", str(out),
                               "--language", "sv"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "not 'sv'" in refused.stderr

@@ -199,3 +199,14 @@ def test_swedish_texts_read_as_swedish():
     assert {k: share for k, share in low.items() if share < 0.7} == {}
     finnish = [in_target_language(_literal(v), lang="sv") for v in FINNISH.values() if len(_words(v)) >= 6]
     assert max(finnish) < 0.5  # the measure tells the two languages apart
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_survey_draft_and_the_meetings_summary_are_named_apart(language):
+    """`vienti`'s Word draft and the meeting's finished summary reach the same people and the same
+    download folder: the same name would make one "(1)" of the other, or replace it. The draft's
+    footer repeats the draft's title."""
+    messages = MESSAGES[language]
+    draft, summary = messages["export.docx_title"], messages["docx.meeting.title"]
+    assert draft.format(year=2024) != summary.format(year=2024)
+    assert messages["docx.footer"].startswith(draft)

@@ -290,7 +290,7 @@ async def test_export_in_personal_chat_through_file_consent(known, sanna, client
     consents = [a for r in replies for a in r.get("attachments") or []
                 if a["contentType"] == "application/vnd.microsoft.teams.card.file.consent"]
     assert [c["name"] for c in consents] == ["HYTE-ennakkokysely 2024 (pohjois-savo-demo).xlsx",
-                                             "Yhteenveto HYTE-neuvotteluista 2024.docx"]
+                                             "Yhteenvetoluonnos HYTE-neuvotteluista 2024.docx"]
     assert all(c["content"]["sizeInBytes"] > 1000 for c in consents)
     xlsx_context = consents[0]["content"]["acceptContext"]
     async with UploadTarget() as target:
@@ -380,7 +380,7 @@ async def test_signed_download_link_in_the_board_channel(known, board, server, c
         async with http.get(_local(server, docx_url)) as response:
             assert response.status == 200
             document = Document(io.BytesIO(await response.read()))
-        assert document.paragraphs[0].text == "Yhteenveto HYTE-neuvotteluista 2024"
+        assert document.paragraphs[0].text == "Yhteenvetoluonnos HYTE-neuvotteluista 2024"
 
         token = xlsx_url.rsplit("/", 1)[1]
         payload, signature = token.split(".")

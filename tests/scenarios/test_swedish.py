@@ -207,7 +207,7 @@ async def test_the_word_summary_in_swedish_reads_right_and_themes_both_languages
     consents = [a for r in sent for a in r.get("attachments") or []
                 if a["contentType"] == "application/vnd.microsoft.teams.card.file.consent"]
     assert [c["name"] for c in consents] == ["HYTE-förhandsenkät 2024 (saaristo-demo).xlsx",
-                                             "Sammanfattning av HYTE-förhandlingarna 2024.docx"] or \
+                                             "Utkast till sammandrag av HYTE-förhandlingarna 2024.docx"] or \
         [c["name"] for c in consents][0].startswith("HYTE-förhandsenkät"), [c["name"] for c in consents]
     files = {}
     async with UploadTarget() as target:

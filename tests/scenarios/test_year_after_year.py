@@ -108,7 +108,7 @@ async def test_next_years_round_from_last_years(folder, sqlite_url, connector, t
             replies = await sanna.say("vienti 2024")
             consents = [a for r in replies for a in r.get("attachments") or [] if a["contentType"] == CONSENT]
             assert [c["name"] for c in consents] == ["HYTE-ennakkokysely 2024 (pohjois-savo-2024).xlsx",
-                                                     "Yhteenveto HYTE-neuvotteluista 2024.docx"]
+                                                     "Yhteenvetoluonnos HYTE-neuvotteluista 2024.docx"]
             async with UploadTarget() as target:
                 status, _ = await client.post(file_consent_invoke(
                     teams, SANNA, consents[0]["content"]["acceptContext"], "accept", target.url + "/upload/x"))
