@@ -103,7 +103,7 @@ def write_summary_docx(data: SummaryInput, t: Translate) -> bytes:
     document.add_heading(title, level=0)
     if data.version is not None:
         document.add_paragraph(t("docx.meeting.intro", county=data.county, number=data.version.number,
-                                 at=data.finished_at_text, by=data.version.finished_by or tr("person.erased")))
+                                 at=data.finished_at_text, by=data.version.finished_by or t("person.erased")))
     else:
         document.add_paragraph(t("docx.meeting.draft", county=data.county))
 

@@ -79,10 +79,6 @@ class EvidenceRef:
             raise ValueError(f"not a theme reference: {value!r}")
         return cls(kind, question, key)
 
-    @property
-    def from_survey(self) -> bool:
-        return self.kind in (EvidenceKind.SURVEY_QUESTION, EvidenceKind.SURVEY_THEME)
-
 
 def parse_refs(values: str | Sequence[str]) -> tuple[EvidenceRef, ...]:
     """A multi-select's comma-separated value (or a list) as references, in order, once each."""

@@ -44,10 +44,6 @@ class Evidence:
     highlight: bool = False
 
     @property
-    def from_survey(self) -> bool:
-        return self.ref.from_survey
-
-    @property
     def mark(self) -> str:
         """What a note is to the meeting: "raised" by its group, a "highlight" of the HYTE team's, or
         a plain "note" (linked while raised, taken back since)."""

@@ -128,14 +128,9 @@ class SqlMeetingRepository:
     async def add(self, tenant_id: str, round_id: str, draft: Draft, by: str | Author, at: datetime) -> Conclusion:
         author = Author.of(by)
         async with self._db.write() as session:
-            last = await session.scalar(
-                select(func.max(ConclusionRow.position)).where(
-                    ConclusionRow.tenant_id == tenant_id, ConclusionRow.round_id == round_id,
-                    ConclusionRow.topic == draft.topic.value, ConclusionRow.deleted_at.is_(None),
-                )
-            )
             row = ConclusionRow(
-                tenant_id=tenant_id, round_id=round_id, topic=draft.topic.value, position=(last or 0) + 1,
+                tenant_id=tenant_id, round_id=round_id, topic=draft.topic.value,
+                position=await self._next_position(session, tenant_id, round_id, draft.topic.value),
                 text=draft.text.strip(), evidence=[str(r) for r in draft.evidence], version=1,
                 created_by=author.name, created_by_aad=author.aad, created_at=at, updated_by=author.name,
                 updated_by_aad=author.aad, updated_at=at, deleted_at=None,
@@ -146,6 +141,14 @@ class SqlMeetingRepository:
                                             kind=ChangeKind.CREATED.value, by_name=author.name, by_aad=author.aad,
                                             at=at))
             return _conclusion(row)
+
+    @staticmethod
+    async def _next_position(session: AsyncSession, tenant_id: str, round_id: str, topic: str) -> int:
+        """The position after the last live conclusion under `topic`."""
+        last = await session.scalar(select(func.max(ConclusionRow.position)).where(
+            ConclusionRow.tenant_id == tenant_id, ConclusionRow.round_id == round_id,
+            ConclusionRow.topic == topic, ConclusionRow.deleted_at.is_(None)))
+        return (last or 0) + 1
 
     async def _claim(self, session: AsyncSession, tenant_id: str, round_id: str, conclusion_id: int,
                      version: int) -> ConclusionRow:
@@ -180,10 +183,7 @@ class SqlMeetingRepository:
             row = await self._claim(session, tenant_id, round_id, conclusion_id, version)
             session.add(self._history(row, ChangeKind.EDITED, by, at))
             if row.topic != draft.topic.value:
-                last = await session.scalar(select(func.max(ConclusionRow.position)).where(
-                    ConclusionRow.tenant_id == tenant_id, ConclusionRow.round_id == round_id,
-                    ConclusionRow.topic == draft.topic.value, ConclusionRow.deleted_at.is_(None)))
-                row.position = (last or 0) + 1
+                row.position = await self._next_position(session, tenant_id, round_id, draft.topic.value)
             row.topic, row.text = draft.topic.value, draft.text.strip()
             row.evidence = [str(r) for r in draft.evidence]
             row.version += 1
@@ -238,9 +238,6 @@ class SqlMeetingRepository:
             ]
 
     # Finished versions ------------------------------------------------------------------------------
-
-    async def state(self, tenant_id: str, round_id: str) -> MeetingState:
-        return MeetingState(await self.conclusions(tenant_id, round_id), await self.versions(tenant_id, round_id))
 
     async def finish(self, tenant_id: str, round_id: str, by: str | Author, at: datetime) -> SummaryVersion | None:
         by = Author.of(by)

@@ -182,3 +182,20 @@ def test_xlsx_names_every_questions_topic(summary):
     names = {o.id: o.name for o in ROUND.config.organisations}
     assert {names[o] for o in drafting} == {name for name, state in status.items() if state == "Luonnos"}
     assert {names[o] for o in not_started} == {name for name, state in status.items() if state == "Ei aloitettu"}
+
+
+def test_the_meeting_summary_of_a_version_finished_by_a_person_erased_since():
+    """`person erase` blanks `finished_by`; the summary names them as erased (it raised NameError)."""
+    from datetime import UTC, datetime
+
+    from documents.meeting_summary import SummaryInput, write_summary_docx
+    from hyte.meeting import SummaryVersion
+    from hyte.meeting_evidence import EvidenceIndex
+
+    version = SummaryVersion(1, "", datetime(2024, 5, 22, 9, 0, tzinfo=UTC))
+    data = write_summary_docx(SummaryInput(
+        county="Pohjois-Savo", year=2024, version=version, conclusions=[], index=EvidenceIndex(), survey=None,
+        raised=[], workshop_themes=[], decision_title="Päätösehdotus", decision=[], finished_at_text="22.5.2024",
+    ), t)
+    intro = t("docx.meeting.intro", county="Pohjois-Savo", number=1, at="22.5.2024", by=t("person.erased"))
+    assert intro in _paragraphs(Document(io.BytesIO(data)))

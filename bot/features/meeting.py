@@ -80,13 +80,18 @@ async def joint(turn: Turn[MeetingServices]) -> Reply:
     card = await desk.joint(round_, turn.now)
     if card is None:
         return Reply(text=t("meeting.no_workshop"))
+    return await _publish(turn, JOINT, card, "meeting.joint_posted")
+
+
+async def _publish(turn: Turn[MeetingServices], kind: str, card: dict, posted: str) -> Reply:
+    """Post the card in General as the one kept up to date; the answer says how it went."""
     try:
-        if not await desk.publish(round_, turn.connector, JOINT, card):
+        if not await turn.services.desk.publish(turn.round, turn.connector, kind, card):
             return Reply(text=t("meeting.no_team"))
     except SendFailed:
         return Reply(text=t("meeting.post_failed"))
-    logger.info("joint discussion card posted: round=%s", round_.id)
-    return Reply(text=t("meeting.joint_posted"))
+    logger.info("meeting card posted: round=%s kind=%s", turn.round.id, kind)
+    return Reply(text=t(posted))
 
 
 # The conclusions ---------------------------------------------------------------------------------------
@@ -101,13 +106,7 @@ async def conclusions(turn: Turn[MeetingServices]) -> Reply:
     if not team or turn.personal:
         return Reply(card=await desk.conclusions(round_, turn.now, team=team))
     card = await desk.conclusions(round_, turn.now, team=True, general=True)
-    try:
-        if not await desk.publish(round_, turn.connector, CONCLUSIONS, card):
-            return Reply(text=t("meeting.no_team"))
-    except SendFailed:
-        return Reply(text=t("meeting.post_failed"))
-    logger.info("conclusions card posted: round=%s", round_.id)
-    return Reply(text=t("meeting.conclusions_posted"))
+    return await _publish(turn, CONCLUSIONS, card, "meeting.conclusions_posted")
 
 
 async def _conclusions(turn: Turn[MeetingServices], notice: str | None = None, **params: object) -> Reply:
@@ -226,13 +225,12 @@ def _links(turn: Turn[MeetingServices]):
     return links, expires
 
 
-async def _finish(turn: Turn[MeetingServices]) -> tuple[SummaryVersion | None, str | None]:
-    """The new version, or the catalogue key that says why there is none."""
+async def _finish(turn: Turn[MeetingServices]) -> SummaryVersion | None:
+    """The new version (the board told in General), or None when nothing is to be finished."""
     desk, round_ = turn.services.desk, turn.round
     version = await desk.meetings.finish(round_.tenant_id, round_.id, _by(turn), turn.now)
     if version is None:
-        versions = await desk.meetings.versions(round_.tenant_id, round_.id)
-        return None, "meeting.nothing_to_finish" if versions else "meeting.no_conclusions"
+        return None
     logger.info("summary finished: round=%s version=%d conclusions=%d", round_.id, version.number,
                 len(version.conclusions))
     team = await desk.board(round_)
@@ -244,32 +242,33 @@ async def _finish(turn: Turn[MeetingServices]) -> tuple[SummaryVersion | None, s
         except SendFailed as exc:
             logger.warning("summary notice not posted: round=%s error=%s", round_.id, exc.error.reason)
     _refresh_later(turn, CONCLUSIONS)
-    return version, None
+    return version
 
 
-async def _why_not(turn: Turn[MeetingServices], key: str) -> str:
+async def _why_not(turn: Turn[MeetingServices]) -> tuple[str, int]:
+    """Why finishing made no version: the catalogue key, and the latest version's number."""
     versions = await turn.services.desk.meetings.versions(turn.round.tenant_id, turn.round.id)
-    return t(key, number=versions[-1].number if versions else 0)
+    return ("meeting.nothing_to_finish", versions[-1].number) if versions else ("meeting.no_conclusions", 0)
 
 
 @routes.command("viimeistele yhteenveto", "yhteenveto viimeistele", english=("finish summary",),
                 swedish=("färdigställ sammandraget",),
                 description="command.meeting_finish", access=TEAM_HERE, in_manifest=False)
 async def finish_command(turn: Turn[MeetingServices]) -> Reply:
-    version, why = await _finish(turn)
+    version = await _finish(turn)
     if version is None:
-        return Reply(text=await _why_not(turn, why or "meeting.no_conclusions"))
+        key, number = await _why_not(turn)
+        return Reply(text=t(key, number=number))
     links, expires = _links(turn)
     return Reply(card=finished_card(turn.round.year, version, links, expires))
 
 
 @routes.action(MeetingFinish, access=TEAM_HERE)
 async def finish(turn: Turn[MeetingServices], payload: MeetingFinish) -> Reply:
-    version, why = await _finish(turn)
-    desk = turn.services.desk
+    version = await _finish(turn)
     if version is None:
-        versions = await desk.meetings.versions(turn.round.tenant_id, turn.round.id)
-        return await _conclusions(turn, why or "meeting.no_conclusions", number=versions[-1].number if versions else 0)
+        key, number = await _why_not(turn)
+        return await _conclusions(turn, key, number=number)
     links, expires = _links(turn)
     await turn.say(Reply(card=finished_card(turn.round.year, version, links, expires)))
     return await _conclusions(turn)

@@ -23,6 +23,7 @@ from bot.services import cpu
 from cards.catalogue import format_datetime, t
 from cards.language import in_languages
 from cards.meeting import conclusions_card, joint_card
+from documents.common import DOCX_TYPE, XLSX_TYPE
 from documents.meeting_summary import SummaryInput, write_summary_docx
 from documents.plan_entries import plan_entries, write_plan_docx, write_plan_xlsx
 from hyte.curation import CurationEdit, CurationRepository, curate
@@ -40,8 +41,6 @@ logger = logging.getLogger(__name__)
 JOINT, CONCLUSIONS = "joint", "conclusions"
 MeetingKind = Literal["summary", "plan_docx", "plan_xlsx"]
 MEETING_KINDS: tuple[MeetingKind, ...] = ("summary", "plan_docx", "plan_xlsx")
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -181,9 +180,9 @@ class MeetingDesk:
         data = await cpu.run(_write, round_, kind, latest, conclusions, material, language)
         logger.info("meeting file built: round=%s kind=%s bytes=%d", round_.id, kind, len(data))
         if kind == "summary":
-            return MeetingFile(f"{tr('docx.meeting.title', year=year)}.docx", DOCX, data)
+            return MeetingFile(f"{tr('docx.meeting.title', year=year)}.docx", DOCX_TYPE, data)
         suffix = "xlsx" if kind == "plan_xlsx" else "docx"
-        return MeetingFile(f"{tr('docx.plan.title', year=year)}.{suffix}", XLSX if suffix == "xlsx" else DOCX, data)
+        return MeetingFile(f"{tr('docx.plan.title', year=year)}.{suffix}", XLSX_TYPE if suffix == "xlsx" else DOCX_TYPE, data)
 
 
 def _material(round_: Round, stored, run, notes: list[Note], raised: set[str], survey: bool,

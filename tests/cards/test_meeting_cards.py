@@ -87,7 +87,7 @@ def test_the_board_reads_the_conclusions_without_buttons():
 def test_the_conflict_shows_the_other_text_and_keeps_ones_own():
     card = CARDS["write.conflict"]
     shown = "\n".join(shown_texts(card))
-    assert "Heikki ∗∗K∗∗ muutti tätä kirjausta sillä välin" in shown or "muutti tätä kirjausta sillä välin" in shown
+    assert "Heikki ∗∗K∗∗ muutti tätä kirjausta sillä välin" in shown  # the other member named, neutralised
     assert neutralise(INJECTED) in shown
     text = next(e for e in walk(card) if e.get("id") == TEXT_INPUT)
     assert text["value"] == "Oma teksti"

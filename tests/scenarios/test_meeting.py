@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from app import SERVICES
+from cards.catalogue import t
 from conftest import DEMO_ROUND, DEMO_TENANT, LIISA, MAIJA, NOW, SANNA, make_settings
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 from loopback.channel import Board, _base, board_spec, cards_of
@@ -59,11 +59,9 @@ async def server(sqlite_url, clock, round_file):
     await bot.stop()
 
 
-
 @pytest.fixture
 def heikki(client, connector, teams) -> Person:
     return Person(client, connector, teams, HEIKKI)
-
 
 
 @pytest.fixture
@@ -335,6 +333,8 @@ async def test_a_forged_or_stale_evidence_choice_is_refused_and_nothing_is_store
     assert "En pystynyt lukemaan kortin tietoja" in texts(broken)
     meeting = server.app[SERVICES].exports._meeting.meetings
     assert await meeting.conclusions(DEMO_TENANT, ROUND) == []
+    (nothing,) = await sanna.say("viimeistele yhteenveto")
+    assert nothing["text"] == t("meeting.no_conclusions") and await meeting.versions(DEMO_TENANT, ROUND) == []
 
 
 async def test_two_saves_at_the_same_moment_keep_both_texts(board: Board, sanna: Person, heikki: Person, server):
@@ -351,7 +351,6 @@ async def test_two_saves_at_the_same_moment_keep_both_texts(board: Board, sanna:
     kept = inputs(conflicts[0])["m.text"]
     stored = (await server.app[SERVICES].exports._meeting.meetings.conclusions(DEMO_TENANT, ROUND))[0]
     assert {kept, stored.text} == {"Sannan versio.", "Heikin versio."}
-    _ = timedelta
 
 
 async def test_written_from_the_board_card_in_general_the_card_stays_and_follows(board: Board, sanna: Person, connector, server):

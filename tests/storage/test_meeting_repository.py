@@ -44,6 +44,8 @@ async def test_conclusions_are_added_in_order_per_topic_with_their_evidence(meet
     assert stored[0].evidence == (QUESTION, NOTE) and stored[0].version == 1
     assert await meeting.conclusions(TENANT, "another-round") == []
     assert await meeting.conclusions("another-tenant", ROUND) == []
+    moved = await meeting.edit(TENANT, ROUND, other.id, 1, Draft(LegalTopic.GOALS, "Seuranta"), "Sanna", T0)
+    assert moved.position == 3  # under another topic: after its last
 
 
 async def test_a_stale_edit_is_refused_with_the_other_members_text(meeting: SqlMeetingRepository):
