@@ -11,6 +11,11 @@ T_co = TypeVar("T_co", covariant=True)
 
 @runtime_checkable
 class DeferredRead(Protocol[T_co]):
+    @property
+    def shareable(self) -> bool:
+        """Whether a worker process can do the read (not an in-memory SQLite database): else `load`."""
+        ...
+
     def in_worker(self) -> T_co:
         """The rows, read in the worker process over its own engine."""
         ...

@@ -51,12 +51,9 @@ class SqlActivityLog:
             return False
         return True
 
-    async def complete(self, tenant_id: str, activity_id: str) -> None:
-        """The claimed activity's turn has finished: a repeat from now on is not run again."""
-        await self.complete_all([(tenant_id, activity_id)])
-
     async def complete_all(self, marks: Sequence[tuple[str, str]]) -> None:
-        """`complete` for each (tenant id, activity id), in one statement on PostgreSQL."""
+        """The claimed activities (tenant id, activity id) whose turns have finished: their claims
+        are kept at the next start (`release_unfinished`). One statement on PostgreSQL."""
         ids = [(tenant_id, activity_id[:MAX_ACTIVITY_ID]) for tenant_id, activity_id in marks]
         async with self._db.statement() as connection:
             if self._db.postgresql:

@@ -63,6 +63,8 @@ _SAME_ROW = or_(
 )
 """The row written must be the one the change was made from, when that is known (`_Recent`): the
 same id and the same creation time (SQLite may give a row made anew the id of a deleted one)."""
+_ANY_ROW = {"w_id": None, "w_created": None}
+"""`_SAME_ROW`'s parameters when the row is not known: the version alone guards the write."""
 _UPDATE_RESPONSE = update(_RESPONSES).where(
     *_BY_KEY, _RESPONSES.c.version == bindparam("w_version"), _SAME_ROW
 ).returning(*_RESPONSES.c)
@@ -99,17 +101,18 @@ class _Recent:
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
-        self._entries: OrderedDict[ResponseKey, tuple[tuple[int, datetime], Response]] = OrderedDict()
+        self._entries: OrderedDict[ResponseKey, tuple[Response, dict[str, Any]]] = OrderedDict()
 
-    def get(self, key: ResponseKey, version: int) -> tuple[tuple[int, datetime], Response] | None:
+    def get(self, key: ResponseKey, version: int) -> tuple[Response, dict[str, Any]] | None:
+        """The response kept at `version` and `_SAME_ROW`'s parameters for its row."""
         entry = self._entries.get(key)
-        if entry is None or entry[1].version != version:
+        if entry is None or entry[0].version != version:
             return None
         self._entries.move_to_end(key)
         return entry
 
     def keep(self, row: Any, response: Response) -> Response:
-        self._entries[response.key] = ((row.id, row.created_at), response)
+        self._entries[response.key] = (response, {"w_id": row.id, "w_created": row.created_at})
         self._entries.move_to_end(response.key)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
@@ -142,7 +145,7 @@ class SqlResponseRepository:
         """The response as this process last read or wrote it, if that was at `version`; else None
         (then `get`). A change made from it is written only if the stored row is still that one."""
         entry = self._recent.get(key, version)
-        return entry[1] if entry else None
+        return entry[0] if entry else None
 
     def _kept(self, key: ResponseKey, row: Any) -> Response | None:
         if row is None:
@@ -167,13 +170,13 @@ class SqlResponseRepository:
         The change is written only if the stored version is `change.expected_version`; otherwise
         VersionConflict carries what is stored now, and nothing is written."""
         known = self._recent.get(key, change.expected_version) if change is not None else None
-        row_id = known[0] if known else (None, None)
+        same_row = known[1] if known else _ANY_ROW
         if change is not None and self._db.postgresql:
-            return await self._step(key, change, actor, at, position, row_id)
+            return await self._step(key, change, actor, at, position, same_row)
         row = None
         try:
             async with self._db.transaction() as connection:
-                row = await self._write(connection, key, change, actor, at, row_id) if change is not None else None
+                row = await self._write(connection, key, change, actor, at, same_row) if change is not None else None
                 if position is not None:
                     await _set_position(connection, key.tenant_id, key.round_id, actor.aad_object_id, position, at)
         except _Stale:
@@ -182,14 +185,14 @@ class SqlResponseRepository:
 
     async def _step(
         self, key: ResponseKey, change: Change, actor: Actor, at: datetime, position: str | None,
-        row_id: tuple[int | None, datetime | None],
+        same_row: dict[str, Any],
     ) -> Response:
         """PostgreSQL: the change, its audit row and the position in one statement (storage/survey_step.py), one
         round trip in autocommit; nothing written unless the stored version is the expected one (of
-        the row `row_id`, its id and creation time, when known)."""
+        the row `same_row`, its id and creation time, when known)."""
         async with self._db.statement() as connection:
             row = (await connection.execute(STEP, {
-                **_key_params(key), "w_id": row_id[0], "w_created": row_id[1], "expected": change.expected_version,
+                **_key_params(key), **same_row, "expected": change.expected_version,
                 "version": change.expected_version + 1,
                 "answers": change.answers, "at": at, "aad": actor.aad_object_id, "name": actor.name,
                 "submit": change.action is ChangeAction.SUBMIT, "action": change.action.value,
@@ -201,7 +204,7 @@ class SqlResponseRepository:
 
     async def _write(
         self, connection: AsyncConnection, key: ResponseKey, change: Change, actor: Actor, at: datetime,
-        row_id: tuple[int | None, datetime | None],
+        same_row: dict[str, Any],
     ) -> Any:
         values: dict[str, Any] = {
             "answers": change.answers,
@@ -221,8 +224,7 @@ class SqlResponseRepository:
             row = await self._insert(connection, key, values, at)
         else:
             row = (await connection.execute(
-                _UPDATE_RESPONSE, {**_key_params(key), "w_version": change.expected_version,
-                                  "w_id": row_id[0], "w_created": row_id[1], **values}
+                _UPDATE_RESPONSE, {**_key_params(key), "w_version": change.expected_version, **same_row, **values}
             )).one_or_none()
         if row is None:
             raise _Stale

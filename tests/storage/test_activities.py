@@ -65,12 +65,13 @@ async def test_completing_marks_the_claim_and_leaves_every_other_commit_durable(
     from sqlalchemy import text
 
     log = SqlActivityLog(database)
-    assert await log.claim("t1", "1:done", AT)
-    await log.complete("t1", "1:done")
+    for activity_id in ("1:done", "1:also done", "1:running"):
+        assert await log.claim("t1", activity_id, AT)
+    await log.complete_all([("t1", "1:done"), ("t1", "1:also done"), ("t2", "1:running")])
     async with database.read() as connection:
-        completed = await connection.scalar(
-            select(ProcessedActivityRow.completed).where(ProcessedActivityRow.activity_id == "1:done"))
-        assert completed is True
+        completed = dict((await connection.execute(
+            select(ProcessedActivityRow.activity_id, ProcessedActivityRow.completed))).all())
+        assert completed == {"1:done": True, "1:also done": True, "1:running": False}  # another tenant's id
         if connection.dialect.name == "postgresql":  # the relaxed commit was the statement's own
             for _ in range(3):
                 assert await connection.scalar(text("SHOW synchronous_commit")) == "on"

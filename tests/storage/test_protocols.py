@@ -12,12 +12,14 @@ import pytest
 from bot.transport.http import ActivityLog
 from hyte.curation import CurationRepository
 from hyte.jobs import JobRepository
+from hyte.reads import DeferredRead
 from hyte.responses import PositionRepository, ResponseRepository
 from hyte.teams import ConversationRepository, TeamRepository
 from hyte.timetable import TimetableRepository
 from hyte.workshop import WorkshopRepository
 from storage.activities import SqlActivityLog
 from storage.curation import SqlCurationRepository
+from storage.db import StoredRead
 from storage.reminders import SqlJobRepository, SqlTimetableRepository
 from storage.repositories import (
     SqlConversationRepository, SqlPositionRepository, SqlResponseRepository, SqlTeamRepository,
@@ -29,6 +31,7 @@ PAIRS = [
     (TeamRepository, SqlTeamRepository), (ConversationRepository, SqlConversationRepository),
     (WorkshopRepository, SqlWorkshopRepository), (TimetableRepository, SqlTimetableRepository),
     (JobRepository, SqlJobRepository), (ActivityLog, SqlActivityLog), (CurationRepository, SqlCurationRepository),
+    (DeferredRead, StoredRead),
 ]
 
 
@@ -49,3 +52,5 @@ def test_the_repository_is_what_its_protocol_says(protocol: type, repository: ty
         assert implemented is not None, f"{repository.__name__} has no {name}"
         assert _shape(implemented) == _shape(declared), f"{repository.__name__}.{name}"
         assert inspect.iscoroutinefunction(implemented) == inspect.iscoroutinefunction(declared), name
+    for name in (name for name, value in vars(protocol).items() if isinstance(value, property)):
+        assert isinstance(getattr(repository, name, None), property), f"{repository.__name__} has no {name}"
