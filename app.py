@@ -164,7 +164,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, credentials_fa
             "guide": GuideServices(responses, router.commands),
             "survey": survey,
             "results": ResultsServices(responses, catalogue, curation),
-            "curation": CurationServices(responses, curation),
+            "curation": CurationServices(responses, curation, catalogue),
             "exports": exports,
             "timeline": TimelineServices(responses, timetables, jobs, scheduler, rounds),
             "reminders": ReminderServices(responses, jobs, scheduler, sender, survey),

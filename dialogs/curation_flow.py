@@ -8,7 +8,7 @@ the summary) gives the view with an error and no effect. Rendered by cards/curat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from dialogs.flow import Outcome
@@ -66,14 +66,14 @@ def decide(state: CurationState, event: Apply) -> Outcome[CurationView]:
         case CurationAction.MERGE:
             if not event.target or event.target == event.theme or event.target not in themes:
                 return _error("curation.error.target", event)
-            edit = CurationEdit(**{**edit.__dict__, "target_key": event.target, "label": themes[event.target].label})
+            edit = replace(edit, target_key=event.target, label=themes[event.target].label)
         case CurationAction.RENAME:
             label = " ".join((event.label or "").split())
             if not label or len(label) > MAX_LABEL:
                 return _error("curation.error.label", event, max=MAX_LABEL)
-            edit = CurationEdit(**{**edit.__dict__, "label": label})
+            edit = replace(edit, label=label)
         case CurationAction.QUOTE:
             if not event.quote or event.quote not in {a.organisation.id for a in state.result.answers}:
                 return _error("curation.error.quote", event)
-            edit = CurationEdit(**{**edit.__dict__, "organisation_id": event.quote})
+            edit = replace(edit, organisation_id=event.quote)
     return Outcome(CurationView(f"curation.saved.{event.action.value}", True), (StoreEdit(edit),))

@@ -80,11 +80,6 @@ def _share(count: int, of: int) -> float:
     return count / of if of else 0.0
 
 
-def _points(share: float, previous: float) -> int:
-    """A difference of shares in percentage points, rounded as the shares shown are."""
-    return round(share * 100) - round(previous * 100)
-
-
 @dataclass(frozen=True)
 class OptionChange:
     key: str
@@ -112,8 +107,8 @@ class OptionChange:
 
     @property
     def difference(self) -> int:
-        """This year's share less last year's, in percentage points."""
-        return _points(self.share, self.previous_share)
+        """This year's share less last year's, in percentage points, rounded as the shares shown are."""
+        return self.percent - self.previous_percent
 
 
 @dataclass(frozen=True)
@@ -165,8 +160,6 @@ class RankingChange:
     section_id: str
     goals: tuple[GoalMove, ...]
     """This year's ranking in order, then the goals chosen last year and not this year."""
-    counted: int
-    previous_counted: int
 
 
 @dataclass(frozen=True)
@@ -225,7 +218,6 @@ class Comparison:
     year: int
     previous_year: int | None
     """None: the round has no previous round (none named, or not in the rounds folder)."""
-    previous_round_id: str | None = None
     rates: tuple[RateChange, ...] = ()
     """All organisations first, then each category."""
     distributions: tuple[DistributionChange, ...] = ()
@@ -270,7 +262,7 @@ def _distribution(now: Distribution, before: Distribution) -> DistributionChange
                               before.answered)
 
 
-def _ranking(now: GoalRanking, before: GoalRanking, counted: int, previous_counted: int) -> RankingChange:
+def _ranking(now: GoalRanking, before: GoalRanking) -> RankingChange:
     earlier = {goal.option_id: (rank, goal) for rank, goal in enumerate(before.goals, start=1)}
     goals = []
     for rank, goal in enumerate(now.goals, start=1):
@@ -280,13 +272,7 @@ def _ranking(now: GoalRanking, before: GoalRanking, counted: int, previous_count
     chosen = {goal.option_id for goal in now.goals}
     goals += [GoalMove(goal.option_id, goal.label, None, rank, 0, goal.count)
               for goal_id, (rank, goal) in earlier.items() if goal_id not in chosen]
-    return RankingChange(now.question_id, now.number, now.text, now.section_id, tuple(goals), counted,
-                         previous_counted)
-
-
-def _theme_matches(label: str, key: str, others: dict[str, int], keys: dict[str, int]) -> int | None:
-    index = keys.get(key) if key else None
-    return index if index is not None else others.get(_words(label))
+    return RankingChange(now.question_id, now.number, now.text, now.section_id, tuple(goals))
 
 
 def _themes(now: TextResult, before: TextResult) -> ThemesChange:
@@ -295,7 +281,7 @@ def _themes(now: TextResult, before: TextResult) -> ThemesChange:
     matched: set[int] = set()
     themes = []
     for theme in now.themes:
-        index = _theme_matches(theme.label, theme.key, by_label, by_key)
+        index = by_key.get(theme.key, by_label.get(_words(theme.label)))
         if index is not None and index not in matched:
             matched.add(index)
             themes.append(ThemeChange(theme.label, ThemeMark.RECURRING, theme.count, before.themes[index].count))
@@ -330,12 +316,11 @@ def compare(current: SurveySummary, previous: SurveySummary, new: Survey, old: S
     return Comparison(
         year=current.year,
         previous_year=previous.year,
-        previous_round_id=previous.round_id,
         rates=_rates(current, previous),
         distributions=tuple(_distribution(d, before_distributions[d.question_id]) for d in current.distributions
                             if same(d.question_id) and d.question_id in before_distributions),
-        rankings=tuple(_ranking(r, before_rankings[r.question_id], current.counted, previous.counted)
-                       for r in current.goal_rankings if same(r.question_id) and r.question_id in before_rankings),
+        rankings=tuple(_ranking(r, before_rankings[r.question_id]) for r in current.goal_rankings
+                       if same(r.question_id) and r.question_id in before_rankings),
         themes=tuple(change for change in (_themes(r, before_texts[r.question_id]) for r in current.texts
                                            if same(r.question_id) and r.question_id in before_texts)
                      if change.themes),

@@ -20,8 +20,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Iterable, Protocol, Sequence
 
+from hyte.lemmas import detect_language, lemmatiser_available
 from hyte.results import QUOTES_PER_THEME, THEME_LIMIT, SurveySummary, TextAnswer, TextResult, ThemeResult
 from hyte.round import Round
+from hyte.themes import theme_keys
 from hyte.thesaurus import Thesaurus
 
 MAX_LABEL = 80
@@ -159,9 +161,6 @@ def _join_later_answers(result: TextResult, groups: dict[str, dict], plan: _Plan
                         thesaurus: Thesaurus | None, languages: tuple[str, ...]) -> None:
     """An answer not in a curated theme joins it when it raises the theme's key (or a key merged
     into it), as `find_themes` would group it."""
-    from hyte.lemmas import detect_language, lemmatiser_available
-    from hyte.themes import theme_keys
-
     targets = {plan.final(k) for k in curated} & set(groups)
     for answer in result.answers:
         missing = [k for k in targets if answer not in groups[k]["answers"]]

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.router import Access, Audience, Routes, Where
+from bot.services import cpu
 from bot.services.summaries import curated_summary
 from bot.turn import Reply, Turn
 from cards import elements as ui
@@ -26,9 +28,12 @@ from cards.results import summary_cards
 from cards.text import phrase
 from dialogs.curation_flow import Apply, CurationState, StoreEdit, decide
 from dialogs.flow import carry_out
+from hyte.comparison import against_previous
 from hyte.curation import CurationAction, CurationEdit, CurationRepository
 from hyte.responses import ResponseRepository
 from hyte.results import SurveySummary, TextResult
+from hyte.round import Round
+from hyte.rounds import PreviousRound, RoundCatalogue, previous_results
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,8 @@ _TYPED = {"theme": CURATION_THEME, "target": CURATION_TARGET, "label": CURATION_
 class CurationServices:
     responses: ResponseRepository
     curation: CurationRepository
+    catalogue: RoundCatalogue | None = None
+    """The rounds, for the summary card's this year against last (as `yhteenveto kysely` built it)."""
 
 
 routes = Routes("curation", CurationServices)
@@ -103,8 +110,18 @@ async def apply_curation(turn: Turn[CurationServices], payload: CurationApply) -
 @routes.action(CurationDone, access=HYTE_TEAM)
 async def done(turn: Turn[CurationServices], payload: CurationDone) -> Reply:
     summary, _found, _edits = await _load(turn)
+    catalogue = turn.services.catalogue
+    previous = await previous_results(catalogue, turn.services.responses, turn.round) if catalogue is not None else None
+    cards = await cpu.run(_summary_cards, turn.round, summary, previous, catalogue is not None, turn.now)
     wanted = CurationOpen(r=summary.round_id, question=payload.question).data()
-    for card in summary_cards(summary, turn.round.config.county):
+    for card in cards:
         if any(n.get("type") == "Action.Execute" and n.get("data") == wanted for n in ui.walk(card)):
             return Reply(card=card)
     return Reply(text=t("results.unknown_question"))
+
+
+def _summary_cards(round_: Round, summary: SurveySummary, previous: PreviousRound | None, compare: bool,
+                   now: datetime) -> list[dict]:
+    """In the process pool: the summary's cards with this year against last, as the summary sent them."""
+    comparison = against_previous(round_, summary, previous, now) if compare else None
+    return summary_cards(summary, round_.config.county, comparison)

@@ -13,12 +13,12 @@ from hyte.round import Round
 
 
 async def curated_summary(
-    round_: Round, responses: ResponseRepository, curation: CurationRepository | None, now: datetime,
+    round_: Round, responses: ResponseRepository, curation: CurationRepository, now: datetime,
 ) -> tuple[SurveySummary, SurveySummary, list[CurationEdit]]:
     """(the curated summary, the summary as found, the round's edits). Summarising lemmatises every
     answer: CPU work, done in the process pool (bot/services/cpu.py) so that the event loop is never held."""
     stored = responses.stored_for_round(round_.tenant_id, round_.id)  # read by the pool's worker
-    edits = await curation.edits(round_.tenant_id, round_.id) if curation is not None else []
+    edits = await curation.edits(round_.tenant_id, round_.id)
     curated, found = await cpu.run(summarise_and_curate, round_, stored, edits, now)
     return curated, found, edits
 

@@ -80,8 +80,7 @@ def years():
 def test_a_choice_questions_distribution_side_by_side_with_the_difference_of_shares(years):
     now, before = years
     comparison = against_previous(THIS_YEAR, summarise(THIS_YEAR, now, NOW), PreviousRound(LAST_YEAR, tuple(before)), NOW)
-    assert (comparison.year, comparison.previous_year, comparison.previous_round_id) == (
-        THIS_YEAR.year, THIS_YEAR.year - 1, "pohjois-savo-2023")
+    assert (comparison.year, comparison.previous_year) == (THIS_YEAR.year, THIS_YEAR.year - 1)
     progress = next(d for d in comparison.distributions if d.question_id == "goals_progress")
     assert (progress.answered, progress.previous_answered) == (4, 3)
     rows = {o.key: (o.count, o.percent, o.previous_count, o.previous_percent, o.difference) for o in progress.options}
@@ -106,7 +105,6 @@ def test_the_goals_ranking_with_how_each_goal_moved(years):
         ("g07", 3, None, 1, 0, Movement.NEW, 0),
         ("g01", None, 2, 0, 2, Movement.DROPPED, 0),
     ]
-    assert (ranking.counted, ranking.previous_counted) == (4, 3)
 
 
 def test_response_rate_overall_and_by_category(years):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app import SERVICES
 from auxil import realistic_round
 from auxil.cards import walk
+from cards.catalogue import t
 from conftest import DEMO_TENANT, NOW, SANNA
 from hyte.responses import Actor, Change, ChangeAction, ResponseKey
 from loopback.channel import cards_of
@@ -119,6 +120,9 @@ async def test_merge_rename_hide_and_quote_update_the_card_and_hold_everywhere(s
     shown = texts(summary_card)
     assert "Foorumit ja yhteyshenkilöt: 7 organisaatiota" in shown.replace("**", "")
     assert curate_button(summary_card) is not None
+    # The card put back is the one it replaced: the comparison's part of it too (here: none to compare).
+    assert (t("comparison.none", year=server.app[SERVICES].round.year) in texts(holder)
+            and t("comparison.none", year=server.app[SERVICES].round.year) in shown)
 
     # Both exports read the same curation.
     exports = server.app[SERVICES].exports
