@@ -100,7 +100,7 @@ class TurnCompletions:
             await asyncio.shield(self._writer)
 
 
-def activity_ids_kept(activities: ActivityLog, clock: Clock, completions: TurnCompletions | None = None):
+def activity_ids_kept(activities: ActivityLog, clock: Clock, completions: TurnCompletions):
     """A cleanup context (aiohttp's `cleanup_ctx`): at start the claims a killed process left
     unfinished are released (so that their re-sends run); then processed activity ids are forgotten
     after ACTIVITY_IDS_KEPT (Teams re-sends within minutes), hourly, until the app stops, when the
@@ -125,8 +125,7 @@ def activity_ids_kept(activities: ActivityLog, clock: Clock, completions: TurnCo
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        if completions is not None:
-            await completions.drain()
+        await completions.drain()
 
     return keep
 
@@ -141,8 +140,8 @@ def messages_handler(
     allow-list (403), all before any handler runs; then a repeat check (`activities`); then the turn.
 
     A repeated message, conversationUpdate… (same id) is answered 201 without running its turn again.
-    A finished turn's claim is marked complete after it has answered (`completions`, made here if not
-    given).
+    A finished turn's claim is marked complete after it has answered (`completions`, given with
+    `activities`: the app drains it when it stops, `activity_ids_kept`).
     A repeated invoke (a card action) runs again: Teams needs its invoke response (the card to show),
     and the flows are idempotent on a business key (the card carries the response version it was
     built from; a repeated submit is answered "submitted"), so running it again repeats no effect.
@@ -154,8 +153,8 @@ def messages_handler(
     of milliseconds (bench.turns' loop-lag monitor). A turn whose reply Teams throttles keeps its
     slot while it waits (10 s at most): taking on more work then would not get more sent."""
     slots = asyncio.Semaphore(max_turns)
-    if completions is None and activities is not None:
-        completions = TurnCompletions(activities)
+    if activities is not None and completions is None:
+        raise ValueError("an activity log needs its TurnCompletions (drained by activity_ids_kept)")
 
     async def messages(request: web.Request) -> web.Response:
         async with slots:
