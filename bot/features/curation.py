@@ -45,7 +45,7 @@ _TYPED = {"theme": CURATION_THEME, "target": CURATION_TARGET, "label": CURATION_
 class CurationServices:
     responses: ResponseRepository
     curation: CurationRepository
-    catalogue: RoundCatalogue | None = None
+    catalogue: RoundCatalogue
     """The rounds, for the summary card's this year against last (as `yhteenveto kysely` built it)."""
 
 
@@ -110,9 +110,8 @@ async def apply_curation(turn: Turn[CurationServices], payload: CurationApply) -
 @routes.action(CurationDone, access=HYTE_TEAM)
 async def done(turn: Turn[CurationServices], payload: CurationDone) -> Reply:
     summary, _found, _edits = await _load(turn)
-    catalogue = turn.services.catalogue
-    previous = await previous_results(catalogue, turn.services.responses, turn.round) if catalogue is not None else None
-    cards = await cpu.run(_summary_cards, turn.round, summary, previous, catalogue is not None, turn.now)
+    previous = await previous_results(turn.services.catalogue, turn.services.responses, turn.round)
+    cards = await cpu.run(_summary_cards, turn.round, summary, previous, turn.now)
     wanted = CurationOpen(r=summary.round_id, question=payload.question).data()
     for card in cards:
         if any(n.get("type") == "Action.Execute" and n.get("data") == wanted for n in ui.walk(card)):
@@ -120,8 +119,6 @@ async def done(turn: Turn[CurationServices], payload: CurationDone) -> Reply:
     return Reply(text=t("results.unknown_question"))
 
 
-def _summary_cards(round_: Round, summary: SurveySummary, previous: PreviousRound | None, compare: bool,
-                   now: datetime) -> list[dict]:
+def _summary_cards(round_: Round, summary: SurveySummary, previous: PreviousRound | None, now: datetime) -> list[dict]:
     """In the process pool: the summary's cards with this year against last, as the summary sent them."""
-    comparison = against_previous(round_, summary, previous, now) if compare else None
-    return summary_cards(summary, round_.config.county, comparison)
+    return summary_cards(summary, round_.config.county, against_previous(round_, summary, previous, now))
